@@ -1,0 +1,68 @@
+"""Small helpers shared by Heard's actions: database calls off the event loop, slot resets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Callable, Dict, List, Text, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.dialogue.forms import FORM_SLOTS
+from bot.dialogue.messages import render
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXPLAIN_MESSAGES: Dict[str, str] = {
+    "ask_about_advocate": "explain_advocate",
+    "ask_about_review": "explain_review",
+    "ask_about_iro": "explain_iro",
+    "ask_about_care_plan": "explain_care_plan",
+    "ask_about_visitor": "explain_visitor",
+    "ask_privacy": "privacy",
+    "talk_to_person": "talk_to_person",
+}
+
+
+def say(dispatcher: CollectingDispatcher, name: str, tracker: Tracker | None = None, *, simple: bool = False,
+        **values: Any) -> None:
+    """Send catalogue message `name`, worded for this child (simpler or older when they chose it)."""
+    message = render(name, tracker.slots if tracker is not None else None, simple=simple, **values)
+    dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run blocking database work without holding up other conversations."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def channel_of(tracker: Tracker) -> str:
+    name = tracker.get_latest_input_channel() or "rest"
+    return "sms" if name == "twilio" or name.startswith("sms") else "web"
+
+
+def clear_form(form: str) -> List[Dict[Text, Any]]:
+    """SlotSet events that forget a form's answers (after sending, or when a child stops)."""
+    shared = {"anon_name", "anon_council", "contact_how", "contact_detail"}
+    return [SlotSet(slot, None) for slot in FORM_SLOTS[form] if slot not in shared or form != "match_form"] + [
+        SlotSet("requested_slot", None),
+        SlotSet("submission_id", None),
+        SlotSet("pending_submit", None),
+    ]
+
+
+def form_of_intent(intent: str | None) -> str | None:
+    return {
+        "request_advocate": "advocate_form",
+        "make_complaint": "advocate_form",
+        "share_wishes": "wishes_form",
+        "request_visitor": "visitor_form",
+    }.get(intent or "")

@@ -1,0 +1,182 @@
+"""Starting, steering and stopping a conversation: greeting, forms, questions, fallbacks."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import EXPLAIN_MESSAGES, channel_of, clear_form, form_of_intent, in_thread, latest_intent
+from bot.dialogue import identity, submissions
+from bot.dialogue.forms import FORM_SLOTS
+
+logger = logging.getLogger(__name__)
+
+
+def _child_events(context: identity.ChildContext | None) -> List[Any]:
+    if context is None:
+        return [SlotSet("child_id", None), SlotSet("child_name", None), SlotSet("has_pending_match", False)]
+    return [
+        SlotSet("child_id", context.child_id),
+        SlotSet("child_name", context.name),
+        SlotSet("audio_on", context.audio_on),
+        SlotSet("reading_level", context.reading_level),
+        SlotSet("next_review", context.next_review),
+        SlotSet("has_pending_match", context.match_id is not None),
+        SlotSet("match_id", context.match_id),
+        SlotSet("match_label", context.match_label),
+    ]
+
+
+async def _lookup(tracker: Tracker) -> identity.ChildContext | None:
+    try:
+        return await in_thread(identity.who_is_talking, tracker.sender_id, channel_of(tracker))
+    except SQLAlchemyError as error:
+        logger.warning("case database unavailable at session start: %s", type(error).__name__)
+        return None
+
+
+class SessionStart(Action):
+    """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        context = await _lookup(tracker)
+        return [SessionStarted(), *_child_events(context), ActionExecuted("action_listen")]
+
+
+class Greet(Action):
+    def name(self) -> Text:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        events: List[Any] = []
+        if not tracker.get_slot("child_id"):
+            context = await _lookup(tracker)  # the child may have signed in since the session began
+            events = _child_events(context) if context else []
+            name = context.name if context else None
+            pending = bool(context and context.match_id)
+        else:
+            name = tracker.get_slot("child_name")
+            pending = bool(tracker.get_slot("has_pending_match"))
+        say(dispatcher, "greet", tracker, child_greeting=f" {name}" if name else "")
+        if pending:
+            say(dispatcher, "pending_match_greet", tracker)
+        else:
+            say(dispatcher, "menu", tracker)
+        return events
+
+
+class StartForm(Action):
+    """Begins a fresh form: forgets old answers and gives this submission its own id."""
+
+    def name(self) -> Text:
+        return "action_start_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        intent, _ = latest_intent(tracker)
+        form = form_of_intent(intent)
+        if form is None:
+            return []
+        events = clear_form(form) + [SlotSet("submission_id", submissions.new_submission_id())]
+        if intent == "make_complaint":
+            say(dispatcher, "explain_complaint", tracker)
+            say(dispatcher, "start_complaint", tracker)
+            events.append(SlotSet("adv_reason", "complaint"))
+        else:
+            say(dispatcher, {"advocate_form": "start_advocate", "wishes_form": "start_wishes",
+                             "visitor_form": "start_visitor"}[form], tracker)
+        return events
+
+
+class Digress(Action):
+    """Answers a question asked in the middle of anything; a form then carries on."""
+
+    def name(self) -> Text:
+        return "action_digress"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        intent, _ = latest_intent(tracker)
+        in_form = tracker.active_loop_name is not None
+        if intent == "help":
+            say(dispatcher, "help_in_form" if in_form else "help", tracker)
+        elif intent == "ask_about_visitor" and "mentor" in (tracker.latest_message.get("text") or "").lower():
+            say(dispatcher, "explain_mentor", tracker)
+        elif intent in EXPLAIN_MESSAGES:
+            say(dispatcher, EXPLAIN_MESSAGES[intent], tracker)
+        else:
+            say(dispatcher, "default", tracker)
+        if not in_form and intent == "talk_to_person":
+            say(dispatcher, "menu", tracker)
+        return []
+
+
+class StopForm(Action):
+    def name(self) -> Text:
+        return "action_stop_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        events: List[Any] = []
+        for form in FORM_SLOTS:
+            events += clear_form(form)
+        say(dispatcher, "stopped", tracker)
+        say(dispatcher, "menu", tracker)
+        return events
+
+
+class CheckMatch(Action):
+    """A child asks about (or says no to) the visitor their social worker proposed."""
+
+    def name(self) -> Text:
+        return "action_check_match"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        context = await _lookup(tracker)
+        if context is None or context.match_id is None:
+            say(dispatcher, "no_pending_match", tracker)
+            return [SlotSet("has_pending_match", False)]
+        intent, _ = latest_intent(tracker)
+        events = clear_form("match_form") + _child_events(context)
+        events.append(SlotSet("submission_id", submissions.new_submission_id()))
+        if intent == "object_visitor":
+            events.append(SlotSet("match_decision", "object"))
+        return events
+
+
+class Fallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        say(dispatcher, "default", tracker)
+        if tracker.active_loop_name is None:
+            say(dispatcher, "menu", tracker)
+        return []
+
+
+# Replies that need nothing but words (the rules name the intent; this picks the messages).
+REPLIES = {
+    "goodbye": ["goodbye"],
+    "thank_you": ["you_are_welcome", "menu"],
+    "affirm": ["what_next", "menu"],
+    "deny": ["what_next", "menu"],
+    "out_of_scope": ["out_of_scope", "menu"],
+}
+
+
+class Reply(Action):
+    def name(self) -> Text:
+        return "action_reply"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        intent, _ = latest_intent(tracker)
+        for name in REPLIES.get(intent or "", ["default", "menu"]):
+            say(dispatcher, name, tracker)
+        return []

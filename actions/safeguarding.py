@@ -1,0 +1,42 @@
+"""The answer to a disclosure of harm: safe help at once, and a person told."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import channel_of, in_thread, say
+from bot.safeguarding.raise_alert import record_alert
+
+logger = logging.getLogger(__name__)
+
+
+class SafeguardingResponse(Action):
+    """Believe, give Childline and 999, raise an alert. A form's draft is kept, not sent."""
+
+    def name(self) -> Text:
+        return "action_safeguarding_response"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        # Say the safe words first: nothing below may stop the child from getting them.
+        say(dispatcher, "safeguarding", tracker)
+        say(dispatcher, "safeguarding_offer", tracker)
+        message = tracker.latest_message or {}
+        detection = message.get("harm_detection") or {}
+        try:
+            await in_thread(
+                record_alert,
+                conversation_id=tracker.sender_id,
+                child_id=tracker.get_slot("child_id"),
+                channel=channel_of(tracker),
+                text=message.get("text") or "",
+                category=detection.get("category"),
+                cue=detection.get("cue") or detection.get("source"),
+            )
+        except Exception:  # noqa: BLE001 - the child's reply must go out whatever happens
+            logger.exception("safeguarding alert could not be recorded")
+        return []

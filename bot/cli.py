@@ -1,0 +1,156 @@
+"""Heard's admin commands: ``python -m bot.cli <command>``.
+
+  migrate                                  upgrade the database to the newest schema
+  seed                                     add the demo council, staff, children (safe to repeat)
+  issue-code --child ID [--by USER]        print a one-time sign-in code for a child (valid 30 minutes)
+  export --child ID [--by USER]            print everything held about a child as JSON (audited)
+  purge [--older-than-days N] [--by USER]  delete records past retention (default HEARD_RETENTION_DAYS)
+  propose-match --child ID --visitor-name NAME [--description TEXT] [--kind independent_visitor|mentor]
+                [--by USER]                propose a visitor or mentor to a child
+  deliver-notifications [--loop]           deliver due safeguarding notifications (once, or keep going)
+
+The database is ``HEARD_DATABASE_URL``. Output never contains phone numbers, passwords or hashes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import get_settings
+from bot.db.engine import session_scope
+from bot.services.errors import ServiceError
+
+
+def _actor(username: str | None, default: str) -> str:
+    return f"staff:{username}" if username else default
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot.db.migrate import current_revision, upgrade
+
+    upgrade(revision=args.revision)
+    print(f"database at revision {current_revision()}")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from bot.services.seed import seed_demo
+
+    with session_scope() as s:
+        summary = seed_demo(s)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_issue_code(args: argparse.Namespace) -> int:
+    from bot.services.signin import CODE_TTL, issue_code
+
+    with session_scope() as s:
+        code = issue_code(s, args.child, args.by)
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    print(f"Sign-in code for {args.child}: {code} (works once, for {minutes} minutes)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.services.export import export_child
+
+    with session_scope() as s:
+        data = export_child(s, args.child, _actor(args.by, "system:cli"))
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from bot.services.retention import purge_expired
+
+    days = args.older_than_days if args.older_than_days is not None else get_settings().retention_days
+    with session_scope() as s:
+        counts = purge_expired(s, days, _actor(args.by, "system:cli"))
+    print(json.dumps({"older_than_days": days, "deleted": counts}, indent=2))
+    return 0
+
+
+def cmd_propose_match(args: argparse.Namespace) -> int:
+    from bot.services.visitors import propose_match
+
+    with session_scope() as s:
+        match = propose_match(s, args.child, args.by, args.visitor_name, args.description, args.kind)
+        match_id = match.id
+    print(f"Proposed match {match_id} for {args.child}; the child will be asked next time they talk to Heard")
+    return 0
+
+
+def cmd_deliver_notifications(args: argparse.Namespace) -> int:
+    from bot.safeguarding import notifier
+
+    if args.loop:
+        asyncio.run(notifier.run_forever(interval=args.interval))
+        return 0
+    delivered = asyncio.run(notifier.deliver_due())
+    print(f"delivered {delivered} notification(s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot.cli", description="Heard admin commands")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="upgrade the database schema")
+    p.add_argument("--revision", default="head")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("seed", help="add demo data (idempotent)")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("issue-code", help="issue a one-time sign-in code")
+    p.add_argument("--child", required=True)
+    p.add_argument("--by", help="staff username issuing the code")
+    p.set_defaults(func=cmd_issue_code)
+
+    p = sub.add_parser("export", help="subject access export (JSON)")
+    p.add_argument("--child", required=True)
+    p.add_argument("--by", help="staff username asking for the export")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("purge", help="delete records past retention")
+    p.add_argument("--older-than-days", type=int, default=None)
+    p.add_argument("--by", help="staff username running the purge")
+    p.set_defaults(func=cmd_purge)
+
+    p = sub.add_parser("propose-match", help="propose an independent visitor or mentor")
+    p.add_argument("--child", required=True)
+    p.add_argument("--visitor-name", required=True)
+    p.add_argument("--description", default=None)
+    p.add_argument("--kind", choices=["independent_visitor", "mentor"], default="independent_visitor")
+    p.add_argument("--by", help="staff username proposing the match")
+    p.set_defaults(func=cmd_propose_match)
+
+    p = sub.add_parser("deliver-notifications", help="deliver due safeguarding notifications")
+    p.add_argument("--loop", action="store_true", help="keep delivering (Ctrl-C to stop)")
+    p.add_argument("--interval", type=float, default=5.0)
+    p.set_defaults(func=cmd_deliver_notifications)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ServiceError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

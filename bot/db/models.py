@@ -1,0 +1,461 @@
+"""Heard's case records (SQLAlchemy 1.4 declarative, written 2.0-style).
+
+Children's data is special-category personal data. Rules kept by these records:
+
+* A child's words are stored verbatim (``Text``, any script, emoji) and never truncated; services refuse
+  text longer than ``settings.max_text`` with ``TextTooLong``.
+* Phone numbers are never stored: only an HMAC (``phone_hash``) to match an incoming SMS and the last three
+  digits for display (``•••• 123``).
+* Conversation ids (Rasa sender ids; for SMS these are phone numbers) are never stored: only an HMAC
+  (``conversation_ref``, see ``bot.services.audit.conversation_ref``).
+* Sign-in codes are stored as HMACs only.
+* ``audit_events`` is append-only: database triggers refuse UPDATE and DELETE (see the migration).
+* An objected visitor match can never become appointed: database triggers refuse it (see the migration).
+
+All times are timezone-aware UTC (``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Base = declarative_base(metadata=metadata)
+
+# Allowed values (also enforced by CHECK constraints).
+STAFF_ROLES = ("social_worker", "iro", "advocacy", "duty", "admin")
+AGE_BANDS = ("8-10", "11-13", "14-15", "16-17")
+READING_LEVELS = ("younger", "older")
+CHANNELS = ("web", "sms")
+REFERRAL_REASONS = ("review", "cp_conference", "complaint", "listened_to", "other")
+REFERRAL_STATUSES = ("new", "acknowledged", "allocated", "closed")
+SHARE_AUDIENCES = ("social_worker", "iro", "carer", "parent", "advocate")
+VISITOR_KINDS = ("independent_visitor", "mentor")
+VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed")
+MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
+OUTBOX_TARGETS = ("webhook", "email", "log")
+AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed")
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def new_child_id() -> str:
+    """A random pseudonymous child id: ``c_`` + 10 lowercase letters/digits (about 51 bits)."""
+    alphabet = string.ascii_lowercase + string.digits
+    return "c_" + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that always comes back timezone-aware UTC.
+
+    PostgreSQL stores ``timestamptz``; SQLite stores naive UTC text. Naive values given to the database are
+    taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+class LocalAuthority(Base):
+    __tablename__ = "local_authorities"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (_one_of("role", STAFF_ROLES, "role"),)
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    display_name = Column(String(200), nullable=False)
+    role = Column(String(20), nullable=False)
+    local_authority_id = Column(Integer, ForeignKey("local_authorities.id"), nullable=False)
+    password_hash = Column(String(255), nullable=True)  # argon2 hash; never a plain password
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    local_authority = relationship("LocalAuthority")
+
+
+class Child(Base):
+    __tablename__ = "children"
+    __table_args__ = (
+        _one_of("age_band", AGE_BANDS, "age_band"),
+        _one_of("reading_level", READING_LEVELS, "reading_level"),
+        _one_of("channel", CHANNELS, "channel"),
+    )
+
+    id = Column(String(16), primary_key=True, default=new_child_id)  # pseudonymous, e.g. c_k3j9x0a2bq
+    chosen_name = Column(String(100), nullable=False)
+    age_band = Column(String(5), nullable=False)
+    local_authority_id = Column(Integer, ForeignKey("local_authorities.id"), nullable=False)
+    social_worker_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    iro_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    next_review_date = Column(Date, nullable=True)
+    audio_on = Column(Boolean, nullable=False, default=False)
+    reading_level = Column(String(10), nullable=False, default="younger")
+    channel = Column(String(10), nullable=False, default="web")
+    sms_opted_out = Column(Boolean, nullable=False, default=False)
+    phone_hash = Column(String(64), nullable=True, unique=True)  # HMAC-SHA256 of the E.164 number
+    phone_last3 = Column(String(3), nullable=True)  # shown as •••• 123
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    local_authority = relationship("LocalAuthority")
+    social_worker = relationship("StaffUser", foreign_keys=[social_worker_id])
+    iro = relationship("StaffUser", foreign_keys=[iro_id])
+
+
+class ConversationLink(Base):
+    """A conversation (Rasa sender id, stored as an HMAC) linked to a child by web sign-in or SMS match."""
+
+    __tablename__ = "conversation_links"
+    __table_args__ = (_one_of("channel", CHANNELS, "channel"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_ref = Column(String(64), nullable=False, unique=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(10), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    child = relationship("Child")
+
+
+class SignInCode(Base):
+    __tablename__ = "sign_in_codes"
+
+    id = Column(Integer, primary_key=True)
+    code_hash = Column(String(64), nullable=False, index=True)  # HMAC of the code; the code is shown once
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=False, index=True)
+    issued_by_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)  # null = system/CLI
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime, nullable=True)
+
+    child = relationship("Child")
+    issued_by = relationship("StaffUser")
+
+
+class SignInAttempt(Base):
+    """A failed sign-in attempt, by rate key (an HMAC of the conversation/IP key), for rate limiting."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_key_at", "rate_key", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    rate_key = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AdvocacyReferral(Base):
+    __tablename__ = "advocacy_referrals"
+    __table_args__ = (
+        _one_of("reason", REFERRAL_REASONS, "reason"),
+        _one_of("status", REFERRAL_STATUSES, "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
+    anon_name = Column(String(200), nullable=True)  # when the child is not signed in
+    anon_local_authority = Column(String(200), nullable=True)
+    conversation_ref = Column(String(64), nullable=False, index=True)
+    reason = Column(String(20), nullable=False)
+    words = Column(Text, nullable=False)  # the child's words, verbatim
+    contact_how = Column(Text, nullable=True)
+    contact_when = Column(Text, nullable=True)
+    tell_social_worker = Column(Boolean, nullable=False, default=False)
+    status = Column(String(20), nullable=False, default="new")
+    response_due = Column(Date, nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    child = relationship("Child")
+    history = relationship(
+        "ReferralStatusChange",
+        back_populates="referral",
+        order_by="ReferralStatusChange.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class ReferralStatusChange(Base):
+    __tablename__ = "referral_status_changes"
+
+    id = Column(Integer, primary_key=True)
+    referral_id = Column(
+        Integer, ForeignKey("advocacy_referrals.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    actor = Column(String(100), nullable=False)
+    from_status = Column(String(20), nullable=True)  # null for the first ("new") entry
+    to_status = Column(String(20), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    note = Column(Text, nullable=True)
+
+    referral = relationship("AdvocacyReferral", back_populates="history")
+
+
+class WishesStatement(Base):
+    __tablename__ = "wishes_statements"
+
+    id = Column(Integer, primary_key=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
+    conversation_ref = Column(String(64), nullable=False, index=True)
+    review_date = Column(Date, nullable=True)
+    review_label = Column(Text, nullable=True)
+    drafted_at = Column(UTCDateTime, nullable=False)
+    sent_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    child = relationship("Child")
+    answers = relationship(
+        "WishesAnswer",
+        back_populates="statement",
+        order_by="WishesAnswer.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    shares = relationship(
+        "WishesShare",
+        back_populates="statement",
+        order_by="WishesShare.audience",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+    @property
+    def share_with(self) -> list[str]:
+        return sorted(s.audience for s in self.shares)
+
+
+class WishesShare(Base):
+    """Who the child chose to share a statement with: one row per audience."""
+
+    __tablename__ = "wishes_shares"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "audience", name="uq_wishes_shares_statement_audience"),
+        _one_of("audience", SHARE_AUDIENCES, "audience"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    statement_id = Column(Integer, ForeignKey("wishes_statements.id", ondelete="CASCADE"), nullable=False)
+    audience = Column(String(20), nullable=False)
+
+    statement = relationship("WishesStatement", back_populates="shares")
+
+
+class WishesAnswer(Base):
+    __tablename__ = "wishes_answers"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "position", name="uq_wishes_answers_statement_position"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    statement_id = Column(Integer, ForeignKey("wishes_statements.id", ondelete="CASCADE"), nullable=False)
+    position = Column(Integer, nullable=False)
+    question_key = Column(String(64), nullable=False)
+    question_text = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)  # verbatim
+
+    statement = relationship("WishesStatement", back_populates="answers")
+
+
+class VisitorRequest(Base):
+    __tablename__ = "visitor_requests"
+    __table_args__ = (
+        _one_of("kind", VISITOR_KINDS, "kind"),
+        _one_of("status", VISITOR_REQUEST_STATUSES, "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
+    conversation_ref = Column(String(64), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    wishes = Column(Text, nullable=True)  # what kind of person, verbatim
+    anon_name = Column(String(200), nullable=True)  # when the child is not signed in
+    anon_local_authority = Column(String(200), nullable=True)
+    contact = Column(Text, nullable=True)  # how to reach an anonymous child, verbatim
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    status = Column(String(20), nullable=False, default="new")
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    child = relationship("Child")
+
+
+class VisitorMatch(Base):
+    """A proposed independent visitor or mentor. An objection closes it for good (database triggers)."""
+
+    __tablename__ = "visitor_matches"
+    __table_args__ = (
+        _one_of("kind", VISITOR_KINDS, "kind"),
+        _one_of("status", MATCH_STATUSES, "status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=False, index=True)
+    proposed_by_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    visitor_name = Column(String(200), nullable=False)
+    description = Column(Text, nullable=True)
+    kind = Column(String(20), nullable=False)
+    status = Column(String(20), nullable=False, default="proposed")
+    reason = Column(Text, nullable=True)  # the child's reason, verbatim
+    preferences = Column(Text, nullable=True)  # what the child would like instead, verbatim
+    answered_at = Column(UTCDateTime, nullable=True)
+    answer_idempotency_key = Column(String(128), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    child = relationship("Child")
+    proposed_by = relationship("StaffUser")
+
+
+class SafeguardingAlert(Base):
+    __tablename__ = "safeguarding_alerts"
+
+    id = Column(Integer, primary_key=True)
+    child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
+    conversation_ref = Column(String(64), nullable=False, index=True)
+    channel = Column(Text, nullable=False)  # any channel name; an alert is never refused
+    text = Column(Text, nullable=False)  # verbatim; never leaves the database except to the review app
+    category = Column(Text, nullable=False)
+    cue = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    acknowledged_by = Column(String(100), nullable=True)
+    acknowledged_at = Column(UTCDateTime, nullable=True)
+    ack_note = Column(Text, nullable=True)
+
+    child = relationship("Child")
+    outbox = relationship(
+        "NotificationOutbox",
+        back_populates="alert",
+        order_by="NotificationOutbox.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class NotificationOutbox(Base):
+    __tablename__ = "notification_outbox"
+    __table_args__ = (
+        _one_of("target", OUTBOX_TARGETS, "target"),
+        Index("ix_notification_outbox_due", "delivered_at", "next_attempt_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(Integer, ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), nullable=False)
+    target = Column(String(10), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    delivered_at = Column(UTCDateTime, nullable=True)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    alert = relationship("SafeguardingAlert", back_populates="outbox")
+
+
+class AuditEvent(Base):
+    """Who did what to which record. Append-only (triggers). ``detail`` never holds a child's words."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+    id = Column(Integer, primary_key=True)
+    actor = Column(String(100), nullable=False)  # child:<id> | conversation:<ref12> | staff:<user> | system
+    action = Column(String(20), nullable=False)
+    entity_type = Column(String(50), nullable=False)
+    entity_id = Column(String(64), nullable=True)
+    at = Column(UTCDateTime, nullable=False, default=utcnow)
+    detail = Column(Text, nullable=True)
+
+
+__all__ = [
+    "AGE_BANDS",
+    "AUDIT_ACTIONS",
+    "CHANNELS",
+    "MATCH_STATUSES",
+    "OUTBOX_TARGETS",
+    "READING_LEVELS",
+    "REFERRAL_REASONS",
+    "REFERRAL_STATUSES",
+    "SHARE_AUDIENCES",
+    "STAFF_ROLES",
+    "VISITOR_KINDS",
+    "AdvocacyReferral",
+    "AuditEvent",
+    "Base",
+    "Child",
+    "ConversationLink",
+    "LocalAuthority",
+    "NotificationOutbox",
+    "ReferralStatusChange",
+    "SafeguardingAlert",
+    "SignInAttempt",
+    "SignInCode",
+    "StaffUser",
+    "UTCDateTime",
+    "VisitorMatch",
+    "VisitorRequest",
+    "WishesAnswer",
+    "WishesShare",
+    "WishesStatement",
+    "metadata",
+    "new_child_id",
+    "utcnow",
+]

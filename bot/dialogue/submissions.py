@@ -1,0 +1,129 @@
+"""Turn a finished form's slots into one committed record (one transaction each).
+
+Called by the submit actions; testable without Rasa. Every function commits before returning,
+so a child is told "sent" only after the record is stored. The idempotency key makes a retry
+after a failure (or a double tap) return the first record instead of storing a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any, Mapping
+
+from dateutil import parser as date_parser
+
+from bot.db.engine import session_scope
+from bot.dialogue.forms import WISHES_QUESTIONS
+from bot.services import referrals, visitors, wishes
+
+
+def idempotency_key(conversation_id: str, form: str, submission_id: str | None, slots: Mapping[str, Any]) -> str:
+    """Stable for one submission: the form run's id, or failing that the answers themselves."""
+    basis = submission_id or repr(sorted((k, str(v)) for k, v in slots.items() if k.startswith(form[:3])))
+    return hashlib.sha256(f"{conversation_id}|{form}|{basis}".encode()).hexdigest()[:40]
+
+
+def new_submission_id() -> str:
+    return uuid.uuid4().hex
+
+
+def parse_review_date(text: str | None, today: date | None = None) -> date | None:
+    """A date from what the child wrote ("12th march", "2026-12-09"), or None if unclear."""
+    if not text or text == "unknown":
+        return None
+    try:
+        parsed = date_parser.parse(text, dayfirst=True, fuzzy=True, default=datetime(
+            (today or date.today()).year, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    found = parsed.date()
+    today = today or date.today()
+    if found < today and "20" not in text:  # "12 March" said in November means next year's March
+        found = found.replace(year=found.year + 1)
+    return found
+
+
+def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Any:
+    reason = slots.get("adv_reason") or "other"
+    contact_how = slots.get("contact_how") or ""
+    if slots.get("contact_detail"):
+        contact_how = f"{contact_how}: {slots['contact_detail']}"
+    with session_scope() as session:
+        referral = referrals.submit_referral(
+            session,
+            idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
+            conversation_id=conversation_id,
+            child_id=slots.get("child_id"),
+            reason=reason,
+            words=slots.get("adv_words") or "",
+            contact_how=contact_how,
+            contact_when=slots.get("contact_when") or "",
+            tell_social_worker=slots.get("adv_tell_sw") == "yes",
+            anon_name=slots.get("anon_name"),
+            local_authority=slots.get("anon_council"),
+        )
+        due = referral.response_due
+        session.expunge(referral)
+    return due
+
+
+def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(question key, question as the child saw it, answer verbatim); skipped questions left out."""
+    rows = []
+    for slot, label in WISHES_QUESTIONS:
+        if slot == "w_review_date":
+            continue
+        value = slots.get(slot)
+        if value in (None, ""):
+            continue
+        rows.append((slot.removeprefix("w_"), question_texts.get(slot, label), str(value)))
+    return rows
+
+
+def submit_wishes(conversation_id: str, slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> None:
+    review_text = slots.get("w_review_date")
+    with session_scope() as session:
+        wishes.submit_statement(
+            session,
+            idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
+            conversation_id=conversation_id,
+            child_id=slots.get("child_id"),
+            review_date=parse_review_date(review_text),
+            review_label=None if review_text in (None, "unknown") else str(review_text),
+            answers=wishes_answers(slots, question_texts),
+            share_with=list(slots.get("w_share_with") or []),
+            drafted_at=datetime.now(timezone.utc),
+        )
+
+
+def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> None:
+    kind = slots.get("iv_kind")
+    with session_scope() as session:
+        visitors.request_visitor(
+            session,
+            idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
+            conversation_id=conversation_id,
+            child_id=slots.get("child_id"),
+            kind="mentor" if kind == "mentor" else "independent_visitor",
+            wishes=slots.get("iv_wish") or "",
+            anon_name=slots.get("anon_name"),
+            local_authority=slots.get("anon_council"),
+            contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
+        )
+
+
+def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> bool:
+    """Store the child's yes or no; returns True when the child accepted."""
+    accept = slots.get("match_decision") == "accept"
+    with session_scope() as session:
+        visitors.answer_match(
+            session,
+            match_id=slots.get("match_id"),
+            idempotency_key=idempotency_key(conversation_id, "match_form", slots.get("submission_id"), slots),
+            accept=accept,
+            reason=slots.get("match_reason") or None,
+            preferences=slots.get("match_preferences") or None,
+        )
+    return accept

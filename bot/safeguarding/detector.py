@@ -1,0 +1,317 @@
+"""Safeguarding harm detector: does a child's message disclose harm? Plain Python, no Rasa needed.
+
+Recall comes first. The detector normalises children's writing (text-speak, misspellings, repeated
+letters, emoji), lemmatises it with spaCy offline (``spacy.blank("en")`` + the lookup lemmatizer whose
+tables come from the installed ``spacy-lookups-data`` package) and runs spaCy ``Matcher`` patterns from
+``bot.safeguarding.lexicon``. Each match is then checked: who is the agent, is it negated, is it play,
+sport or a game ("my brother hit the ball", "he killed me in fortnite").
+
+Nothing here logs the text of a message.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from bot.safeguarding import lexicon
+from bot.safeguarding.lexicon import Rule
+
+__all__ = ["Detection", "HarmDetector", "get_detector", "normalise_words"]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of one detection. ``category`` is one of ``lexicon.CATEGORIES`` when ``is_harm``."""
+
+    is_harm: bool
+    category: str | None = None
+    cue: str | None = None
+
+
+NO_HARM = Detection(False, None, None)
+
+_TAG_RE = re.compile(r"<[^<>]{0,300}>")
+_APOSTROPHES_RE = re.compile(r"[\u2019\u2018`\u00b4\u02bc']")
+_CONTRACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bcan'?t\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"\bain't\b"), "is not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"'m\b"), " am"),
+    (re.compile(r"'d\b"), " would"),
+    (re.compile(r"\b(he|she|it|that|there|what|who|where|everyone|nobody|no one)'s\b"), r"\1 is"),
+)
+_ELLIPSIS_RE = re.compile(r"\.{2,}")
+_HYPHEN_RE = re.compile(r"(?<=[a-z])[-_](?=[a-z])")
+_TOKEN_RE = re.compile(r"[a-z0-9£]+|[.!?;\n]|,")
+_RUN3_RE = re.compile(r"([a-z])\1{2,}")
+_RUN2_RE = re.compile(r"([a-z])\1")
+_CONJUNCTIONS = frozenset({"and", "n", "then", "but", "so", "&"})
+_SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
+_CHUNK_TOKENS = 1500
+_CHUNK_OVERLAP = 40
+_NUMBER_WORDS = {
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixteen": 16,
+    "seventeen": 17, "fifteen": 15, "fourteen": 14, "thirteen": 13, "twelve": 12, "eleven": 11, "ten": 10,
+}
+
+
+def _build_vocab() -> frozenset[str]:
+    words: set[str] = set()
+    for key, value in lexicon.NORMALISE.items():
+        words.add(key)
+        words.update(value.split())
+    for rule in lexicon.RULES:
+        for pattern in rule.patterns:
+            for tok in pattern:
+                for attr in ("LOWER", "LEMMA"):
+                    spec = tok.get(attr)
+                    if isinstance(spec, dict):
+                        words.update(spec.get("IN", ()))
+    words.update(lexicon.ME)
+    return frozenset(words)
+
+
+class HarmDetector:
+    """High-recall detector of harm disclosures in children's messages."""
+
+    def __init__(self) -> None:
+        self.nlp = spacy.blank("en")
+        self.lemmatizer = self.nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        self.nlp.initialize()  # loads the lookup table from spacy-lookups-data (installed, offline)
+        self._lemma_table = self.lemmatizer.lookups.get_table("lemma_lookup")
+        self._vocab_words = _build_vocab()
+        self.matcher = Matcher(self.nlp.vocab)
+        self.rules: dict[str, Rule] = {}
+        for rule in lexicon.RULES:
+            if rule.category not in lexicon.CATEGORIES:
+                raise ValueError(f"rule {rule.name} has unknown category {rule.category}")
+            if rule.name in self.rules:
+                raise ValueError(f"duplicate rule name {rule.name}")
+            self.rules[rule.name] = rule
+            self.matcher.add(rule.name, rule.patterns)
+        self._priority = {cat: i for i, cat in enumerate(lexicon.PRIORITY)}
+
+    # ------------------------------------------------------------------ normalisation
+    def _known(self, word: str) -> bool:
+        return word in self._vocab_words or word in self._lemma_table
+
+    def _fix_word(self, word: str) -> str:
+        if _RUN3_RE.search(word):
+            two = _RUN3_RE.sub(r"\1\1", word)
+            one = _RUN3_RE.sub(r"\1", word)
+            if self._known(two):
+                word = two
+            elif self._known(one):
+                word = one
+            else:
+                word = one
+        elif word not in lexicon.NORMALISE and not self._known(word):
+            if _RUN2_RE.search(word):
+                single = _RUN2_RE.sub(r"\1", word)  # "scaredd" -> "scared", "hitt" -> "hit"
+                if self._known(single):
+                    word = single
+            if len(word) > 4 and word.endswith("in") and self._known(word + "g"):
+                word += "g"  # "runnin" -> "running", "hittin" -> "hitting"
+        return lexicon.NORMALISE.get(word, word)
+
+    def normalise(self, text: str) -> list[str]:
+        """Lower-case words of a child's message with text-speak, misspellings and emoji normalised."""
+        if not text:
+            return []
+        text = html.unescape(text)
+        text = _TAG_RE.sub(" ", text)
+        text = unicodedata.normalize("NFKC", text).lower()
+        if not text.isascii():  # "piñata" -> "pinata"
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = text.replace("\ufe0f", "")
+        for emoji, word in lexicon.EMOJI.items():
+            if emoji in text:
+                text = text.replace(emoji, word)
+        text = _APOSTROPHES_RE.sub("'", text)
+        for pattern, replacement in _CONTRACTIONS:
+            text = pattern.sub(replacement, text)
+        text = text.replace("'", "")
+        text = _HYPHEN_RE.sub(" ", text)
+        text = _ELLIPSIS_RE.sub(" ", text)  # "he...hit...me" is one sentence
+        words: list[str] = []
+        for raw in _TOKEN_RE.findall(text):
+            if raw == "2" and words and words[-1] in lexicon.TO_DIGIT_PREV:
+                words.append("to")
+                continue
+            fixed = self._fix_word(raw)
+            if " " in fixed:
+                words.extend(fixed.split())
+            else:
+                words.append(fixed)
+        return words
+
+    # ------------------------------------------------------------------ detection
+    def detect(self, text: str) -> Detection:
+        """Detect a harm disclosure in ``text``. Never raises on odd input (empty, emoji, HTML, huge)."""
+        if not isinstance(text, str) or not text.strip():
+            return NO_HARM
+        words = self.normalise(text)
+        if not words:
+            return NO_HARM
+        best: tuple[int, int, str, str] | None = None
+        start = 0
+        while start < len(words):
+            chunk = words[start:start + _CHUNK_TOKENS]
+            found = self._detect_words(chunk)
+            if found is not None and (best is None or found[:2] < best[:2]):
+                best = (found[0], start + found[1], found[2], found[3])
+                if found[0] == 0:
+                    break
+            if start + _CHUNK_TOKENS >= len(words):
+                break
+            start += _CHUNK_TOKENS - _CHUNK_OVERLAP
+        if best is None:
+            return NO_HARM
+        return Detection(True, best[2], best[3])
+
+    def _detect_words(self, words: list[str]) -> tuple[int, int, str, str] | None:
+        doc = Doc(self.nlp.vocab, words=words)
+        doc = self.lemmatizer(doc)
+        for token in doc:
+            fixed = lexicon.LEMMA_FIX.get(token.lower_)
+            if fixed is not None:
+                token.lemma_ = fixed
+        lowers = [t.lower_ for t in doc]
+        lemmas = [t.lemma_ for t in doc]
+        sent_start, sent_end = _sentence_bounds(lowers)
+        best: tuple[int, int, str, str] | None = None
+        strings = self.nlp.vocab.strings
+        for match_id, start, end in self.matcher(doc):
+            rule = self.rules[strings[match_id]]
+            rank = self._priority.get(rule.category, len(self._priority))
+            if best is not None and (rank, start) >= best[:2]:
+                continue
+            if self._passes(rule, doc, lowers, lemmas, sent_start, sent_end, start, end):
+                best = (rank, start, rule.category, " ".join(lowers[start:end]))
+        return best
+
+    def _passes(
+        self,
+        rule: Rule,
+        doc: Doc,
+        lowers: list[str],
+        lemmas: list[str],
+        sent_start: list[int],
+        sent_end: list[int],
+        start: int,
+        end: int,
+    ) -> bool:
+        s_lo = sent_start[start]
+        s_hi = sent_end[max(start, end - 1)]
+        lo = max(s_lo, start - rule.window)
+        hi = min(s_hi, end + rule.window)
+        # vetoes match the words as written; needs also match lemmas ("fights" counts as "fight")
+        near = " " + " ".join(lowers[lo:hi]) + " "
+        if rule.near_not and any(f" {p} " in near for p in rule.near_not):
+            return False
+        if rule.near_need:
+            near += "| " + " ".join(lemmas[lo:hi]) + " "
+            if not any(f" {p} " in near for p in rule.near_need):
+                return False
+        if rule.next_not:
+            after = " " + " ".join(lowers[end:min(s_hi, end + 6)]) + " "
+            if any(after.startswith(f" {p} ") for p in rule.next_not):
+                return False
+        if rule.prev_not:
+            before = " " + " ".join(lowers[max(s_lo, start - 6):start]) + " "
+            if any(before.endswith(f" {p} ") for p in rule.prev_not):
+                return False
+        if rule.before_need:
+            b_lo = max(s_lo, start - rule.window)
+            before = " " + " ".join(lowers[b_lo:start]) + " | " + " ".join(lemmas[b_lo:start]) + " "
+            if not any(f" {p} " in before for p in rule.before_need):
+                return False
+        if rule.joke_veto and any(w in lexicon.JOKE_MARKERS for w in lowers[s_lo:s_hi]):
+            return False
+        if rule.negatable and any(w in lexicon.NEGATIONS for w in lowers[max(s_lo, start - 3):start]):
+            return False
+        if rule.agent and not _agent_ok(rule, lowers, lemmas, s_lo, start):
+            return False
+        return not (rule.meta.get("age_check") and not _age_gap_ok(lowers[start:end]))
+
+
+def _sentence_bounds(lowers: list[str]) -> tuple[list[int], list[int]]:
+    n = len(lowers)
+    starts = [0] * n
+    ends = [n] * n
+    current = 0
+    for i, w in enumerate(lowers):
+        starts[i] = current
+        if w in _SENTENCE_BREAKS:
+            current = i + 1
+    current = n
+    for i in range(n - 1, -1, -1):
+        if lowers[i] in _SENTENCE_BREAKS:
+            current = i
+        ends[i] = current
+    return starts, ends
+
+
+def _agent_ok(rule: Rule, lowers: list[str], lemmas: list[str], s_lo: int, start: int) -> bool:
+    """The doer of the verb must be a person, and the verb must not be negated."""
+    i = start - 1
+    steps = 0
+    agent: str | None = None
+    while i >= s_lo and steps < 7:
+        word = lowers[i]
+        if word in lexicon.NEGATIONS:
+            return False
+        if word in _CONJUNCTIONS:
+            return True  # "... and grabbed mum": the doer is the subject of the earlier clause
+        if word in lexicon.AGENT_SKIP:
+            i -= 1
+            steps += 1
+            continue
+        if word != ",":
+            agent = word
+        break
+    if agent is None:
+        # "hit me with your best joke": an order, not a report
+        return not (rule.no_imperative and lowers[start] == lemmas[start])
+    if agent == "one" and i > s_lo and lowers[i - 1] == "no":
+        return False
+    return agent not in lexicon.NON_AGENT
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word)
+
+
+def _age_gap_ok(words: list[str]) -> bool:
+    """For "my boyfriend is 25" / "he is 30 and i am 13": an adult, or a big age gap."""
+    numbers = [n for n in (_number(w) for w in words) if n is not None]
+    if not numbers:
+        return True
+    if len(numbers) >= 2:
+        return numbers[0] >= 18 or numbers[0] - numbers[1] >= 4
+    return numbers[0] >= 18
+
+
+@lru_cache(maxsize=1)
+def get_detector() -> HarmDetector:
+    """The shared detector (built once: building takes about a second)."""
+    return HarmDetector()
+
+
+def normalise_words(text: str) -> list[str]:
+    """The normalised words the detector sees (for debugging and tests)."""
+    return get_detector().normalise(text)

@@ -1,0 +1,303 @@
+"""Tell a person about safeguarding alerts: deliver the notification outbox, retrying until delivered.
+
+``bot.services.alerts.raise_alert`` writes the alert and one outbox row per target in the child's own
+transaction, so an alert is never lost when the notifier, the webhook or the mail server is down: the row
+stays and is retried with backoff (5 s, 10 s, 20 s, 40 s, then every 60 s) until it is delivered.
+
+Targets:
+
+* ``webhook`` (``HEARD_NOTIFY_WEBHOOK``): an HTTP POST with JSON.
+* ``email`` (``HEARD_SMTP_HOST``/``_PORT``/``_FROM``/``_TO``): a short plain-text mail.
+* ``log``: a WARNING log line (used when nothing else is configured).
+
+Every message carries ONLY the alert id, time, category, channel and a link path
+(``/review/alerts/<id>``). It never carries the child's words, the detector's cue, the child's id or name:
+webhooks and mail leave the secure network, so a person follows the link and signs in to the review app
+to read what the child said.
+
+Use: ``run_forever()`` as a background task (the action server or web app), ``kick()`` right after an
+alert is committed so a reachable target is told within seconds, ``deliver_due()`` from the CLI
+(``python -m bot.cli deliver-notifications``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings, get_settings
+from bot.db.engine import session_factory as default_session_factory
+from bot.db.engine import session_scope
+from bot.db.models import NotificationOutbox, SafeguardingAlert, utcnow
+from bot.services import alerts, audit
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = 5
+BACKOFF_CAP = 60
+CLAIM_SECONDS = 60  # a row being sent is hidden from other notifiers this long
+HTTP_TIMEOUT = 10.0
+SMTP_TIMEOUT = 10.0
+
+SessionFactory = Callable[[], Session]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after ``attempts`` failed tries: 5, 10, 20, 40, then 60 s."""
+    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+
+
+def alert_link(alert_id: int) -> str:
+    return f"/review/alerts/{alert_id}"
+
+
+def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
+    """What leaves the database about an alert: no words, no cue, no child id."""
+    return {
+        "alert_id": alert.id,
+        "time": alert.created_at.isoformat(),
+        "category": alert.category,
+        "channel": alert.channel,
+        "link": alert_link(alert.id),
+    }
+
+
+async def _send_webhook(url: str | None, payload: dict[str, Any]) -> None:
+    if not url:
+        raise RuntimeError("HEARD_NOTIFY_WEBHOOK is not set")
+    timeout = aiohttp.ClientTimeout(total=HTTP_TIMEOUT)
+    async with aiohttp.ClientSession(timeout=timeout) as http, http.post(url, json=payload) as response:
+        if response.status >= 300:
+            raise RuntimeError(f"webhook answered HTTP {response.status}")
+
+
+def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = f"Heard: safeguarding alert {payload['alert_id']} needs a person now"
+    message["From"] = settings.smtp_from or "heard@localhost"
+    message["To"] = settings.smtp_to or ""
+    message.set_content(
+        "A child may be at risk. Please read the alert in the Heard review app now and acknowledge it.\n\n"
+        f"Alert: {payload['alert_id']}\nTime: {payload['time']}\nCategory: {payload['category']}\n"
+        f"Open: {payload['link']}\n\nThis message does not contain what the child said.\n"
+    )
+    return message
+
+
+def _send_email_sync(settings: Settings, payload: dict[str, Any]) -> None:
+    if not settings.smtp_host or not settings.smtp_to:
+        raise RuntimeError("HEARD_SMTP_HOST and HEARD_SMTP_TO must be set")
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT) as smtp:
+        smtp.send_message(_email_message(settings, payload))
+
+
+async def _send(target: str, payload: dict[str, Any], settings: Settings) -> None:
+    if target == "webhook":
+        await _send_webhook(settings.notify_webhook, payload)
+    elif target == "email":
+        await asyncio.to_thread(_send_email_sync, settings, payload)
+    elif target == "log":
+        log.warning(
+            "Safeguarding alert %s (%s) needs a person now: open %s",
+            payload["alert_id"],
+            payload["category"],
+            payload["link"],
+        )
+    else:
+        raise RuntimeError(f"unknown target {target!r}")
+
+
+def _claim_due(factory: SessionFactory, now: datetime, limit: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """Pick due rows and hide them from other notifiers for CLAIM_SECONDS (short transaction, no I/O)."""
+    claimed = []
+    with factory() as s, s.begin():
+        rows = (
+            s.execute(
+                select(NotificationOutbox)
+                .where(NotificationOutbox.delivered_at.is_(None), NotificationOutbox.next_attempt_at <= now)
+                .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id)
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+        for row in rows:
+            result = s.execute(
+                update(NotificationOutbox)
+                .where(
+                    NotificationOutbox.id == row.id,
+                    NotificationOutbox.delivered_at.is_(None),
+                    NotificationOutbox.next_attempt_at == row.next_attempt_at,
+                )
+                .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount == 1:
+                claimed.append((row.id, row.target, alert_payload(row.alert)))
+    return claimed
+
+
+def _finish(factory: SessionFactory, outbox_id: int, now: datetime, error: str | None) -> None:
+    with factory() as s, s.begin():
+        row = s.get(NotificationOutbox, outbox_id)
+        if row is None or row.delivered_at is not None:
+            return
+        row.attempts += 1
+        if error is None:
+            row.delivered_at = now
+            row.last_error = None
+            audit.record(
+                s, "system:notifier", "notify", "safeguarding_alert", row.alert_id, {"target": row.target}
+            )
+        else:
+            row.last_error = error[:500]
+            row.next_attempt_at = now + backoff(row.attempts)
+
+
+async def deliver_due(session_factory: SessionFactory | None = None, now: datetime | None = None) -> int:
+    """Try every due outbox row once; return how many were delivered. Failures are recorded and retried."""
+    factory = session_factory or default_session_factory()
+    settings = get_settings()
+    now = now or utcnow()
+    delivered = 0
+    for outbox_id, target, payload in await asyncio.to_thread(_claim_due, factory, now, 50):
+        try:
+            await _send(target, payload, settings)
+        except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            log.warning(
+                "Alert %s not yet delivered by %s (will retry): %s", payload["alert_id"], target, error
+            )
+            await asyncio.to_thread(_finish, factory, outbox_id, now, error)
+        else:
+            await asyncio.to_thread(_finish, factory, outbox_id, now, None)
+            delivered += 1
+    return delivered
+
+
+class _Runner:
+    def __init__(self, loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> None:
+        self.loop = loop
+        self.wake = wake
+
+
+_runner: _Runner | None = None
+_background: set[asyncio.Task] = set()
+
+
+def _flush_spool() -> int:
+    """Move alerts spooled to disk while the database was down into it (``bot.safeguarding.raise_alert``)."""
+    try:
+        from bot.safeguarding.raise_alert import flush_spool
+    except ImportError:
+        return 0
+    return flush_spool()
+
+
+async def run_forever(
+    interval: float = 5, session_factory: SessionFactory | None = None, *, flush_spool: bool = True
+) -> None:
+    """Deliver due rows every ``interval`` seconds, or at once after ``kick()``. Never raises (but can be
+    cancelled). With ``flush_spool``, each pass first moves alerts spooled on disk into the database."""
+    global _runner
+    wake = asyncio.Event()
+    runner = _Runner(asyncio.get_running_loop(), wake)
+    _runner = runner
+    try:
+        while True:
+            try:
+                if flush_spool:
+                    moved = await asyncio.to_thread(_flush_spool)
+                    if moved:
+                        log.warning("Moved %d spooled safeguarding alert(s) into the database", moved)
+                await deliver_due(session_factory)
+            except Exception as exc:  # noqa: BLE001 - keep the loop alive; the rows stay in the outbox
+                log.error("Notifier pass failed (%s); will retry", type(exc).__name__)
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=interval)
+            except asyncio.TimeoutError:
+                pass
+            wake.clear()
+    finally:
+        if _runner is runner:
+            _runner = None
+
+
+async def _deliver_quietly(session_factory: SessionFactory | None) -> None:
+    try:
+        await deliver_due(session_factory)
+    except Exception as exc:  # noqa: BLE001 - the row stays in the outbox for run_forever / the CLI
+        log.error("Immediate notification attempt failed (%s); it will be retried", type(exc).__name__)
+
+
+def kick(session_factory: SessionFactory | None = None) -> None:
+    """Attempt delivery now, without blocking: wakes ``run_forever`` if it runs in this process, else starts
+    one attempt (a task on the running loop, or a short daemon thread). Call after the alert is committed."""
+    runner = _runner
+    if runner is not None and not runner.loop.is_closed():
+        runner.loop.call_soon_threadsafe(runner.wake.set)
+        return
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None:
+        task = loop.create_task(_deliver_quietly(session_factory))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+    else:
+        threading.Thread(
+            target=lambda: asyncio.run(_deliver_quietly(session_factory)), name="heard-notify", daemon=True
+        ).start()
+
+
+def raise_alert_now(
+    *,
+    conversation_id: str,
+    child_id: str | None,
+    channel: str,
+    text: str,
+    category: str,
+    cue: str | None,
+    session_factory: SessionFactory | None = None,
+) -> int:
+    """Store an alert (committed) and kick the notifier; return the alert id. For the dialogue layer."""
+    if session_factory is None:
+        with session_scope() as s:
+            alert_id = _raise(s, conversation_id, child_id, channel, text, category, cue)
+    else:
+        with session_factory() as s, s.begin():
+            alert_id = _raise(s, conversation_id, child_id, channel, text, category, cue)
+    kick(session_factory)
+    return alert_id
+
+
+def _raise(
+    s: Session,
+    conversation_id: str,
+    child_id: str | None,
+    channel: str,
+    text: str,
+    category: str,
+    cue: str | None,
+) -> int:
+    alert = alerts.raise_alert(
+        s,
+        conversation_id=conversation_id,
+        child_id=child_id,
+        channel=channel,
+        text=text,
+        category=category,
+        cue=cue,
+    )
+    return alert.id

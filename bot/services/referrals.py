@@ -1,0 +1,125 @@
+"""Advocacy referrals: a child asks for an advocate. The child's words are kept verbatim.
+
+Status: new -> acknowledged -> allocated -> closed (closing is allowed from any open state). Every change is
+kept in ``ReferralStatusChange`` and the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.config import get_settings
+from bot.db.models import REFERRAL_REASONS, AdvocacyReferral, ReferralStatusChange, utcnow
+from bot.services import audit
+from bot.services.children import known_child_id
+from bot.services.errors import InvalidChoice, InvalidTransition, NotFound
+from bot.services.idempotency import insert_once
+from bot.services.text import check_text
+
+NEXT_STATUS = {
+    "new": ("acknowledged", "closed"),
+    "acknowledged": ("allocated", "closed"),
+    "allocated": ("closed",),
+}
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``start`` plus ``days`` working days (Monday to Friday; bank holidays are not known)."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def submit_referral(
+    s: Session,
+    *,
+    idempotency_key: str,
+    conversation_id: str,
+    child_id: str | None,
+    reason: str,
+    words: str,
+    contact_how: str | None,
+    contact_when: str | None,
+    tell_social_worker: bool,
+    anon_name: str | None = None,
+    local_authority: str | None = None,
+) -> AdvocacyReferral:
+    """Record a referral. The same ``idempotency_key`` again returns the first referral (no duplicate).
+
+    Raises ``TextTooLong`` (any text over ``settings.max_text``), ``InvalidChoice`` (unknown reason),
+    ``IdempotencyConflict`` (key used by another conversation).
+    """
+    if reason not in REFERRAL_REASONS:
+        raise InvalidChoice("unknown referral reason")
+    check_text(words, "words", required=True)
+    for name, value in (
+        ("contact_how", contact_how),
+        ("contact_when", contact_when),
+        ("anon_name", anon_name),
+    ):
+        check_text(value, name)
+    child_id = known_child_id(s, child_id)
+    ref = audit.conversation_ref(conversation_id)
+    now = utcnow()
+    actor = audit.actor_for(child_id, conversation_id)
+
+    def build() -> AdvocacyReferral:
+        referral = AdvocacyReferral(
+            child_id=child_id,
+            anon_name=None if child_id else anon_name,
+            anon_local_authority=None if child_id else local_authority,
+            conversation_ref=ref,
+            reason=reason,
+            words=check_text(words, "words"),
+            contact_how=check_text(contact_how, "contact_how"),
+            contact_when=check_text(contact_when, "contact_when"),
+            tell_social_worker=bool(tell_social_worker),
+            status="new",
+            response_due=add_working_days(now.date(), get_settings().referral_response_days),
+            idempotency_key=idempotency_key,
+            created_at=now,
+            updated_at=now,
+        )
+        referral.history.append(ReferralStatusChange(actor=actor, from_status=None, to_status="new", at=now))
+        return referral
+
+    referral, created = insert_once(s, AdvocacyReferral, idempotency_key, ref, build)
+    if created:
+        audit.record(s, actor, "create", "advocacy_referral", referral.id, {"reason": reason})
+    return referral
+
+
+def get_referral(s: Session, referral_id: int) -> AdvocacyReferral:
+    referral = s.get(AdvocacyReferral, referral_id)
+    if referral is None:
+        raise NotFound("no such referral")
+    return referral
+
+
+def change_status(
+    s: Session, referral_id: int, to_status: str, actor: str, note: str | None = None
+) -> AdvocacyReferral:
+    """Move a referral on: new -> acknowledged -> allocated -> closed; close from any open state.
+
+    ``actor`` is an audit actor such as ``staff:adv.dev``. Raises ``InvalidTransition`` otherwise.
+    """
+    check_text(note, "note")
+    referral = get_referral(s, referral_id)
+    allowed = NEXT_STATUS.get(referral.status, ())
+    if to_status not in allowed:
+        raise InvalidTransition(f"a referral cannot go from {referral.status} to {to_status}")
+    now = utcnow()
+    from_status = referral.status
+    referral.status = to_status
+    referral.updated_at = now
+    referral.history.append(
+        ReferralStatusChange(actor=actor, from_status=from_status, to_status=to_status, at=now, note=note)
+    )
+    s.flush()
+    audit.record(s, actor, "update", "advocacy_referral", referral.id, {"status": [from_status, to_status]})
+    return referral

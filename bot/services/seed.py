@@ -1,0 +1,100 @@
+"""Demo data (fictional people; Ofcom drama phone numbers). Safe to run again: nothing is duplicated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Child, LocalAuthority, VisitorMatch, utcnow
+from bot.services import audit, children, staff, visitors
+
+DEMO_LA = "Demo Borough Council"
+DEMO_PASSWORD = "heard-demo"  # demo only; the review app must not be exposed with seeded users
+DEMO_STAFF = [
+    ("sw.amara", "Amara Okafor", "social_worker"),
+    ("sw.ben", "Ben Carter", "social_worker"),
+    ("iro.claire", "Claire Hughes", "iro"),
+    ("adv.dev", "Dev Patel", "advocacy"),
+    ("duty.erin", "Erin Walsh", "duty"),
+    ("admin.fay", "Fay Morgan", "admin"),
+]
+# chosen name, age band, social worker, phone (Ofcom drama range), days to next review, channel
+DEMO_CHILDREN = [
+    ("Jade", "14-15", "sw.amara", "+447700900001", 10, "sms"),
+    ("Leo", "8-10", "sw.amara", None, 17, "web"),
+    ("Mo", "11-13", "sw.ben", "+447700900002", 24, "sms"),
+    ("Riya", "16-17", "sw.ben", None, 31, "web"),
+]
+DEMO_MATCH = ("Leo", "Sam", "likes football and Lego, has a friendly dog", "independent_visitor")
+ACTOR = "system:seed"
+
+
+def seed_demo(s: Session) -> dict:
+    """Create the demo council, staff, children and one proposed visitor match if missing.
+
+    Returns ``{"local_authority": id, "staff": [usernames], "children": {name: child_id},
+    "match_id": id, "created": n}``. Contains no phone numbers or passwords.
+    """
+    created = 0
+    la = s.execute(select(LocalAuthority).where(LocalAuthority.name == DEMO_LA)).scalar_one_or_none()
+    if la is None:
+        la = LocalAuthority(name=DEMO_LA, created_at=utcnow())
+        s.add(la)
+        s.flush()
+        audit.record(s, ACTOR, "create", "local_authority", la.id)
+        created += 1
+    users = {}
+    for username, display_name, role in DEMO_STAFF:
+        user = staff.get_staff(s, username)
+        if user is None:
+            user = staff.create_staff(
+                s,
+                username=username,
+                display_name=display_name,
+                role=role,
+                local_authority_id=la.id,
+                password=DEMO_PASSWORD,
+                actor=ACTOR,
+            )
+            created += 1
+        users[username] = user
+    today = utcnow().date()
+    ids = {}
+    for name, band, worker, phone, days, channel in DEMO_CHILDREN:
+        child = s.execute(
+            select(Child).where(Child.chosen_name == name, Child.local_authority_id == la.id)
+        ).scalar_one_or_none()
+        if child is None:
+            child = children.create_child(
+                s,
+                chosen_name=name,
+                age_band=band,
+                local_authority_id=la.id,
+                social_worker_id=users[worker].id,
+                iro_id=users["iro.claire"].id,
+                next_review_date=today + timedelta(days=days),
+                phone=phone,
+                channel=channel,
+                actor=ACTOR,
+            )
+            created += 1
+        ids[name] = child.id
+    child_name, visitor_name, description, kind = DEMO_MATCH
+    match = s.execute(
+        select(VisitorMatch)
+        .where(VisitorMatch.child_id == ids[child_name])
+        .order_by(VisitorMatch.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if match is None:
+        match = visitors.propose_match(s, ids[child_name], "sw.amara", visitor_name, description, kind)
+        created += 1
+    return {
+        "local_authority": la.id,
+        "staff": sorted(users),
+        "children": ids,
+        "match_id": match.id,
+        "created": created,
+    }

@@ -1,0 +1,222 @@
+"""Independent visitors and mentors: a child asks for one, staff propose a match, the child accepts or objects.
+
+A child's objection closes the match for good: ``appoint`` raises ``MatchObjected`` and the database itself
+refuses to set an objected match to appointed (triggers in migration 0001).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import VISITOR_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
+from bot.services import audit
+from bot.services.children import get_child, known_child_id
+from bot.services.errors import (
+    InvalidChoice,
+    InvalidTransition,
+    MatchClosed,
+    MatchObjected,
+    NotFound,
+)
+from bot.services.idempotency import insert_once
+from bot.services.text import check_text
+
+__all__ = [
+    "MatchClosed",
+    "MatchObjected",
+    "answer_match",
+    "appoint",
+    "pending_match",
+    "propose_match",
+    "request_visitor",
+    "withdraw",
+]
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in VISITOR_KINDS:
+        raise InvalidChoice("kind must be 'independent_visitor' or 'mentor'")
+
+
+def request_visitor(
+    s: Session,
+    *,
+    idempotency_key: str,
+    conversation_id: str,
+    child_id: str | None,
+    kind: str,
+    wishes: str | None,
+    anon_name: str | None = None,
+    local_authority: str | None = None,
+    contact: str | None = None,
+) -> VisitorRequest:
+    """A child asks for an independent visitor or mentor; ``wishes`` (what kind of person) is verbatim.
+
+    ``anon_name``, ``local_authority`` and ``contact`` are kept when the child is not signed in. The same
+    ``idempotency_key`` again returns the first request.
+    """
+    _check_kind(kind)
+    for name, value in (("wishes", wishes), ("anon_name", anon_name), ("contact", contact)):
+        check_text(value, name)
+    child_id = known_child_id(s, child_id)
+    ref = audit.conversation_ref(conversation_id)
+
+    def build() -> VisitorRequest:
+        return VisitorRequest(
+            child_id=child_id,
+            conversation_ref=ref,
+            kind=kind,
+            wishes=check_text(wishes, "wishes"),
+            anon_name=None if child_id else anon_name,
+            anon_local_authority=None if child_id else local_authority,
+            contact=check_text(contact, "contact"),
+            idempotency_key=idempotency_key,
+            status="new",
+            created_at=utcnow(),
+        )
+
+    request, created = insert_once(s, VisitorRequest, idempotency_key, ref, build)
+    if created:
+        audit.record(s, audit.actor_for(child_id, conversation_id), "create", "visitor_request", request.id)
+    return request
+
+
+def propose_match(
+    s: Session,
+    child_id: str,
+    proposed_by: str | None,
+    visitor_name: str,
+    description: str | None,
+    kind: str = "independent_visitor",
+) -> VisitorMatch:
+    """Staff propose a visitor to a child (``proposed_by``: staff username, or None for the system)."""
+    _check_kind(kind)
+    if not visitor_name or not visitor_name.strip():
+        raise ValueError("visitor_name is required")
+    check_text(description, "description")
+    child = get_child(s, child_id)
+    staff = None
+    if proposed_by:
+        staff = s.execute(select(StaffUser).where(StaffUser.username == proposed_by)).scalar_one_or_none()
+        if staff is None:
+            raise NotFound("no such staff user")
+    now = utcnow()
+    match = VisitorMatch(
+        child_id=child.id,
+        proposed_by_id=staff.id if staff else None,
+        visitor_name=visitor_name.strip(),
+        description=description,
+        kind=kind,
+        status="proposed",
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(match)
+    s.flush()
+    actor = audit.staff_actor(staff.username) if staff else "system"
+    audit.record(s, actor, "create", "visitor_match", match.id, {"child": child.id, "kind": kind})
+    return match
+
+
+def pending_match(s: Session, child_id: str) -> VisitorMatch | None:
+    """The newest match waiting for the child's answer, or None."""
+    return s.execute(
+        select(VisitorMatch)
+        .where(VisitorMatch.child_id == child_id, VisitorMatch.status == "proposed")
+        .order_by(VisitorMatch.created_at.desc(), VisitorMatch.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def get_match(s: Session, match_id: int | str) -> VisitorMatch:
+    try:
+        match_id = int(match_id)
+    except (TypeError, ValueError):
+        raise NotFound("no such visitor match") from None
+    match = s.get(VisitorMatch, match_id)
+    if match is None:
+        raise NotFound("no such visitor match")
+    return match
+
+
+def _keep_both(old: str | None, new: str | None) -> str | None:
+    """Nothing a child says is lost: a later answer is added after the earlier one."""
+    if old and new and new != old:
+        return f"{old}\n---\n{new}"
+    return new or old
+
+
+def answer_match(
+    s: Session,
+    *,
+    match_id: int | str,
+    idempotency_key: str,
+    accept: bool,
+    reason: str | None = None,
+    preferences: str | None = None,
+) -> VisitorMatch:
+    """The child accepts or objects. The same ``idempotency_key`` again changes nothing.
+
+    A child may object to a proposed, accepted or even appointed match (an objection is final); accepting
+    is only possible while proposed (saying yes again is a no-op). Saying no again to an objected match
+    keeps the new words too. Earlier reasons/preferences are never overwritten, only added to.
+    Raises ``MatchClosed`` for accepting an objected match or answering a withdrawn one, ``TextTooLong``.
+    """
+    check_text(reason, "reason")
+    check_text(preferences, "preferences")
+    match = get_match(s, match_id)
+    if idempotency_key and match.answer_idempotency_key == idempotency_key:
+        return match
+    if match.status == "withdrawn" or (accept and match.status == "objected"):
+        raise MatchClosed(f"this match is {match.status}")
+    if accept and match.status in ("accepted", "appointed"):
+        return match
+    from_status = match.status
+    now = utcnow()
+    match.status = "accepted" if accept else "objected"
+    match.reason = _keep_both(match.reason, reason)
+    match.preferences = _keep_both(match.preferences, preferences)
+    match.answered_at = now
+    match.answer_idempotency_key = idempotency_key
+    match.updated_at = now
+    s.flush()
+    audit.record(
+        s,
+        audit.child_actor(match.child_id),
+        "update",
+        "visitor_match",
+        match.id,
+        {"status": [from_status, match.status]},
+    )
+    return match
+
+
+def appoint(s: Session, match_id: int, actor: str) -> VisitorMatch:
+    """Staff appoint an accepted match. Raises ``MatchObjected`` if the child objected (never appointable),
+    ``InvalidTransition`` if the child has not accepted it."""
+    match = get_match(s, match_id)
+    if match.status == "objected":
+        raise MatchObjected("the child said no to this visitor; it cannot be appointed")
+    if match.status == "appointed":
+        return match
+    if match.status != "accepted":
+        raise InvalidTransition(f"a {match.status} match cannot be appointed; the child must accept it first")
+    match.status = "appointed"
+    match.updated_at = utcnow()
+    s.flush()
+    audit.record(s, actor, "update", "visitor_match", match.id, {"status": ["accepted", "appointed"]})
+    return match
+
+
+def withdraw(s: Session, match_id: int, actor: str) -> VisitorMatch:
+    """Staff withdraw a proposed, accepted or appointed match (an objected one is already closed)."""
+    match = get_match(s, match_id)
+    if match.status in ("objected", "withdrawn"):
+        raise MatchClosed(f"this match is {match.status}")
+    from_status = match.status
+    match.status = "withdrawn"
+    match.updated_at = utcnow()
+    s.flush()
+    audit.record(s, actor, "update", "visitor_match", match.id, {"status": [from_status, "withdrawn"]})
+    return match

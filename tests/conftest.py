@@ -1,0 +1,132 @@
+"""Database fixtures shared by the tests.
+
+``HEARD_DATABASE_URL`` chooses the database: unset = a temporary SQLite file per test; a PostgreSQL URL
+(e.g. ``postgresql+psycopg2://postgres@127.0.0.1:5432/test``) = a fresh schema per test, dropped after.
+Every test gets an empty database migrated to head with Alembic (so the migrations are exercised too).
+
+Fixtures: ``db_url`` (empty database, also set as ``HEARD_DATABASE_URL``), ``engine`` (migrated),
+``session`` (a Session on it; commit yourself), ``people`` (council + staff), ``make_child`` (factory).
+Tests using ``db_url`` are marked ``db`` automatically. On SQLite writers queue (BEGIN IMMEDIATE): commit
+``session`` before writing through another ``session_scope(engine)`` or the second waits 5 s and fails.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+BASE_DATABASE_URL = os.environ.get("HEARD_DATABASE_URL") or None
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "db: uses the case database (also run on PostgreSQL by ./heard test)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that uses a database fixture is marked ``db`` (``./heard test`` reruns those on PG)."""
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def _pg_schema_url(base: str, schema: str) -> str:
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch) -> Iterator[str]:
+    """URL of an empty database for this test (also put in ``HEARD_DATABASE_URL``)."""
+    from bot.db.engine import dispose_engines
+
+    monkeypatch.setenv("HEARD_SECRET_KEY", TEST_SECRET_KEY)
+    for name in ("HEARD_NOTIFY_WEBHOOK", "HEARD_SMTP_HOST", "HEARD_SMTP_TO", "HEARD_SMTP_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    if BASE_DATABASE_URL and make_url(BASE_DATABASE_URL).get_backend_name() == "postgresql":
+        schema = f"heard_t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(BASE_DATABASE_URL, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_schema_url(BASE_DATABASE_URL, schema)
+        monkeypatch.setenv("HEARD_DATABASE_URL", url)
+        try:
+            yield url
+        finally:
+            dispose_engines()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+    else:
+        url = f"sqlite:///{tmp_path / 'heard-test.db'}"
+        monkeypatch.setenv("HEARD_DATABASE_URL", url)
+        try:
+            yield url
+        finally:
+            dispose_engines()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    """The engine of a database migrated to head."""
+    from bot.db.engine import get_engine
+    from bot.db.migrate import upgrade
+
+    upgrade(db_url)
+    return get_engine(db_url)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the migrated test database. Tests commit explicitly when they need to."""
+    s = Session(bind=engine, future=True, expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@pytest.fixture
+def people(session: Session) -> dict:
+    """A local authority, a social worker, an IRO and an advocacy worker (committed)."""
+    from bot.db.models import LocalAuthority, StaffUser
+
+    la = LocalAuthority(name="Test Borough Council")
+    session.add(la)
+    session.flush()
+    staff = {}
+    for username, role in (("sw.test", "social_worker"), ("iro.test", "iro"), ("adv.test", "advocacy")):
+        user = StaffUser(username=username, display_name=username, role=role, local_authority_id=la.id)
+        session.add(user)
+        staff[role] = user
+    session.commit()
+    return {"la": la, **staff}
+
+
+@pytest.fixture
+def make_child(session: Session, people: dict):
+    """Factory: ``make_child(name="Sam", phone=None)`` -> committed Child."""
+    from bot.services.children import create_child
+
+    def _make(name: str = "Sam", age_band: str = "11-13", phone: str | None = None):
+        child = create_child(
+            session,
+            chosen_name=name,
+            age_band=age_band,
+            local_authority_id=people["la"].id,
+            social_worker_id=people["social_worker"].id,
+            iro_id=people["iro"].id,
+            phone=phone,
+            actor="staff:sw.test",
+        )
+        session.commit()
+        return child
+
+    return _make

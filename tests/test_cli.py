@@ -1,0 +1,102 @@
+"""``python -m bot.cli``: migrate, seed, issue-code, export, purge, propose-match, deliver-notifications."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.db.engine import session_scope
+from bot.db.migrate import current_revision
+from bot.db.models import NotificationOutbox, VisitorMatch
+from bot.services import alerts, signin
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _seed(capsys) -> dict:
+    assert main(["seed"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_migrate_as_a_module(db_url):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "migrate"],
+        cwd=REPO,
+        env=dict(os.environ),
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "revision 0001" in result.stdout
+    assert current_revision(db_url) == "0001"
+
+
+def test_seed_issue_code_and_redeem(engine, capsys):
+    summary = _seed(capsys)
+    assert sorted(summary["children"]) == ["Jade", "Leo", "Mo", "Riya"]
+    child_id = summary["children"]["Mo"]
+    assert main(["issue-code", "--child", child_id, "--by", "sw.ben"]) == 0
+    out = capsys.readouterr().out
+    code = out.split(": ")[1].split()[0]
+    assert code.isdigit() and len(code) == 6
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, code, "web-1", "ip").id == child_id
+
+
+def test_export_prints_json(engine, capsys):
+    child_id = _seed(capsys)["children"]["Jade"]
+    assert main(["export", "--child", child_id, "--by", "sw.amara"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["child"]["id"] == child_id and data["child"]["phone"] == "•••• 001"
+
+
+def test_propose_match_and_purge(engine, capsys):
+    child_id = _seed(capsys)["children"]["Riya"]
+    assert (
+        main(
+            [
+                "propose-match",
+                "--child",
+                child_id,
+                "--visitor-name",
+                "Alex",
+                "--description",
+                "plays chess",
+                "--kind",
+                "mentor",
+                "--by",
+                "sw.ben",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    with session_scope(engine) as s:
+        match = s.execute(select(VisitorMatch).where(VisitorMatch.child_id == child_id)).scalar_one()
+        assert (match.visitor_name, match.kind, match.proposed_by.username) == ("Alex", "mentor", "sw.ben")
+    assert main(["purge", "--older-than-days", "3650"]) == 0
+    assert json.loads(capsys.readouterr().out)["deleted"]["visitor_matches"] == 0
+
+
+def test_deliver_notifications(engine, capsys):
+    with session_scope(engine) as s:
+        alerts.raise_alert(
+            s, conversation_id="c", child_id=None, channel="web", text="help", category="x", cue=None
+        )
+    assert main(["deliver-notifications"]) == 0
+    assert "delivered 1" in capsys.readouterr().out
+    with session_scope(engine) as s:
+        assert s.execute(select(NotificationOutbox.delivered_at)).scalar_one() is not None
+
+
+def test_errors_are_short_and_exit_1(engine, capsys):
+    assert main(["issue-code", "--child", "c_nobody"]) == 1
+    assert "no such child" in capsys.readouterr().err

@@ -1,0 +1,121 @@
+"""How a child's message inside a form is read (no Rasa needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.dialogue import messages
+
+from bot.dialogue.answers import match_choice, parse_share_with, read_answer, roles_label
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+
+
+def buttons(slot: str) -> list[dict]:
+    return messages.buttons(f"ask_{slot}")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my review", "review"),
+        ("its for my LAC revew", "review"),
+        ("1", "review"),
+        ("2", "cp_conference"),
+        ("I want to complain", "complaint"),
+        ("nobody listens to me", "listened_to"),
+        ("Something else", "other"),
+        ("5", "other"),
+    ],
+)
+def test_typed_reason_maps_to_button(text: str, expected: str) -> None:
+    assert match_choice("adv_reason", text, buttons("adv_reason")) == expected
+
+
+def test_number_out_of_range_is_not_a_choice() -> None:
+    assert match_choice("adv_reason", "9", buttons("adv_reason")) is None
+    assert read_answer("adv_reason", "9", "inform", 0.9, buttons("adv_reason")).kind == "invalid"
+
+
+def test_button_payload_fills_slot() -> None:
+    out = read_answer("adv_reason", '/inform{"choice":"complaint"}', "inform", 1.0, buttons("adv_reason"))
+    assert (out.kind, out.value) == ("fill", "complaint")
+
+
+def test_payload_with_value_not_offered_for_slot_is_refused() -> None:
+    out = read_answer("adv_reason", '/inform{"choice":"mentor"}', "inform", 1.0, buttons("adv_reason"))
+    assert out.kind == "invalid"
+
+
+def test_free_text_kept_verbatim_with_emoji_and_script() -> None:
+    text = "  my carer shouts 😢 <script>alert(1)</script> لا أحب  "
+    out = read_answer("w_not_going_well", text, "inform", 0.8, buttons("w_not_going_well"))
+    assert out == out.__class__("fill", text)
+
+
+def test_skip_button_is_an_empty_answer() -> None:
+    out = read_answer("w_going_well", '/inform{"choice":"skip"}', "inform", 1.0, buttons("w_going_well"))
+    assert (out.kind, out.value) == ("fill", "")
+
+
+def test_question_mid_form_is_a_digression() -> None:
+    out = read_answer("w_who_at_meeting", "what is an advocate?", "ask_about_advocate", 0.95, [])
+    assert out.kind == "digress"
+
+
+def test_long_answer_mentioning_advocate_is_an_answer_not_a_digression() -> None:
+    text = "i want my advocate there and my nan because she always sticks up for me at meetings"
+    out = read_answer("w_who_at_meeting", text, "ask_about_advocate", 0.8, [])
+    assert (out.kind, out.value) == ("fill", text)
+
+
+def test_stop_and_harm_interrupt_but_long_stop_like_answer_does_not() -> None:
+    assert read_answer("adv_words", "stop", "stop", 0.99, []).kind == "digress"
+    assert read_answer("adv_words", "he hits me", "disclose_harm", 1.0, []).kind == "digress"
+    long = "i want them to stop moving me from house to house every few months it is not fair"
+    assert read_answer("w_change", long, "stop", 0.7, []).value == long
+
+
+def test_empty_and_too_long() -> None:
+    assert read_answer("adv_words", "   ", "inform", 0.5, []).kind == "empty"
+    assert read_answer("adv_words", "a" * 2000, "inform", 0.5, []).kind == "fill"
+    assert read_answer("adv_words", "a" * 2001, "inform", 0.5, []).kind == "too_long"
+
+
+def test_intent_button_inside_form_digresses() -> None:
+    assert read_answer("adv_words", "/ask_about_advocate", "ask_about_advocate", 1.0, []).kind == "digress"
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ('/inform{"choice":"social_worker,iro"}', ["social_worker", "iro"]),
+        ("just the iro and my foster carer", ["iro", "carer"]),
+        ("everyone", ["social_worker", "iro", "carer", "parent", "advocate"]),
+        ("my mum and sw", ["social_worker", "parent"]),
+        ("4", ["iro"]),
+        ("nobody", None),
+    ],
+)
+def test_share_with(text: str, roles: list[str] | None) -> None:
+    assert parse_share_with(text) == roles
+
+
+def test_roles_label_reads_naturally() -> None:
+    assert roles_label(["social_worker", "iro", "carer"]) == "your social worker, the IRO and your carer"
+    assert roles_label([]) == "nobody yet"
+
+
+def test_yes_no_typed() -> None:
+    assert match_choice("adv_tell_sw", "yeah thats fine", buttons("adv_tell_sw")) == "yes"
+    assert match_choice("adv_tell_sw", "nah", buttons("adv_tell_sw")) == "no"
+    assert match_choice("match_decision", "no thanks", []) == "object"
+
+
+def test_short_typed_contact_choice_long_kept_verbatim() -> None:
+    assert read_answer("contact_how", "text me", "inform", 0.9, buttons("contact_how")).value == "text"
+    long = "text me but only after 6 when im back from school"
+    assert read_answer("contact_how", long, "inform", 0.9, buttons("contact_how")).value == long

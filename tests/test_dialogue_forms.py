@@ -1,0 +1,58 @@
+"""Which questions each form asks (no Rasa needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from bot.dialogue import messages
+
+from bot.dialogue.forms import FORM_SLOTS, required_slots, wishes_summary
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+
+
+def test_forms_match_domain() -> None:
+    for form, slots in FORM_SLOTS.items():
+        assert list(slots) == DOMAIN["forms"][form]["required_slots"]
+
+
+def test_every_slot_has_a_question() -> None:
+    for slots in FORM_SLOTS.values():
+        for slot in slots:
+            assert f"action_ask_{slot}" in DOMAIN["actions"], slot
+            assert f"ask_{slot}" in messages.catalogue(), slot
+
+
+def test_anonymous_advocate_referral_asks_name_council_and_detail() -> None:
+    slots = {"contact_how": "text"}
+    assert required_slots("advocate_form", slots) == [
+        "adv_reason", "adv_words", "anon_name", "anon_council", "contact_how", "contact_detail",
+        "contact_when", "adv_tell_sw",
+    ]
+
+
+def test_signed_in_child_is_not_asked_for_name() -> None:
+    wanted = required_slots("advocate_form", {"child_id": "c_1", "contact_how": "carer"})
+    assert "anon_name" not in wanted and "contact_detail" not in wanted
+
+
+def test_wishes_change_adds_which_question() -> None:
+    assert "w_change_which" not in required_slots("wishes_form", {"w_confirm": None})
+    assert required_slots("wishes_form", {"w_confirm": "change"})[-1] == "w_change_which"
+
+
+def test_match_objection_asks_reason_and_preferences() -> None:
+    assert required_slots("match_form", {"match_decision": "accept"}) == ["match_decision"]
+    assert required_slots("match_form", {"match_decision": "object"}) == [
+        "match_decision", "match_reason", "match_preferences"]
+
+
+def test_summary_shows_words_unchanged_and_skips() -> None:
+    text = wishes_summary({"w_going_well": "school 😊 <b>", "w_not_going_well": "", "w_attend": "self",
+                           "w_share_with": ["iro"], "w_review_date": "unknown"})
+    assert "school 😊 <b>" in text
+    assert "Not going well: (skipped)" in text
+    assert "I'll go and talk myself" in text
+    assert "the IRO" in text

@@ -1,0 +1,94 @@
+"""Alembic: upgrade -> downgrade -> upgrade on an empty and a filled database; models match migrations."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from bot.db.engine import get_engine, session_scope
+from bot.db.migrate import current_revision, downgrade, upgrade
+from bot.db.models import metadata
+from bot.services import alerts, referrals, visitors
+from bot.services.seed import seed_demo
+
+TABLES = set(metadata.tables)
+
+
+def _tables(url: str) -> set[str]:
+    return set(inspect(get_engine(url)).get_table_names()) - {"alembic_version"}
+
+
+def _fill(url: str) -> str:
+    engine = get_engine(url)
+    with session_scope(engine) as s:
+        summary = seed_demo(s)
+        child_id = summary["children"]["Jade"]
+        referrals.submit_referral(
+            s,
+            idempotency_key="m1",
+            conversation_id="c",
+            child_id=child_id,
+            reason="review",
+            words="hi 👋",
+            contact_how=None,
+            contact_when=None,
+            tell_social_worker=True,
+        )
+        alerts.raise_alert(
+            s, conversation_id="c", child_id=child_id, channel="web", text="t", category="c", cue=None
+        )
+        visitors.answer_match(s, match_id=summary["match_id"], idempotency_key="a", accept=False)
+    return child_id
+
+
+def _assert_rules_work(url: str) -> None:
+    """After a fresh upgrade the triggers are back: objected cannot become appointed."""
+    engine = get_engine(url)
+    child_id = _fill(url)
+    with engine.connect() as conn:
+        match_id = conn.execute(text("SELECT id FROM visitor_matches WHERE status = 'objected'")).scalar_one()
+        conn.rollback()
+        with pytest.raises(IntegrityError, match="objected"), conn.begin():
+            conn.execute(
+                text("UPDATE visitor_matches SET status = 'appointed' WHERE id = :i"), {"i": match_id}
+            )
+    assert child_id
+
+
+def test_empty_database_up_down_up(db_url):
+    upgrade(db_url)
+    assert _tables(db_url) == TABLES
+    assert current_revision(db_url) == "0001"
+    downgrade(db_url, "base")
+    assert _tables(db_url) == set()
+    assert current_revision(db_url) is None
+    upgrade(db_url)
+    assert _tables(db_url) == TABLES
+    _assert_rules_work(db_url)
+
+
+def test_filled_database_up_down_up(db_url):
+    upgrade(db_url)
+    _fill(db_url)
+    downgrade(db_url, "base")
+    assert _tables(db_url) == set()
+    upgrade(db_url)
+    assert _tables(db_url) == TABLES
+    _assert_rules_work(db_url)
+
+
+def test_upgrade_twice_is_harmless(db_url):
+    upgrade(db_url)
+    upgrade(db_url)
+    assert current_revision(db_url) == "0001"
+
+
+def test_models_match_migrations(db_url):
+    upgrade(db_url)
+    with get_engine(db_url).connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    assert diff == []

@@ -1,0 +1,98 @@
+"""Sign-in codes: shown once, stored hashed, expire after 30 minutes, single use, rate-limited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.engine import session_scope
+from bot.db.models import AuditEvent, SignInAttempt, SignInCode, utcnow
+from bot.services import children, signin
+from bot.services.errors import InvalidCode, RateLimited
+
+
+def _issue(engine, child_id, **kw) -> str:
+    with session_scope(engine) as s:
+        return signin.issue_code(s, child_id, "sw.test", **kw)
+
+
+def test_code_is_six_digits_and_stored_hashed(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    assert code.isdigit() and len(code) == 6
+    with session_scope(engine) as s:
+        row = s.execute(select(SignInCode)).scalar_one()
+        assert code not in row.code_hash
+        assert row.expires_at - row.created_at == timedelta(minutes=30)
+        assert row.issued_by.username == "sw.test"
+
+
+def test_redeem_links_conversation_once(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, code, "web-conv", "ip:1").id == child.id
+    with session_scope(engine) as s:
+        assert children.child_for_conversation(s, "web-conv").id == child.id
+    with pytest.raises(InvalidCode), session_scope(engine) as s:
+        signin.redeem_code(s, code, "web-conv-2", "ip:2")
+    with session_scope(engine) as s:
+        assert children.child_for_conversation(s, "web-conv-2") is None
+
+
+def test_code_with_spaces_works(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, f" {code[:3]} {code[3:]} ", "c", "k").id == child.id
+
+
+def test_expired_code_refused(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id, now=utcnow() - timedelta(minutes=31))
+    with pytest.raises(InvalidCode), session_scope(engine) as s:
+        signin.redeem_code(s, code, "conv", "key")
+    fresh = _issue(engine, child.id, now=utcnow() - timedelta(minutes=29))
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, fresh, "conv", "key").id == child.id
+
+
+def test_rate_limit_survives_rollback_and_is_per_key(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(InvalidCode), session_scope(engine) as s:
+            signin.redeem_code(s, wrong, "conv", "ip:9")
+    with pytest.raises(RateLimited), session_scope(engine) as s:
+        signin.redeem_code(s, code, "conv", "ip:9")  # even the right code, while limited
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, code, "conv", "ip:other").id == child.id
+        assert s.execute(select(func.count(SignInAttempt.id))).scalar_one() == 5
+        failed = s.execute(
+            select(func.count(AuditEvent.id)).where(AuditEvent.action == "signin_failed")
+        ).scalar_one()
+        assert failed == 5
+        assert "ip:9" not in s.execute(select(SignInAttempt.rate_key)).scalars().first()
+
+
+def test_rate_limit_window_passes(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    past = utcnow() - timedelta(minutes=16)
+    for _ in range(5):
+        with pytest.raises(InvalidCode), session_scope(engine) as s:
+            signin.redeem_code(s, "999999" if code != "999999" else "888888", "conv", "k", now=past)
+    with session_scope(engine) as s:
+        assert signin.redeem_code(s, code, "conv", "k").id == child.id
+
+
+def test_issue_audited_without_the_code(engine, make_child):
+    child = make_child()
+    code = _issue(engine, child.id)
+    with session_scope(engine) as s:
+        event = s.execute(select(AuditEvent).where(AuditEvent.entity_type == "sign_in_code")).scalar_one()
+        assert event.actor == "staff:sw.test" and event.action == "create"
+        assert code not in (event.detail or "")
