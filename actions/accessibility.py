@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Text
+from typing import Any, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -29,7 +29,7 @@ async def _set_audio(tracker: Tracker, on: bool) -> None:
 
 
 class ReadAloud(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_read_aloud"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -39,7 +39,7 @@ class ReadAloud(Action):
 
 
 class AudioOff(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_audio_off"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -49,7 +49,7 @@ class AudioOff(Action):
 
 
 class SaySimpler(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_say_simpler"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Callable, Dict, List, Text, TypeVar
+from typing import Any, Callable, Dict, List, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -49,7 +49,7 @@ def channel_of(tracker: Tracker) -> str:
     return "sms" if name == "twilio" or name.startswith("sms") else "web"
 
 
-def clear_form(form: str) -> List[Dict[Text, Any]]:
+def clear_form(form: str) -> List[Dict[str, Any]]:
     """SlotSet events that forget a form's answers (after sending, or when a child stops)."""
     shared = {"anon_name", "anon_council", "contact_how", "contact_detail"}
     return [SlotSet(slot, None) for slot in FORM_SLOTS[form] if slot not in shared or form != "match_form"] + [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Text
+from typing import Any, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import EXPLAIN_MESSAGES, channel_of, clear_form, form_of_intent, in_thread, latest_intent
+from actions.common import (
+    EXPLAIN_MESSAGES,
+    channel_of,
+    clear_form,
+    form_of_intent,
+    in_thread,
+    latest_intent,
+    say,
+)
 from bot.dialogue import identity, submissions
 from bot.dialogue.forms import FORM_SLOTS
 
@@ -44,7 +52,7 @@ async def _lookup(tracker: Tracker) -> identity.ChildContext | None:
 class SessionStart(Action):
     """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -53,7 +61,7 @@ class SessionStart(Action):
 
 
 class Greet(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -77,7 +85,7 @@ class Greet(Action):
 class StartForm(Action):
     """Begins a fresh form: forgets old answers and gives this submission its own id."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -99,7 +107,7 @@ class StartForm(Action):
 class Digress(Action):
     """Answers a question asked in the middle of anything; a form then carries on."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_digress"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -119,7 +127,7 @@ class Digress(Action):
 
 
 class StopForm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_stop_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -134,7 +142,7 @@ class StopForm(Action):
 class CheckMatch(Action):
     """A child asks about (or says no to) the visitor their social worker proposed."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_match"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -151,7 +159,7 @@ class CheckMatch(Action):
 
 
 class Fallback(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -172,7 +180,7 @@ REPLIES = {
 
 
 class Reply(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:

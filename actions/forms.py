@@ -6,7 +6,7 @@ The rules live in `bot.dialogue`; these classes only connect them to Rasa.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -26,7 +26,7 @@ def nice_date(iso: str) -> str:
 
 def review_date_buttons(iso: str) -> list[dict]:
     return [
-        {"title": nice_date(iso), "payload": '/inform{"choice":"%s"}' % iso},
+        {"title": nice_date(iso), "payload": '/inform{"choice":"' + iso + '"}'},
         {"title": "I don't know", "payload": '/inform{"choice":"unknown"}'},
     ]
 
@@ -44,17 +44,23 @@ class HeardFormValidation(FormValidationAction):
 
     form: str = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"validate_{self.form}"
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[str]:
         return forms.required_slots(self.form, tracker.slots)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        # rasa-sdk's run returns only the validation events; ours come from extraction, so return both.
+        extraction = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction)
+        return extraction + await self._extract_validation_events(dispatcher, tracker, domain)
 
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         slot = tracker.get_slot("requested_slot")
         message = tracker.latest_message or {}
         if not slot or tracker.active_loop_name != self.form or message.get("text") is None:
@@ -72,10 +78,10 @@ class HeardFormValidation(FormValidationAction):
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Dict[Text, Any]]:
+    ) -> List[Dict[str, Any]]:
         return []  # values are read and checked in get_extraction_events
 
-    def after_fill(self, slot: str, value: Any) -> List[Dict[Text, Any]]:
+    def after_fill(self, slot: str, value: Any) -> List[Dict[str, Any]]:
         return [SlotSet(slot, value)]
 
 
@@ -94,7 +100,7 @@ class ValidateMatchForm(HeardFormValidation):
 class ValidateWishesForm(HeardFormValidation):
     form = "wishes_form"
 
-    def after_fill(self, slot: str, value: Any) -> List[Dict[Text, Any]]:
+    def after_fill(self, slot: str, value: Any) -> List[Dict[str, Any]]:
         if slot == "w_change_which":
             # Forget the picked answer: the form asks it again, then shows the summary again.
             target = forms.change_target({"w_change_which": value})
@@ -109,7 +115,7 @@ class AskSlot(Action):
 
     slot: str = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.slot}"
 
     def values(self, tracker: Tracker) -> Dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Text
+from typing import Any, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 class SafeguardingResponse(Action):
     """Believe, give Childline and 999, raise an alert. A form's draft is kept, not sent."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_safeguarding_response"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:

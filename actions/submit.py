@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -61,7 +61,7 @@ class SubmitAction(Action):
     form: str = ""
     action_name: str = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return self.action_name
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -85,7 +85,7 @@ class SubmitMatchAnswer(SubmitAction):
 
 
 class RetrySend(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_retry_send"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:

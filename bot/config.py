@@ -28,7 +28,9 @@ class Settings:
     secret_key: str = field(default_factory=lambda: os.environ.get("HEARD_SECRET_KEY") or "dev-only-not-secret")
     max_text: int = field(default_factory=lambda: int(os.environ.get("HEARD_MAX_TEXT", "2000")))
     retention_days: int = field(default_factory=lambda: int(os.environ.get("HEARD_RETENTION_DAYS", "2555")))
-    referral_response_days: int = field(default_factory=lambda: int(os.environ.get("HEARD_REFERRAL_RESPONSE_DAYS", "5")))
+    referral_response_days: int = field(
+        default_factory=lambda: int(os.environ.get("HEARD_REFERRAL_RESPONSE_DAYS", "5"))
+    )
     notify_webhook: str | None = field(default_factory=lambda: os.environ.get("HEARD_NOTIFY_WEBHOOK") or None)
     smtp_host: str | None = field(default_factory=lambda: os.environ.get("HEARD_SMTP_HOST") or None)
     smtp_port: int = field(default_factory=lambda: int(os.environ.get("HEARD_SMTP_PORT", "25")))

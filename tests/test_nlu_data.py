@@ -113,7 +113,9 @@ def test_disclose_harm_has_broad_coverage(training: dict[str, list[str]]) -> Non
         "online_grooming": r"\b(online|snap|insta|roblox|pics|nudes|photo)",
         "threats": r"\b(stab|kill me|threaten|jump me|shoot)",
         "missing": r"\b(run away|ran away|ran off|running off|missing|not going back|on the streets)",
-        "domestic_abuse": r"\b(hits my mum|hurts my mum|hit my mum|hit her|my mum and her boyfriend fight|strangled my mum)",
+        "domestic_abuse": (
+            r"\b(hits my mum|hurts my mum|hit my mum|hit her|my mum and her boyfriend fight|strangled my mum)"
+        ),
         "unsafe": r"\b(dont feel safe|not safe|scared|frightened)",
     }
     for name, pattern in categories.items():

@@ -57,6 +57,11 @@ _HYPHEN_RE = re.compile(r"(?<=[a-z])[-_](?=[a-z])")
 _TOKEN_RE = re.compile(r"[a-z0-9£]+|[.!?;\n]|,")
 _RUN3_RE = re.compile(r"([a-z])\1{2,}")
 _RUN2_RE = re.compile(r"([a-z])\1")
+_SUFFIXES = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""))
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that", "then"}
+)
+_THING_SUBJECTS = frozenset({"it", "that", "this"})
 _CONJUNCTIONS = frozenset({"and", "n", "then", "but", "so", "&"})
 _SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
 _CHUNK_TOKENS = 1500
@@ -65,6 +70,17 @@ _NUMBER_WORDS = {
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixteen": 16,
     "seventeen": 17, "fifteen": 15, "fourteen": 14, "thirteen": 13, "twelve": 12, "eleven": 11, "ten": 10,
 }
+
+
+def _pattern_lemmas() -> frozenset[str]:
+    lemmas: set[str] = set()
+    for rule in lexicon.RULES:
+        for pattern in rule.patterns:
+            for tok in pattern:
+                spec = tok.get("LEMMA")
+                if isinstance(spec, dict):
+                    lemmas.update(spec.get("IN", ()))
+    return frozenset(lemmas)
 
 
 def _build_vocab() -> frozenset[str]:
@@ -92,6 +108,7 @@ class HarmDetector:
         self.nlp.initialize()  # loads the lookup table from spacy-lookups-data (installed, offline)
         self._lemma_table = self.lemmatizer.lookups.get_table("lemma_lookup")
         self._vocab_words = _build_vocab()
+        self._pattern_lemmas = _pattern_lemmas()
         self.matcher = Matcher(self.nlp.vocab)
         self.rules: dict[str, Rule] = {}
         for rule in lexicon.RULES:
@@ -125,6 +142,19 @@ class HarmDetector:
             if len(word) > 4 and word.endswith("in") and self._known(word + "g"):
                 word += "g"  # "runnin" -> "running", "hittin" -> "hitting"
         return lexicon.NORMALISE.get(word, word)
+
+    def _guess_lemma(self, word: str, lemma: str) -> str | None:
+        """A lemma for a verb the lookup table does not know ("skelps", "lamped" -> "skelp", "lamp")."""
+        if lemma != word or word in self._pattern_lemmas or len(word) < 5:
+            return None
+        for suffix, add in _SUFFIXES:
+            if word.endswith(suffix):
+                stem = word[: -len(suffix)] + add
+                if stem in self._pattern_lemmas:
+                    return stem
+                if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in self._pattern_lemmas:
+                    return stem[:-1]  # "skelpped" -> "skelp"
+        return None
 
     def normalise(self, text: str) -> list[str]:
         """Lower-case words of a child's message with text-speak, misspellings and emoji normalised."""
@@ -185,7 +215,7 @@ class HarmDetector:
         doc = Doc(self.nlp.vocab, words=words)
         doc = self.lemmatizer(doc)
         for token in doc:
-            fixed = lexicon.LEMMA_FIX.get(token.lower_)
+            fixed = lexicon.LEMMA_FIX.get(token.lower_) or self._guess_lemma(token.lower_, token.lemma_)
             if fixed is not None:
                 token.lemma_ = fixed
         lowers = [t.lower_ for t in doc]
@@ -274,7 +304,9 @@ def _agent_ok(rule: Rule, lowers: list[str], lemmas: list[str], s_lo: int, start
         if word in lexicon.NEGATIONS:
             return False
         if word in _CONJUNCTIONS:
-            return True  # "... and grabbed mum": the doer is the subject of the earlier clause
+            # "he punched the wall and grabbed mum": the doer is the subject of the earlier clause
+            subject = _clause_subject(lowers, s_lo, i)
+            return subject not in _THING_SUBJECTS and subject not in lexicon.NON_AGENT
         if word in lexicon.AGENT_SKIP:
             i -= 1
             steps += 1
@@ -288,6 +320,16 @@ def _agent_ok(rule: Rule, lowers: list[str], lemmas: list[str], s_lo: int, start
     if agent == "one" and i > s_lo and lowers[i - 1] == "no":
         return False
     return agent not in lexicon.NON_AGENT
+
+
+def _clause_subject(lowers: list[str], s_lo: int, i: int) -> str | None:
+    """The first word (after "the", "my" ...) of the clause that ends at the conjunction at ``i``."""
+    c = i - 1
+    while c > s_lo and lowers[c - 1] not in _CONJUNCTIONS and lowers[c - 1] != ",":
+        c -= 1
+    while c < i and lowers[c] in _DETERMINERS:
+        c += 1
+    return lowers[c] if c < i else None
 
 
 def _number(word: str) -> int | None:

@@ -11,7 +11,7 @@ from bot.db.models import Child, LocalAuthority, VisitorMatch, utcnow
 from bot.services import audit, children, staff, visitors
 
 DEMO_LA = "Demo Borough Council"
-DEMO_PASSWORD = "heard-demo"  # demo only; the review app must not be exposed with seeded users
+DEMO_PASSWORD = "heard-demo"  # noqa: S105 - demo only; the review app must not be exposed with seeded users
 DEMO_STAFF = [
     ("sw.amara", "Amara Okafor", "social_worker"),
     ("sw.ben", "Ben Carter", "social_worker"),

@@ -1,0 +1,56 @@
+"""Score the trained model's intent classifier on the held-out set (tests/data/nlu_heldout.yml)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+
+
+def load_heldout(path: Path = HELDOUT) -> list[tuple[str, str]]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
+
+
+async def _predict(model: Path, texts: list[str]) -> list[str]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    out = []
+    for text in texts:
+        parsed = await agent.parse_message(text)
+        out.append(parsed["intent"]["name"])
+    return out
+
+
+def evaluate(model: Path, path: Path = HELDOUT) -> dict[str, Any]:
+    """Accuracy, macro-F1 and per-intent F1; `errors` lists (text, expected, predicted)."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    examples = load_heldout(path)
+    truth = [intent for _, intent in examples]
+    predicted = asyncio.run(_predict(model, [text for text, _ in examples]))
+    labels = sorted(set(truth))
+    per_intent = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
+    return {
+        "examples": len(examples),
+        "accuracy": accuracy_score(truth, predicted),
+        "macro_f1": f1_score(truth, predicted, labels=labels, average="macro", zero_division=0),
+        "per_intent": dict(zip(labels, (float(x) for x in per_intent), strict=False)),
+        "errors": [(t, e, p) for (t, e), p in zip(examples, predicted, strict=False) if e != p],
+    }
+
+
+if __name__ == "__main__":
+    result = evaluate(ROOT / "models" / "current.tar.gz")
+    print(f"held-out examples: {result['examples']}  accuracy: {result['accuracy']:.3f}  "
+          f"macro-F1: {result['macro_f1']:.3f}")
+    for intent, f1 in sorted(result["per_intent"].items(), key=lambda kv: kv[1]):
+        print(f"  {intent:22s} F1 {f1:.3f}")
+    for text, expected, got in result["errors"]:
+        print(f"  MISS {expected} -> {got}: {text}")

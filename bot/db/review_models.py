@@ -1,0 +1,48 @@
+"""Records of the review app: council settings and staff API tokens (migration 0002).
+
+These classes use the shared ``Base``/``metadata`` of ``bot.db.models``; importing this module registers the
+two tables there. ``bot.db.models`` should import it (or take the classes in) so that the metadata always
+matches the migrations.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Text
+
+from bot.db.models import Base, UTCDateTime, utcnow
+
+NOTIFIERS = ("default", "log", "webhook", "email", "webhook+email")
+
+
+class AuthoritySettings(Base):
+    """One row per local authority; a missing row means the defaults below (and environment settings)."""
+
+    __tablename__ = "authority_settings"
+
+    local_authority_id = Column(
+        Integer, ForeignKey("local_authorities.id", ondelete="CASCADE"), primary_key=True
+    )
+    retention_days = Column(Integer, nullable=True)  # null = HEARD_RETENTION_DAYS
+    notifier = Column(String(20), nullable=False, default="default")  # one of NOTIFIERS
+    first_review_working_days = Column(Integer, nullable=False, default=20)
+    second_review_months = Column(Integer, nullable=False, default=3)
+    later_review_months = Column(Integer, nullable=False, default=6)
+    alert_escalation_minutes = Column(Integer, nullable=False, default=15)
+    updated_by = Column(String(100), nullable=True)
+    updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class StaffApiToken(Base):
+    """A bearer token for the JSON API, stored as an HMAC only; the token is shown once when created."""
+
+    __tablename__ = "staff_api_tokens"
+
+    id = Column(Integer, primary_key=True)
+    staff_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    label = Column(Text, nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    prefix = Column(String(12), nullable=False)  # first characters, to tell tokens apart
+    created_by = Column(String(100), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = Column(UTCDateTime, nullable=True)
+    revoked_at = Column(UTCDateTime, nullable=True)

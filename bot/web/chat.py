@@ -1,0 +1,285 @@
+"""The child's web chat: the standalone page, the embeddable widget and the JSON proxy to Rasa.
+
+Routes (registered by `setup(app)`):
+- `GET /`              the standalone chat page (the widget, full page)
+- `GET /widget.js`     the widget; one `<script src=".../widget.js" data-heard-url="..."></script>` embeds it
+- `GET /widget.css`    its styles (the script adds them itself)
+- `POST /api/chat`     `{"sender", "message"}` -> `{"messages": [{"text", "buttons", "audio"}...]}`
+- `POST /api/signin`   `{"sender", "code"}` -> `{"ok": true}`: links the conversation to the child
+
+Every asset is served by Heard (no CDN). The page has a strict Content-Security-Policy (no inline script
+or style) and sends no referrer; API answers are never cached. Nothing a child writes is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import aiohttp
+from aiohttp import web
+
+from bot.config import get_settings
+from bot.dialogue.messages import catalogue
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).with_name("static") / "widget"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+REST_PATH = "/webhooks/rest/webhook"
+SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+RASA_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
+SESSION_KEY: web.AppKey[aiohttp.ClientSession] = web.AppKey("heard_chat_client", aiohttp.ClientSession)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; "
+    "form-action 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-cache",
+}
+API_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+# Kind words for the child when something goes wrong (catalogue lines where one fits).
+BUSY_TEXT = "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute."
+BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
+SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social worker for a new code."
+SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
+SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
+
+
+def _line(name: str, fallback: str) -> str:
+    try:
+        return str(catalogue()[name]["text"])
+    except (KeyError, OSError):
+        return fallback
+
+
+def rasa_url() -> str:
+    return (os.environ.get("HEARD_RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
+
+
+def allowed_origins() -> set[str]:
+    """Council sites allowed to embed the widget and call the API from their own pages."""
+    raw = os.environ.get("HEARD_WIDGET_ORIGINS", "")
+    return {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()}
+
+
+def _audio_function() -> Callable[[str], str] | None:
+    try:
+        module = importlib.import_module("bot.web.audio")
+    except ModuleNotFoundError as error:
+        if error.name not in ("bot.web.audio",):
+            logger.warning("audio module failed to import: %s", type(error).__name__)
+        return None
+    return getattr(module, "audio_url_for", None)
+
+
+def _cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in allowed_origins():
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+def api_json(request: web.Request, data: dict[str, Any], status: int = 200) -> web.Response:
+    response = web.json_response(data, status=status, headers=API_HEADERS)
+    _cors(request, response)
+    return response
+
+
+def api_error(request: web.Request, status: int, error: str, text: str) -> web.Response:
+    """An error the widget shows as a bot line: `{"error": code, "messages": [{"text": ...}]}`."""
+    return api_json(request, {"error": error, "messages": [{"text": text}]}, status=status)
+
+
+class TooLarge(Exception):
+    """The request body is bigger than the app accepts."""
+
+
+async def _read_json(request: web.Request) -> dict[str, Any] | None:
+    """The request body as a JSON object, or None when it is not one (binary, broken, too big, a list...)."""
+    if request.content_type not in ("application/json", "text/plain"):
+        return None
+    try:
+        raw = await request.read()
+        data = json.loads(raw.decode("utf-8"))
+    except web.HTTPRequestEntityTooLarge as error:
+        raise TooLarge() from error
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def clean_bot_message(message: dict[str, Any], audio_for: Callable[[str], str] | None) -> dict[str, Any]:
+    """Keep what the widget shows from one Rasa REST message, and add its `audio` URL."""
+    out: dict[str, Any] = {}
+    text = message.get("text")
+    if isinstance(text, str) and text:
+        out["text"] = text
+        if audio_for is not None:
+            try:
+                out["audio"] = audio_for(text)
+            except Exception as error:  # audio must never break the chat
+                logger.warning("no audio for a message: %s", type(error).__name__)
+    buttons = []
+    for button in message.get("buttons") or []:
+        if isinstance(button, dict) and button.get("title") and button.get("payload"):
+            buttons.append({"title": str(button["title"]), "payload": str(button["payload"])})
+    if buttons:
+        out["buttons"] = buttons
+    if isinstance(message.get("image"), str):
+        out["image"] = message["image"]
+    if isinstance(message.get("custom"), dict):
+        out["custom"] = message["custom"]
+    return out
+
+
+async def forward_to_rasa(session: aiohttp.ClientSession, sender: str, message: str) -> list[dict[str, Any]]:
+    """Send one message to Rasa's REST channel; its replies. Raises `ConnectionError` when Rasa is down."""
+    try:
+        async with session.post(
+            rasa_url() + REST_PATH, json={"sender": sender, "message": message}, timeout=RASA_TIMEOUT
+        ) as response:
+            if response.status != 200:
+                raise ConnectionError(f"Rasa answered {response.status}")
+            data = await response.json(content_type=None)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+        raise ConnectionError(type(error).__name__) from error
+    if not isinstance(data, list):
+        raise ConnectionError("Rasa answered something that is not a list")
+    return [m for m in data if isinstance(m, dict)]
+
+
+def _valid_sender(value: Any) -> bool:
+    return isinstance(value, str) and bool(SENDER_RE.match(value))
+
+
+async def chat(request: web.Request) -> web.Response:
+    try:
+        data = await _read_json(request)
+    except TooLarge:
+        return api_error(request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter."))
+    if data is None:
+        return api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
+    sender, message = data.get("sender"), data.get("message")
+    if not _valid_sender(sender) or not isinstance(message, str):
+        return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
+    text = message.strip()
+    if not text:
+        return api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
+    if len(text) > get_settings().max_text:
+        return api_error(request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter."))
+    try:
+        replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
+    except ConnectionError as error:
+        logger.warning("Rasa is not answering: %s", error)
+        return api_error(request, 503, "unavailable", BUSY_TEXT)
+    audio_for = _audio_function()
+    messages = [m for m in (clean_bot_message(r, audio_for) for r in replies) if m]
+    return api_json(request, {"messages": messages})
+
+
+def _client_ip(request: web.Request) -> str:
+    if os.environ.get("HEARD_TRUST_PROXY") == "1":
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.remote or "unknown"
+
+
+def _redeem(code: str, sender: str, rate_key: str) -> str:
+    from bot.db.engine import session_scope
+    from bot.services import signin
+
+    with session_scope() as session:
+        child = signin.redeem_code(session, code, sender, rate_key, channel="web")
+        return str(child.chosen_name)
+
+
+async def signin_view(request: web.Request) -> web.Response:
+    from bot.services.errors import InvalidCode, RateLimited
+
+    try:
+        data = await _read_json(request)
+    except TooLarge:
+        return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
+    if data is None:
+        return api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
+    sender, code = data.get("sender"), data.get("code")
+    if not _valid_sender(sender) or not isinstance(code, str):
+        return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
+    code = re.sub(r"[\s-]", "", code)
+    if not re.fullmatch(r"\d{6}", code):
+        return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
+    rate_key = f"web:{_client_ip(request)}:{sender}"
+    try:
+        await asyncio.to_thread(_redeem, code, sender, rate_key)
+    except InvalidCode:
+        return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
+    except RateLimited:
+        return api_error(request, 429, "rate_limited", SIGNIN_TOO_MANY)
+    except Exception as error:  # the database may be down; tell the child kindly
+        logger.error("sign-in failed: %s", type(error).__name__)
+        return api_error(request, 503, "unavailable", SIGNIN_BROKEN)
+    return api_json(request, {"ok": True})
+
+
+async def preflight(request: web.Request) -> web.Response:
+    response = web.Response(status=204, headers={"Cache-Control": "no-store"})
+    _cors(request, response)
+    return response
+
+
+def _static(name: str, content_type: str) -> Callable[[web.Request], Any]:
+    path = STATIC_DIR / name
+
+    async def handler(_request: web.Request) -> web.Response:
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        if name.endswith(".js") or name.endswith(".css"):
+            headers["Access-Control-Allow-Origin"] = "*"  # the widget is public code; embedding pages load it
+        return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8", headers=headers)
+
+    return handler
+
+
+async def page(_request: web.Request) -> web.Response:
+    body = (STATIC_DIR / "index.html").read_bytes()
+    return web.Response(body=body, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS)
+
+
+async def _client(app: web.Application) -> AsyncIterator[None]:
+    app[SESSION_KEY] = aiohttp.ClientSession()
+    yield
+    await app[SESSION_KEY].close()
+
+
+def setup(app: web.Application) -> None:
+    """Register the chat page, the widget and the chat API on Heard's web app."""
+    app.router.add_get("/", page)
+    app.router.add_get("/widget.js", _static("widget.js", "application/javascript"))
+    app.router.add_get("/widget.css", _static("widget.css", "text/css"))
+    app.router.add_post("/api/chat", chat)
+    app.router.add_post("/api/signin", signin_view)
+    app.router.add_route("OPTIONS", "/api/chat", preflight)
+    app.router.add_route("OPTIONS", "/api/signin", preflight)
+    app.cleanup_ctx.append(_client)

@@ -1,0 +1,77 @@
+"""Staff sign-in and sign-out. Failed logins are limited to 5 per 15 minutes per username and IP address,
+counted in the database (``bot.services.review_admin``) so the limit holds across servers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+from sqlalchemy.orm import Session
+
+from bot.db.models import StaffUser
+from bot.services import audit, staff as staff_service
+from bot.services.review_admin import login_blocked, record_login_failure
+from bot.web.review.common import ROLE_HOME, render, run_db
+from bot.web.review.security import csrf_token
+
+_DUMMY_HASH = staff_service.hash_password("not-a-real-password")
+
+
+def _attempt(s: Session, username: str, password: str, ip: str) -> dict[str, Any]:
+    if login_blocked(s, username, ip):
+        return {"result": "blocked"}
+    user = staff_service.get_staff(s, username)
+    if user is None:
+        # the same work as a wrong password, so usernames cannot be told apart by timing
+        staff_service.verify_password(StaffUser(active=True, password_hash=_DUMMY_HASH), password)
+    if not staff_service.verify_password(user, password):
+        record_login_failure(s, username, ip)
+        return {"result": "failed"}
+    audit.record(s, audit.staff_actor(user.username), "create", "staff_session", user.id)
+    return {"result": "ok", "id": user.id, "username": user.username, "role": user.role}
+
+
+async def login_page(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    if session.get("staff_id"):
+        raise web.HTTPSeeOther("/review/")
+    message = "You were signed out because the page was not used for a while." if "expired" in request.query else ""
+    return render(request, "login.html", {"info": message, "username": ""})
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    username = str(form.get("username", "")).strip()[:64]
+    password = str(form.get("password", ""))[:1024]
+    ip = request.remote or "unknown"
+    if not username or not password:
+        return render(request, "login.html", {"error": "Enter your username and password.", "username": username}, 400)
+    outcome = await run_db(_attempt, username, password, ip)
+    if outcome["result"] == "blocked":
+        return render(
+            request,
+            "login.html",
+            {"error": "Too many failed attempts. Wait 15 minutes, then try again.", "username": username},
+            429,
+        )
+    if outcome["result"] != "ok":
+        return render(
+            request, "login.html", {"error": "That username or password is not right.", "username": username}, 401
+        )
+    session = await new_session(request)  # a fresh session id and CSRF token after sign-in
+    session["staff_id"] = outcome["id"]
+    session["seen"] = int(time.time())
+    csrf_token(session)
+    raise web.HTTPSeeOther(ROLE_HOME[outcome["role"]])
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = await get_session(request)
+    session.invalidate()
+    raise web.HTTPSeeOther("/review/login")
+
+
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther(ROLE_HOME[request["staff"].role])

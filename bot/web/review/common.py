@@ -1,0 +1,164 @@
+"""Shared helpers of the review app: database calls off the event loop, the signed-in staff member, role
+checks, rendering and error pages."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from datetime import date, datetime, timezone
+from typing import Any, Awaitable, Callable, TypeVar
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+from sqlalchemy.orm import Session
+
+from bot.db.engine import session_scope
+from bot.db.models import StaffUser
+from bot.services.errors import NotFound
+from bot.web.review.security import Handler, csrf_token, is_api
+
+T = TypeVar("T")
+ROLE_LABELS = {
+    "social_worker": "Social worker",
+    "iro": "Independent Reviewing Officer",
+    "advocacy": "Advocacy service",
+    "duty": "Duty and safeguarding",
+    "admin": "Administrator",
+}
+ROLE_HOME = {
+    "social_worker": "/review/children",
+    "iro": "/review/children",
+    "advocacy": "/review/referrals",
+    "duty": "/review/alerts",
+    "admin": "/review/admin/users",
+}
+PUBLIC_PATHS = ("/review/login", "/review/static/")
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL_TZ: Any = ZoneInfo("Europe/London")
+except Exception:  # pragma: no cover - no tz database
+    LOCAL_TZ = timezone.utc
+
+
+async def run_db(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn(session, *args)`` in one committed transaction, in a worker thread."""
+
+    def call() -> T:
+        with session_scope() as s:
+            return fn(s, *args)
+
+    return await asyncio.get_running_loop().run_in_executor(None, call)
+
+
+def _load_staff(s: Session, staff_id: int) -> StaffUser | None:
+    user = s.get(StaffUser, staff_id)
+    return user if user is not None and user.active else None
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Load the signed-in staff member (every request, so a deactivated account stops at once)."""
+    if is_api(request) or request.path.startswith(PUBLIC_PATHS):
+        return await handler(request)
+    session = await get_session(request)
+    staff_id = session.get("staff_id")
+    staff = await run_db(_load_staff, int(staff_id)) if staff_id else None
+    if staff is None:
+        if staff_id:
+            session.invalidate()
+        raise web.HTTPSeeOther("/review/login")
+    request["staff"] = staff
+    return await handler(request)
+
+
+def require(*roles: str) -> Callable[[Handler], Handler]:
+    """Only staff with one of ``roles`` may use the page; others get 404 (nothing is revealed)."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def inner(request: web.Request) -> web.StreamResponse:
+            staff: StaffUser | None = request.get("staff")
+            if staff is None or staff.role not in roles:
+                return render_error(request, 404, "There is no page here.")
+            return await handler(request)
+
+        inner.roles = roles  # type: ignore[attr-defined]
+        return inner
+
+    return wrap
+
+
+@web.middleware
+async def not_found_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A record the staff member may not see is answered exactly like one that does not exist."""
+    try:
+        return await handler(request)
+    except NotFound:
+        if is_api(request):
+            return web.json_response({"error": "not found"}, status=404)
+        return render_error(request, 404, "There is no page here.")
+    except web.HTTPNotFound:
+        if is_api(request):
+            return web.json_response({"error": "not found"}, status=404)
+        return render_error(request, 404, "There is no page here.")
+
+
+async def context_processor(request: web.Request) -> dict[str, Any]:
+    if is_api(request):
+        return {}
+    session = await get_session(request)
+    staff = request.get("staff")
+    return {
+        "csrf": csrf_token(session),
+        "staff": staff,
+        "role_label": ROLE_LABELS.get(staff.role, "") if staff else "",
+        "path": request.path,
+    }
+
+
+def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
+    return aiohttp_jinja2.render_template(template, request, context, status=status)
+
+
+def render_error(request: web.Request, status: int, message: str) -> web.Response:
+    return aiohttp_jinja2.render_template("error.html", request, {"status": status, "message": message}, status=status)
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return f"{value.day} {value:%b %Y}"
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TZ)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def form_int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def match_int(request: web.Request, name: str) -> int:
+    """An integer path parameter, or 404."""
+    value = form_int(request.match_info.get(name))
+    if value is None:
+        raise NotFound("bad id")
+    return value
+
+
+Page = Callable[[web.Request], Awaitable[web.StreamResponse]]

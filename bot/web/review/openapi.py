@@ -1,0 +1,220 @@
+"""The OpenAPI 3 document of the review app's JSON API (served at ``/review/api/openapi.json``).
+
+``tests/test_review_api.py`` checks that every API route is documented here and every path here exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        "401": {"description": "Missing or invalid bearer token", "content": {"application/json": {"schema": _ref("Error")}}},
+        "404": {
+            "description": "Not found, or not in your caseload (the two are not told apart)",
+            "content": {"application/json": {"schema": _ref("Error")}},
+        },
+    }
+
+
+CHILD_ID = {"name": "child_id", "in": "path", "required": True, "schema": {"type": "string", "example": "c_k3j9x0a2bq"}}
+DATE = {"type": "string", "format": "date", "nullable": True}
+DATETIME = {"type": "string", "format": "date-time"}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Heard review API",
+        "version": "1.0.0",
+        "description": (
+            "Read-only access for a council's case-management system to what children said. A token sees "
+            "exactly what its staff member sees in the review app: their own caseload, and a child's answers "
+            "only when the child chose to share them with that role. Children's words are verbatim. Every call "
+            "that returns a child's record is written to the audit trail."
+        ),
+    },
+    "servers": [{"url": "/review"}],
+    "security": [{"bearerAuth": []}],
+    "paths": {
+        "/api/v1/me": {
+            "get": {
+                "summary": "The staff member this token belongs to",
+                "operationId": "me",
+                "responses": _ok(_ref("Me"), "The token's owner"),
+            }
+        },
+        "/api/v1/children": {
+            "get": {
+                "summary": "Children in your caseload (social workers) or whose reviews you chair (IROs)",
+                "operationId": "listChildren",
+                "responses": _ok(
+                    {"type": "object", "properties": {"children": {"type": "array", "items": _ref("CaseloadRow")}}},
+                    "Soonest review first",
+                ),
+            }
+        },
+        "/api/v1/children/{child_id}": {
+            "get": {
+                "summary": "One child's record as you may see it",
+                "operationId": "getChild",
+                "parameters": [CHILD_ID],
+                "responses": _ok(_ref("ChildRecord"), "The child's record"),
+            }
+        },
+        "/api/v1/children/{child_id}/statements": {
+            "get": {
+                "summary": "A child's wishes and feelings statements (answers only where shared with you)",
+                "operationId": "childStatements",
+                "parameters": [CHILD_ID],
+                "responses": _ok(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "child_id": {"type": "string"},
+                            "statements": {"type": "array", "items": _ref("Statement")},
+                        },
+                    },
+                    "Newest first",
+                ),
+            }
+        },
+        "/api/v1/statements": {
+            "get": {
+                "summary": "Statements across your caseload, oldest first, for incremental pulls",
+                "operationId": "statementsFeed",
+                "parameters": [
+                    {
+                        "name": "since",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only statements sent after this ISO 8601 date-time",
+                        "schema": DATETIME,
+                    }
+                ],
+                "responses": {
+                    **_ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "statements": {
+                                    "type": "array",
+                                    "items": {
+                                        "allOf": [
+                                            _ref("Statement"),
+                                            {"type": "object", "properties": {"child_id": {"type": "string"}}},
+                                        ]
+                                    },
+                                }
+                            },
+                        },
+                        "Statements",
+                    ),
+                    "400": {"description": "Bad since value", "content": {"application/json": {"schema": _ref("Error")}}},
+                },
+            }
+        },
+        "/api/v1/referrals": {
+            "get": {
+                "summary": "The advocacy referral queue (advocacy service tokens only)",
+                "operationId": "listReferrals",
+                "parameters": [
+                    {
+                        "name": "show",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["open", "closed", "all"], "default": "open"},
+                    }
+                ],
+                "responses": {
+                    **_ok(
+                        {"type": "object", "properties": {"referrals": {"type": "array", "items": _ref("Referral")}}},
+                        "Overdue first, then by response deadline",
+                    ),
+                    "400": {"description": "Bad show value", "content": {"application/json": {"schema": _ref("Error")}}},
+                },
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "Made by an admin"}},
+        "schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+            "Me": {
+                "type": "object",
+                "properties": {
+                    "username": {"type": "string"},
+                    "display_name": {"type": "string"},
+                    "role": {"type": "string", "enum": ["social_worker", "iro", "advocacy", "duty", "admin"]},
+                },
+            },
+            "CaseloadRow": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "chosen_name": {"type": "string"},
+                    "age_band": {"type": "string"},
+                    "next_review_date": DATE,
+                    "wishes_for_review": {"type": "string", "enum": ["shared", "not_shared", "none"]},
+                    "new_statements": {"type": "integer"},
+                    "open_referrals": {"type": "integer"},
+                    "open_visitor_requests": {"type": "integer"},
+                    "open_matches": {"type": "integer"},
+                    "open_alerts": {"type": "integer"},
+                },
+            },
+            "Answer": {
+                "type": "object",
+                "properties": {
+                    "position": {"type": "integer"},
+                    "question_key": {"type": "string"},
+                    "question": {"type": "string"},
+                    "answer": {"type": "string", "description": "The child's words, verbatim"},
+                },
+            },
+            "Statement": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "review_date": DATE,
+                    "review_label": {"type": "string", "nullable": True},
+                    "drafted_at": DATETIME,
+                    "sent_at": DATETIME,
+                    "share_with": {"type": "array", "items": {"type": "string"}},
+                    "visible": {"type": "boolean", "description": "False when the child did not share it with you"},
+                    "answers": {"type": "array", "items": _ref("Answer")},
+                },
+            },
+            "Referral": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "child_id": {"type": "string", "nullable": True},
+                    "anonymous": {"type": "boolean"},
+                    "anon_name": {"type": "string", "nullable": True},
+                    "local_authority": {"type": "string", "nullable": True},
+                    "reason": {"type": "string"},
+                    "words": {"type": "string"},
+                    "status": {"type": "string"},
+                    "response_due": {"type": "string", "format": "date"},
+                    "overdue": {"type": "boolean"},
+                },
+            },
+            "ChildRecord": {
+                "type": "object",
+                "properties": {
+                    "child": {"type": "object"},
+                    "statements": {"type": "array", "items": _ref("Statement")},
+                    "referrals": {"type": "array", "items": _ref("Referral")},
+                    "alerts": {"type": "array", "items": {"type": "object"}},
+                    "visitor_requests": {"type": "array", "items": {"type": "object"}},
+                    "matches": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}

@@ -1,0 +1,143 @@
+"""Security of the review app: encrypted session cookies, idle expiry, CSRF tokens and response headers.
+
+* Sessions: ``aiohttp_session.EncryptedCookieStorage`` with a Fernet key derived (HKDF-SHA256) from
+  ``HEARD_SECRET_KEY``. Cookies are HttpOnly, SameSite=Strict and Secure, unless
+  ``HEARD_REVIEW_ALLOW_HTTP=1`` (development on http://127.0.0.1 only).
+* Idle expiry: ``HEARD_REVIEW_IDLE_MINUTES`` (default 30) without a request ends the session.
+* CSRF: one random token per session, put in every form as ``_csrf`` and checked on every POST
+  (constant-time comparison). The JSON API is read-only and uses bearer tokens, never cookies.
+* Headers: a CSP that allows no scripts at all, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``,
+  ``X-Content-Type-Options: nosniff`` and ``Cache-Control: no-store`` on every page and API answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import os
+import secrets
+import time
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+from aiohttp_session import Session, get_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.config import get_settings
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+COOKIE_NAME = "heard_review"
+CSRF_FIELD = "_csrf"
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def allow_http() -> bool:
+    """``HEARD_REVIEW_ALLOW_HTTP=1``: session cookies without the Secure flag (plain-HTTP development)."""
+    return os.environ.get("HEARD_REVIEW_ALLOW_HTTP", "") in ("1", "true", "yes")
+
+
+def idle_seconds() -> int:
+    return int(os.environ.get("HEARD_REVIEW_IDLE_MINUTES", "30")) * 60
+
+
+def fernet_key(secret_key: str | None = None) -> Fernet:
+    """The session cookie key, derived from ``HEARD_SECRET_KEY`` (separate from its other uses)."""
+    secret = (secret_key or get_settings().secret_key).encode()
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"heard-review", info=b"session-cookie").derive(secret)
+    return Fernet(base64.urlsafe_b64encode(raw))
+
+
+def session_storage() -> EncryptedCookieStorage:
+    return EncryptedCookieStorage(
+        fernet_key(),
+        cookie_name=COOKIE_NAME,
+        path="/review/",
+        httponly=True,
+        secure=not allow_http(),
+        samesite="Strict",
+        max_age=None,
+    )
+
+
+def csrf_token(session: Session) -> str:
+    """This session's CSRF token (created on first use)."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def csrf_ok(session: Session, submitted: Any) -> bool:
+    expected = session.get("csrf")
+    return bool(expected) and isinstance(submitted, str) and hmac.compare_digest(expected, submitted)
+
+
+def is_api(request: web.Request) -> bool:
+    return request.path.startswith("/review/api/")
+
+
+@web.middleware
+async def headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _secure(exc, request)
+        raise
+    _secure(response, request)
+    return response
+
+
+def _secure(response: web.StreamResponse, request: web.Request) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if "/static/" in request.path:
+        response.headers.setdefault("Cache-Control", "public, max-age=3600")
+    else:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    if request.secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+
+
+@web.middleware
+async def idle_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """End a signed-in session after ``HEARD_REVIEW_IDLE_MINUTES`` without a request."""
+    if is_api(request) or "/static/" in request.path:
+        return await handler(request)
+    session = await get_session(request)
+    now = int(time.time())
+    seen = session.get("seen")
+    if session.get("staff_id") and seen is not None and now - int(seen) > idle_seconds():
+        session.invalidate()
+        raise web.HTTPSeeOther("/review/login?expired=1")
+    if session.get("staff_id"):
+        session["seen"] = now
+    return await handler(request)
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse any POST (outside the bearer-token API) without this session's CSRF token."""
+    if request.method == "POST" and not is_api(request):
+        session = await get_session(request)
+        form = await request.post()
+        if not csrf_ok(session, form.get(CSRF_FIELD)):
+            from bot.web.review.common import render_error
+
+            return render_error(request, 403, "This form has expired. Go back, reload the page and try again.")
+    return await handler(request)

@@ -1,0 +1,234 @@
+"""The chat API (`bot.web.chat`): forwarding to Rasa's REST channel, bad input, Rasa down, sign-in, headers."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.web import chat
+
+SENDER = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
+
+
+class FakeRasa:
+    """Rasa's REST channel on loopback: records what it gets and answers like Rasa does."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, Any]] = []
+        self.replies: list[dict[str, Any]] = []
+        self.status = 200
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.received.append(body)
+        if self.status != 200:
+            return web.Response(status=self.status, text="boom")
+        return web.json_response([{"recipient_id": body["sender"], **r} for r in self.replies])
+
+
+@pytest.fixture
+async def rasa(aiohttp_server, monkeypatch) -> FakeRasa:
+    fake = FakeRasa()
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", fake.webhook)
+    server = await aiohttp_server(app)
+    monkeypatch.setenv("HEARD_RASA_URL", str(server.make_url("")).rstrip("/"))
+    return fake
+
+
+@pytest.fixture
+def no_audio(monkeypatch):
+    monkeypatch.setattr(chat, "_audio_function", lambda: None)
+
+
+@pytest.fixture
+async def client(aiohttp_client):
+    app = web.Application(client_max_size=64 * 1024)
+    chat.setup(app)
+    return await aiohttp_client(app)
+
+
+async def test_forwards_to_rasa_and_returns_bot_messages(client, rasa, no_audio):
+    rasa.replies = [
+        {"text": "Hi, I am Heard."},
+        {"text": "What would you like to do?", "buttons": [{"title": "Get someone on my side",
+                                                            "payload": "/request_advocate"}]},
+    ]
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "  hello  "})
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    data = await response.json()
+    assert rasa.received == [{"sender": SENDER, "message": "hello"}]
+    assert data["messages"] == [
+        {"text": "Hi, I am Heard."},
+        {"text": "What would you like to do?",
+         "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate"}]},
+    ]
+    assert "recipient_id" not in data["messages"][0]
+
+
+async def test_each_message_gets_an_audio_url_when_audio_module_exists(client, rasa, monkeypatch):
+    fake_audio = types.ModuleType("bot.web.audio")
+    fake_audio.audio_url_for = lambda text: f"/audio/{len(text)}.mp3"
+    monkeypatch.setitem(sys.modules, "bot.web.audio", fake_audio)
+    rasa.replies = [{"text": "Hello"}, {"text": "Bye now"}]
+    data = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})).json()
+    assert [m["audio"] for m in data["messages"]] == ["/audio/5.mp3", "/audio/7.mp3"]
+
+
+async def test_audio_field_left_out_when_module_absent(client, rasa, monkeypatch):
+    monkeypatch.setitem(sys.modules, "bot.web.audio", None)  # import raises ModuleNotFoundError
+    rasa.replies = [{"text": "Hello"}]
+    data = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})).json()
+    assert data["messages"] == [{"text": "Hello"}]
+
+
+async def test_empty_message_is_not_forwarded(client, rasa, no_audio):
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "   "})
+    assert response.status == 400
+    data = await response.json()
+    assert data["error"] == "empty"
+    assert "words" in data["messages"][0]["text"]
+    assert rasa.received == []
+
+
+async def test_too_long_message_gets_a_kind_answer_and_is_not_forwarded(client, rasa, monkeypatch, no_audio):
+    monkeypatch.setenv("HEARD_MAX_TEXT", "50")
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "x" * 51})
+    assert response.status == 413
+    data = await response.json()
+    assert data["error"] == "too_long"
+    assert "shorter" in data["messages"][0]["text"]
+    assert rasa.received == []
+    ok = await client.post("/api/chat", json={"sender": SENDER, "message": "x" * 50})
+    assert ok.status == 200
+
+
+async def test_body_bigger_than_the_app_limit_is_a_kind_too_long(client, rasa):
+    response = await client.post("/api/chat", data=b'{"message":"' + b"a" * 70000 + b'"}',
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    assert (await response.json())["error"] == "too_long"
+    assert rasa.received == []
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00binary", "application/octet-stream"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b"{not json", "application/json"),
+        (b'["a", "list"]', "application/json"),
+    ],
+)
+async def test_binary_or_non_json_is_a_400_with_a_json_error(client, rasa, body, content_type):
+    response = await client.post("/api/chat", data=body, headers={"Content-Type": content_type})
+    assert response.status == 400
+    assert (await response.json())["error"] == "not_json"
+    assert rasa.received == []
+
+
+@pytest.mark.parametrize("sender", ["", "short", "has spaces in it 1234567890", "../../etc/passwd/aaaaaaaa", 12345])
+async def test_bad_sender_ids_are_refused(client, rasa, sender):
+    response = await client.post("/api/chat", json={"sender": sender, "message": "hi"})
+    assert response.status == 400
+    assert rasa.received == []
+
+
+async def test_rasa_down_is_a_kind_503(client, monkeypatch):
+    monkeypatch.setenv("HEARD_RASA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "hello"})
+    assert response.status == 503
+    data = await response.json()
+    assert data["error"] == "unavailable"
+    assert "still in the box" in data["messages"][0]["text"]
+
+
+async def test_rasa_error_status_is_a_503(client, rasa):
+    rasa.status = 500
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "hello"})
+    assert response.status == 503
+
+
+async def test_page_and_widget_security_headers(client):
+    page = await client.get("/")
+    assert page.status == 200
+    csp = page.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    html = await page.text()
+    assert '<script src="/widget.js"' in html
+    assert "<script>" not in html and "style=" not in html and "http" not in html.split("<body", 1)[1]
+    js = await client.get("/widget.js")
+    assert js.status == 200 and "javascript" in js.headers["Content-Type"]
+    source = await js.text()
+    assert 'location.replace(EXIT_URL)' in source and "https://www.bbc.co.uk/weather" in source
+    css = await client.get("/widget.css")
+    assert css.status == 200 and "text/css" in css.headers["Content-Type"]
+
+
+async def test_no_third_party_assets():
+    """Every asset the widget loads comes from Heard: no http(s) URL but the quick-exit page."""
+    import re
+
+    for name in ("index.html", "widget.js", "widget.css"):
+        text = (chat.STATIC_DIR / name).read_text(encoding="utf-8")
+        urls = set(re.findall(r"https?://[^\s\"')]+", text))
+        assert urls <= {"https://www.bbc.co.uk/weather", "https://HEARD/widget.js", "https://HEARD"}, name
+
+
+async def test_cors_only_for_configured_council_origins(client, rasa, monkeypatch, no_audio):
+    monkeypatch.setenv("HEARD_WIDGET_ORIGINS", "https://www.example-council.gov.uk")
+    rasa.replies = [{"text": "Hi"}]
+    good = await client.post("/api/chat", json={"sender": SENDER, "message": "hi"},
+                             headers={"Origin": "https://www.example-council.gov.uk"})
+    assert good.headers["Access-Control-Allow-Origin"] == "https://www.example-council.gov.uk"
+    bad = await client.post("/api/chat", json={"sender": SENDER, "message": "hi"},
+                            headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in bad.headers
+    preflight = await client.options("/api/chat", headers={"Origin": "https://www.example-council.gov.uk",
+                                                           "Access-Control-Request-Method": "POST"})
+    assert preflight.status == 204
+
+
+# ---------- sign-in ----------
+
+async def test_signin_links_the_conversation_to_the_child(client, make_child, session, engine):
+    from bot.services import children, signin
+
+    child = make_child(name="Rosie")
+    code = signin.issue_code(session, child.id, "sw.test")
+    session.commit()
+    response = await client.post("/api/signin", json={"sender": SENDER, "code": code[:3] + " " + code[3:]})
+    assert response.status == 200, await response.text()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert await response.json() == {"ok": True}
+    session.expire_all()
+    linked = children.child_for_conversation(session, SENDER)
+    assert linked is not None and linked.id == child.id
+    session.rollback()  # SQLite: end our transaction before the app writes again
+    again = await client.post("/api/signin", json={"sender": SENDER, "code": code})
+    assert again.status == 400  # single use
+
+
+async def test_signin_wrong_code_then_rate_limited(client, make_child, engine):
+    make_child()
+    for _ in range(5):
+        response = await client.post("/api/signin", json={"sender": SENDER, "code": "000000"})
+        assert response.status == 400
+        assert "did not work" in (await response.json())["messages"][0]["text"]
+    limited = await client.post("/api/signin", json={"sender": SENDER, "code": "000000"})
+    assert limited.status == 429
+    assert "15 minutes" in (await limited.json())["messages"][0]["text"]
+
+
+async def test_signin_rejects_malformed_codes_without_touching_the_database(client):
+    for code in ("", "12345", "abcdef", "1234567"):
+        response = await client.post("/api/signin", json={"sender": SENDER, "code": code})
+        assert response.status == 400
+    response = await client.post("/api/signin", data=b"\x00\x01", headers={"Content-Type": "application/json"})
+    assert response.status == 400

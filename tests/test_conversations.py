@@ -1,0 +1,313 @@
+"""Whole conversations over Rasa's REST channel, with the trained model, the action server and the
+case database, then the database read directly. Marked `stack` (they start real servers) and `db`
+(./heard test runs them on SQLite and again on PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from tests.stack import MODEL, Stack
+
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.db,
+    pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run ./heard train"),
+]
+
+
+@pytest.fixture(scope="module")
+def case_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, seeded database: PostgreSQL (a schema of its own) when HEARD_DATABASE_URL says so."""
+    base = os.environ.get("HEARD_DATABASE_URL")
+    admin = None
+    if base and make_url(base).get_backend_name() == "postgresql":
+        schema = f"heard_e2e_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(base, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'heard.db'}"
+    os.environ["HEARD_DATABASE_URL"] = url
+    os.environ.setdefault("HEARD_SECRET_KEY", "test-secret-key-not-for-production")
+    from bot.db.engine import dispose_engines, session_scope
+    from bot.db.migrate import upgrade
+    from bot.services.seed import seed_demo
+
+    upgrade(url)
+    with session_scope() as s:
+        seed_demo(s)
+    try:
+        yield url
+    finally:
+        dispose_engines()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
+        if base is None:
+            os.environ.pop("HEARD_DATABASE_URL", None)
+        else:
+            os.environ["HEARD_DATABASE_URL"] = base
+
+
+@pytest.fixture(scope="module")
+def stack(case_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(database_url=case_db, log_dir=tmp_path_factory.mktemp("stack"),
+                    extra_env={"HEARD_SECRET_KEY": os.environ["HEARD_SECRET_KEY"]}).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def button_payloads(replies: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def db() -> Session:
+    from bot.db.engine import get_engine
+
+    return Session(bind=get_engine(), future=True)
+
+
+def child_id(name: str) -> str:
+    from bot.db.models import Child
+
+    with db() as s:
+        return s.execute(select(Child.id).where(Child.chosen_name == name)).scalar_one()
+
+
+def sign_in(conversation: str, name: str) -> None:
+    from bot.db.engine import session_scope
+    from bot.services import children
+
+    with session_scope() as s:
+        children.link_conversation(s, conversation, child_id(name), "web")
+
+
+def referrals_for(conversation: str) -> list[Any]:
+    from bot.db.models import AdvocacyReferral
+    from bot.services.audit import conversation_ref
+
+    with db() as s:
+        rows = s.execute(select(AdvocacyReferral).where(
+            AdvocacyReferral.conversation_ref == conversation_ref(conversation))).scalars().all()
+        s.expunge_all()
+        return rows
+
+
+def test_model_parse_needs_token_and_classifies(stack: Stack) -> None:
+    import requests
+
+    denied = requests.post(f"{stack.url}/model/parse", json={"text": "hi"}, timeout=10)
+    assert denied.status_code == 401
+    parsed = stack.parse("wot even is an advokate")
+    assert parsed["intent"]["name"] == "ask_about_advocate"
+
+
+def test_anonymous_advocate_referral_typed_like_a_child(stack: Stack) -> None:
+    me = sender()
+    first = stack.say(me, "hiya")
+    assert "Heard" in texts(first) and "/request_advocate" in button_payloads(first)
+    asked = stack.say(me, "can i get sum1 on my side pls")
+    assert "What do you want help with?" in texts(asked)
+    assert '/inform{"choice":"review"}' in button_payloads(asked)
+    assert "own words" in texts(stack.say(me, "1"))
+    words = "they moved me again an nobody asked me 😢 <script>alert(1)</script>"
+    assert "name" in texts(stack.say(me, words))
+    assert "council" in texts(stack.say(me, "Jo"))
+    assert "get in touch" in texts(stack.say(me, "Lancashire"))
+    assert "number" in texts(stack.say(me, "text me"))
+    assert "safe time" in texts(stack.say(me, "07700 900123"))
+    assert "social worker" in texts(stack.say(me, '/inform{"choice":"evening"}'))
+    done = texts(stack.say(me, "nah"))
+    assert "Done!" in done and "advocate will get in touch by" in done
+    [referral] = referrals_for(me)
+    assert referral.reason == "review"
+    assert referral.words == words
+    assert referral.anon_name == "Jo" and referral.anon_local_authority == "Lancashire"
+    assert referral.tell_social_worker is False
+    assert "07700 900123" in referral.contact_how and referral.contact_when == "evening"
+
+
+def test_question_mid_form_is_answered_then_form_resumes(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "i want an advocate")
+    reply = texts(stack.say(me, "wait what is an advocate?"))
+    assert "on your side" in reply
+    assert "What do you want help with?" in reply  # the question again
+    assert "own words" in texts(stack.say(me, '/inform{"choice":"listened_to"}'))
+
+
+def test_stop_ends_form_without_saving(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "i want to make a complaint")
+    reply = texts(stack.say(me, "stop"))
+    assert "Nothing was sent" in reply
+    assert referrals_for(me) == []
+
+
+def test_complaint_is_an_advocate_referral_for_a_complaint(stack: Stack) -> None:
+    me = sender()
+    sign_in(me, "Leo")
+    reply = texts(stack.say(me, "this isnt fair i want to complain about my placement"))
+    assert "complain" in reply and "own words" in reply  # the reason is already known
+    stack.say(me, "my carer takes my phone every night")
+    stack.say(me, "/inform{\"choice\":\"carer\"}")
+    stack.say(me, "/inform{\"choice\":\"after_school\"}")
+    assert "Done!" in texts(stack.say(me, "yes"))
+    [referral] = referrals_for(me)
+    assert referral.reason == "complaint" and referral.child_id == child_id("Leo")
+    assert referral.tell_social_worker is True
+
+
+def test_wishes_change_an_answer_then_send(stack: Stack) -> None:
+    from bot.db.models import WishesStatement
+    from bot.services.audit import conversation_ref
+
+    me = sender()
+    sign_in(me, "Jade")
+    ask = stack.say(me, "i want to say what i think before my review")
+    assert "review meeting" in texts(ask)
+    stack.say(me, button_payloads(ask)[0])  # the known review date
+    stack.say(me, "football and my friends")
+    stack.say(me, "i dont see my brother enough")
+    stack.say(me, "more time with my brother")
+    stack.say(me, '/inform{"choice":"skip"}')
+    stack.say(me, "2")  # with an advocate
+    summary = texts(stack.say(me, "No, that's all"))
+    assert "Who can see your answers" in summary
+    summary = texts(stack.say(me, "just the iro and my carer"))
+    assert "football and my friends" in summary and "the IRO and your carer" in summary
+    assert "Which answer" in texts(stack.say(me, '/inform{"choice":"change"}'))
+    assert "going well" in texts(stack.say(me, "going well")).lower()
+    summary = texts(stack.say(me, "drawing 🎨 and football"))
+    assert "drawing 🎨 and football" in summary and "Is it OK to send?" in summary
+    assert "Done!" in texts(stack.say(me, "send"))
+    with db() as s:
+        statement = s.execute(select(WishesStatement).where(
+            WishesStatement.conversation_ref == conversation_ref(me))).scalar_one()
+        answers = {a.question_key: a.answer for a in statement.answers}
+        shares = sorted(x.audience for x in statement.shares)
+    assert answers["going_well"] == "drawing 🎨 and football"
+    assert answers["attend"] == "with_advocate"
+    assert "who_at_meeting" not in answers  # skipped
+    assert shares == ["carer", "iro"]
+    assert statement.review_date is not None
+
+
+def test_harm_mid_form_gets_safe_help_alert_and_form_carries_on(stack: Stack) -> None:
+    from bot.db.models import SafeguardingAlert
+    from bot.services.audit import conversation_ref
+
+    me = sender()
+    stack.say(me, "share my wishes")
+    stack.say(me, '/inform{"choice":"unknown"}')
+    words = "i dont want to go back there he hits me"
+    reply = texts(stack.say(me, words))
+    assert "0800 1111" in reply and "999" in reply and "not your fault" in reply
+    assert "going well" in reply  # the same question again: nothing lost, nothing sent
+    with db() as s:
+        alert = s.execute(select(SafeguardingAlert).where(
+            SafeguardingAlert.conversation_ref == conversation_ref(me))).scalar_one()
+    assert alert.text == words
+    slots = stack.tracker(me)["slots"]
+    assert slots["w_review_date"] == "unknown" and slots["requested_slot"] == "w_going_well"
+
+
+def test_first_message_disclosure_over_rest(stack: Stack) -> None:
+    reply = texts(stack.say(sender(), "my step dad keeps hurting me when mum is at work"))
+    assert "0800 1111" in reply
+
+
+def test_lookalike_is_not_a_disclosure(stack: Stack) -> None:
+    reply = texts(stack.say(sender(), "i absolutely killed it at football today"))
+    assert "0800 1111" not in reply
+
+
+def test_visitor_match_objection_blocks_appointment(stack: Stack) -> None:
+    from bot.db.engine import session_scope
+    from bot.db.models import VisitorMatch
+    from bot.services import visitors
+    from bot.services.errors import MatchObjected
+
+    me = sender()
+    with db() as s:
+        match = s.execute(select(VisitorMatch).where(VisitorMatch.status == "proposed")).scalars().first()
+        child = match.child_id
+        match_id = match.id
+    from bot.services import children
+
+    with session_scope() as s:
+        children.link_conversation(s, me, child, "web")
+    greeting = stack.say(me, "hello")
+    assert "/check_match" in button_payloads(greeting)
+    ask = texts(stack.say(me, "/check_match"))
+    assert "Would you like to meet them?" in ask
+    assert "say why" in texts(stack.say(me, "no thank you"))
+    stack.say(me, "i dont like meeting men")
+    assert "will not be your visitor" in texts(stack.say(me, "a lady who likes art"))
+    with db() as s:
+        match = s.get(VisitorMatch, match_id)
+        assert match.status == "objected" and match.preferences == "a lady who likes art"
+    with pytest.raises(MatchObjected), session_scope() as s:
+        visitors.appoint(s, match_id, "staff:sw.amara")
+
+
+def test_visitor_request_signed_in(stack: Stack) -> None:
+    from bot.db.models import VisitorRequest
+
+    me = sender()
+    sign_in(me, "Leo")
+    assert "visitor" in texts(stack.say(me, "can i have a mentor")).lower()
+    stack.say(me, "mentor")
+    assert "Done!" in texts(stack.say(me, "someone who likes gaming"))
+    with db() as s:
+        rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
+    assert any(r.kind == "mentor" and r.wishes == "someone who likes gaming" for r in rows)
+
+
+def test_simpler_and_read_aloud(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "what is an advocate")
+    simpler = texts(stack.say(me, "i dont get it"))
+    assert "on your side" in simpler and len(simpler) < 100
+    assert "out loud" in texts(stack.say(me, "can u read it out"))
+    assert stack.tracker(me)["slots"]["audio_on"] is True
+
+
+def test_retry_after_success_sends_nothing_twice(stack: Stack) -> None:
+    me = sender()
+    sign_in(me, "Leo")
+    stack.say(me, "i need an advocate")
+    for message in ('/inform{"choice":"other"}', "help with school", '/inform{"choice":"carer"}',
+                    '/inform{"choice":"any_time"}'):
+        stack.say(me, message)
+    assert "Done!" in texts(stack.say(me, "yes"))
+    assert "nothing waiting" in texts(stack.say(me, "/retry_send"))
+    assert len(referrals_for(me)) == 1
+
+
+def test_long_and_empty_answers_get_a_clear_reply(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "i want an advocate")
+    stack.say(me, "1")
+    assert "shorter" in texts(stack.say(me, "blah " * 500))
+    assert "name" in texts(stack.say(me, "ok shorter now"))
