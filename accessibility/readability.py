@@ -26,7 +26,6 @@ MAX_GRADE = 4.0
 MAX_SENTENCE_WORDS = 15
 SHORT_LINE_WORDS = 5
 
-_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 _SENTENCE_END = re.compile(r"[.!?]+|\n+")
 

@@ -63,6 +63,14 @@ _DETERMINERS = frozenset(
 )
 _THING_SUBJECTS = frozenset({"it", "that", "this"})
 _CONJUNCTIONS = frozenset({"and", "n", "then", "but", "so", "&"})
+_COMMON_WORDS = frozenset(
+    {
+        "i", "me", "my", "not", "and", "the", "a", "to", "is", "am", "was", "he", "she", "they", "it", "you",
+        "us", "we", "do", "have", "in", "on", "at", "of", "for", "with", "so", "be", "get", "got", "go",
+        "are", "him", "her", "them", "that", "this", "if", "when", "no", "all", "up", "out", "his", "their",
+        "our",
+    }
+)
 _SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
 _CHUNK_TOKENS = 1500
 _CHUNK_OVERLAP = 40
@@ -70,6 +78,42 @@ _NUMBER_WORDS = {
     "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixteen": 16,
     "seventeen": 17, "fifteen": 15, "fourteen": 14, "thirteen": 13, "twelve": 12, "eleven": 11, "ten": 10,
 }
+
+
+def _token_values(tok: dict) -> set[str]:
+    values: set[str] = set()
+    for attr in ("LOWER", "LEMMA"):
+        spec = tok.get(attr)
+        if isinstance(spec, dict):
+            values.update(spec.get("IN", ()))
+        elif isinstance(spec, str):
+            values.add(spec)
+    return values
+
+
+def _rule_anchors(rule: Rule) -> frozenset[str] | None:
+    """Words of which a message must hold at least one for the rule to match (None: always try).
+
+    For each pattern, the required token least likely to be in any message (no very common words, then
+    fewest alternatives); the rule's anchors are their union.
+    """
+    anchors: set[str] = set()
+    for pattern in rule.patterns:
+        best: set[str] | None = None
+        best_key: tuple[bool, int] | None = None
+        for tok in pattern:
+            if tok.get("OP") in ("?", "*"):
+                continue
+            values = _token_values(tok)
+            if not values:
+                continue
+            key = (not _COMMON_WORDS.isdisjoint(values), len(values))
+            if best_key is None or key < best_key:
+                best, best_key = values, key
+        if best is None:
+            return None
+        anchors.update(best)
+    return frozenset(anchors)
 
 
 def _pattern_lemmas() -> frozenset[str]:
@@ -109,15 +153,19 @@ class HarmDetector:
         self._lemma_table = self.lemmatizer.lookups.get_table("lemma_lookup")
         self._vocab_words = _build_vocab()
         self._pattern_lemmas = _pattern_lemmas()
-        self.matcher = Matcher(self.nlp.vocab)
         self.rules: dict[str, Rule] = {}
+        # One Matcher per rule, run only when the message holds a word the rule cannot match without
+        # (its "anchors"): most rules are skipped for most messages, which keeps detection fast.
+        self._matchers: list[tuple[Rule, frozenset[str] | None, Matcher]] = []
         for rule in lexicon.RULES:
             if rule.category not in lexicon.CATEGORIES:
                 raise ValueError(f"rule {rule.name} has unknown category {rule.category}")
             if rule.name in self.rules:
                 raise ValueError(f"duplicate rule name {rule.name}")
             self.rules[rule.name] = rule
-            self.matcher.add(rule.name, rule.patterns)
+            matcher = Matcher(self.nlp.vocab)
+            matcher.add(rule.name, rule.patterns)
+            self._matchers.append((rule, _rule_anchors(rule), matcher))
         self._priority = {cat: i for i, cat in enumerate(lexicon.PRIORITY)}
 
     # ------------------------------------------------------------------ normalisation
@@ -221,15 +269,20 @@ class HarmDetector:
         lowers = [t.lower_ for t in doc]
         lemmas = [t.lemma_ for t in doc]
         sent_start, sent_end = _sentence_bounds(lowers)
+        present = set(lowers)
+        present.update(lemmas)
         best: tuple[int, int, str, str] | None = None
-        strings = self.nlp.vocab.strings
-        for match_id, start, end in self.matcher(doc):
-            rule = self.rules[strings[match_id]]
-            rank = self._priority.get(rule.category, len(self._priority))
-            if best is not None and (rank, start) >= best[:2]:
+        for rule, anchors, matcher in self._matchers:
+            if anchors is not None and present.isdisjoint(anchors):
                 continue
-            if self._passes(rule, doc, lowers, lemmas, sent_start, sent_end, start, end):
-                best = (rank, start, rule.category, " ".join(lowers[start:end]))
+            rank = self._priority.get(rule.category, len(self._priority))
+            if best is not None and rank > best[0]:
+                continue
+            for _match_id, start, end in matcher(doc):
+                if best is not None and (rank, start) >= best[:2]:
+                    continue
+                if self._passes(rule, doc, lowers, lemmas, sent_start, sent_end, start, end):
+                    best = (rank, start, rule.category, " ".join(lowers[start:end]))
         return best
 
     def _passes(

@@ -85,7 +85,9 @@ def _owned(model: Any, child_id: str, refs: list[str]) -> Any:
     return condition
 
 
-def for_upcoming_review(statement_review_date: date | None, sent_at: datetime, next_review: date | None) -> bool:
+def for_upcoming_review(
+    statement_review_date: date | None, sent_at: datetime, next_review: date | None
+) -> bool:
     """Whether a statement counts as the child's wishes for their next review."""
     if next_review is not None and statement_review_date == next_review:
         return True
@@ -147,7 +149,9 @@ def caseload(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
                 WishesStatement.child_id.is_(None) & WishesStatement.conversation_ref.in_(list(ref_owner)),
             )
         for st in (
-            s.execute(select(WishesStatement).options(selectinload(WishesStatement.shares)).where(condition_st))
+            s.execute(
+                select(WishesStatement).options(selectinload(WishesStatement.shares)).where(condition_st)
+            )
             .scalars()
             .all()
         ):
@@ -160,7 +164,11 @@ def caseload(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
         AdvocacyReferral.child_id.in_(ids), AdvocacyReferral.status.in_(OPEN_REFERRAL_STATUSES)
     )
     referrals = (
-        counts(referral_q.where(AdvocacyReferral.tell_social_worker.is_(True)).group_by(AdvocacyReferral.child_id))
+        counts(
+            referral_q.where(AdvocacyReferral.tell_social_worker.is_(True)).group_by(
+                AdvocacyReferral.child_id
+            )
+        )
         if staff.role == "social_worker"
         else {}
     )
@@ -186,10 +194,14 @@ def caseload(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
     rows = []
     for child in children:
         mine = statements.get(child.id, [])
-        upcoming = [st for st in mine if for_upcoming_review(st.review_date, st.sent_at, child.next_review_date)]
+        upcoming = [
+            st for st in mine if for_upcoming_review(st.review_date, st.sent_at, child.next_review_date)
+        ]
         shared_with_me = [st for st in upcoming if audience in st.share_with]
         last_seen = seen.get(child.id)
-        new = [st for st in mine if audience in st.share_with and (last_seen is None or st.sent_at > last_seen)]
+        new = [
+            st for st in mine if audience in st.share_with and (last_seen is None or st.sent_at > last_seen)
+        ]
         rows.append(
             {
                 "id": child.id,
@@ -219,7 +231,12 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
         "share_with": statement.share_with,
         "visible": bool(answers),
         "answers": [
-            {"position": a.position, "question_key": a.question_key, "question": a.question_text, "answer": a.answer}
+            {
+                "position": a.position,
+                "question_key": a.question_key,
+                "question": a.question_text,
+                "answer": a.answer,
+            }
             for a in answers
         ],
     }
@@ -293,12 +310,17 @@ def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
     """Everything ``staff`` may see about one child in their caseload (``NotFound`` otherwise)."""
     child = child_for_staff(s, staff, child_id)
     refs = _refs_by_child(s, [child.id]).get(child.id, [])
-    record: dict[str, Any] = {"child": child_summary(child), "statements": child_statements(s, child, staff.role)}
+    record: dict[str, Any] = {
+        "child": child_summary(child),
+        "statements": child_statements(s, child, staff.role),
+    }
     if staff.role == "social_worker":
         referrals = (
             s.execute(
                 select(AdvocacyReferral)
-                .where(_owned(AdvocacyReferral, child.id, refs), AdvocacyReferral.tell_social_worker.is_(True))
+                .where(
+                    _owned(AdvocacyReferral, child.id, refs), AdvocacyReferral.tell_social_worker.is_(True)
+                )
                 .order_by(AdvocacyReferral.created_at.desc())
             )
             .scalars()
@@ -391,7 +413,9 @@ def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> Advoca
     if staff.role != "advocacy":
         raise NotFound("no such referral")
     referral = s.execute(
-        select(AdvocacyReferral).where(AdvocacyReferral.id == referral_id, _la_condition(AdvocacyReferral, staff))
+        select(AdvocacyReferral).where(
+            AdvocacyReferral.id == referral_id, _la_condition(AdvocacyReferral, staff)
+        )
     ).scalar_one_or_none()
     if referral is None:
         raise NotFound("no such referral")
@@ -451,7 +475,9 @@ def alert_for_staff(s: Session, staff: StaffUser, alert_id: int) -> Safeguarding
     if staff.role != "duty":
         raise NotFound("no such alert")
     alert = s.execute(
-        select(SafeguardingAlert).where(SafeguardingAlert.id == alert_id, _la_condition(SafeguardingAlert, staff))
+        select(SafeguardingAlert).where(
+            SafeguardingAlert.id == alert_id, _la_condition(SafeguardingAlert, staff)
+        )
     ).scalar_one_or_none()
     if alert is None:
         raise NotFound("no such alert")

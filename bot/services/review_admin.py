@@ -21,7 +21,7 @@ from bot.services.errors import InvalidChoice, NotFound
 
 LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
-TOKEN_PREFIX = "hrd_"
+TOKEN_PREFIX = "hrd_"  # noqa: S105 (a marker, not a secret)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ def council_settings(s: Session, local_authority_id: int) -> CouncilSettings:
     )
 
 
-def update_council_settings(s: Session, local_authority_id: int, actor: str, **values: object) -> CouncilSettings:
+def update_council_settings(
+    s: Session, local_authority_id: int, actor: str, **values: object
+) -> CouncilSettings:
     """Change settings (names as in ``CouncilSettings``). Raises ``InvalidChoice`` for out-of-range values."""
     clean: dict[str, object] = {}
     for name, value in values.items():
@@ -106,7 +108,9 @@ def update_council_settings(s: Session, local_authority_id: int, actor: str, **v
     return council_settings(s, local_authority_id)
 
 
-def set_staff_active(s: Session, staff_id: int, active: bool, actor: str, local_authority_id: int) -> StaffUser:
+def set_staff_active(
+    s: Session, staff_id: int, active: bool, actor: str, local_authority_id: int
+) -> StaffUser:
     """Deactivate (or reactivate) a staff account of the same council. Their API tokens stop working too."""
     user = s.get(StaffUser, staff_id)
     if user is None or user.local_authority_id != local_authority_id:
@@ -123,7 +127,7 @@ def _token_hash(token: str) -> str:
 
 
 def create_api_token(s: Session, staff_id: int, label: str, actor: str) -> tuple[StaffApiToken, str]:
-    """A new API token for a staff member: returns the row and the token (shown once; only its HMAC is kept)."""
+    """A new API token for a staff member: the row and the token (shown once; only its HMAC is kept)."""
     user = s.get(StaffUser, staff_id)
     if user is None:
         raise NotFound("no such staff user")
@@ -160,7 +164,9 @@ def staff_for_token(s: Session, token: str) -> StaffUser | None:
     """The active staff member a bearer token belongs to, or None (unknown, revoked, deactivated)."""
     if not token or not token.startswith(TOKEN_PREFIX):
         return None
-    row = s.execute(select(StaffApiToken).where(StaffApiToken.token_hash == _token_hash(token))).scalar_one_or_none()
+    row = s.execute(
+        select(StaffApiToken).where(StaffApiToken.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     user = s.get(StaffUser, row.staff_id)

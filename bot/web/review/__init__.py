@@ -1,10 +1,12 @@
 """The review app: social workers, IROs, the advocacy service, duty leads and admins act on what children
-said. Mounted at ``/review/`` as an aiohttp sub-application; the JSON API is at ``/review/api/v1/`` and its
+said. Mounted at ``/review/`` on the main aiohttp application; the JSON API is at ``/review/api/v1/`` and its
 OpenAPI document at ``/review/api/openapi.json``. See docs/review-app.md."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
 import aiohttp_jinja2
 import aiohttp_session
@@ -13,13 +15,21 @@ from aiohttp import web
 
 from bot.web.review import admin, advocacy, api, auth, children, duty
 from bot.web.review.common import (
+    JINJA_KEY,
     auth_middleware,
-    context_processor,
     fmt_date,
+    audiences,
     fmt_datetime,
+    fmt_datetime_seconds,
     not_found_middleware,
 )
-from bot.web.review.security import csrf_middleware, headers_middleware, idle_middleware, session_storage
+from bot.web.review.security import (
+    Handler,
+    csrf_middleware,
+    headers_middleware,
+    idle_middleware,
+    session_storage,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,28 +63,74 @@ PAGES = [
 ]
 
 
-def create_review_app() -> web.Application:
-    """The review sub-application (routes relative to ``/review``)."""
-    review = web.Application(client_max_size=64 * 1024)
-    review.middlewares.append(headers_middleware)
-    aiohttp_session.setup(review, session_storage())
-    review.middlewares.extend(
-        [not_found_middleware, api.token_middleware, idle_middleware, csrf_middleware, auth_middleware]
-    )
-    aiohttp_jinja2.setup(
-        review,
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        context_processors=[context_processor],
-        filters={"date": fmt_date, "datetime": fmt_datetime},
-        undefined=jinja2.StrictUndefined,
-    )
-    for method, path, handler in PAGES + api.ROUTES:
-        review.router.add_route(method, path, handler)
-    review.router.add_static("/static/", HERE / "static", append_version=False)
-    return review
+PREFIX = "/review"
+
+
+def scoped(prefix: str, chain: list[Callable[..., Awaitable[web.StreamResponse]]]) -> Callable[..., Any]:
+    """One middleware running ``chain`` (outermost first) for paths under ``prefix`` only, so the review app's
+    sessions, CSRF checks and headers never touch the chat widget or audio routes of the same server.
+
+    (Routes are registered on the main app rather than an ``add_subapp`` sub-application because aiohttp
+    3.9.5's prefixed sub-app resolution builds ``request.url``, which yarl 1.25 refuses for a Host header
+    with a port.)"""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path != prefix and not request.path.startswith(prefix + "/"):
+            return await handler(request)
+        call: Handler = handler
+        for outer in reversed(chain):
+            call = functools.partial(_call, outer, call)
+        return await call(request)
+
+    return middleware
+
+
+async def _call(middleware: Callable[..., Any], handler: Handler, request: web.Request) -> web.StreamResponse:
+    return await middleware(request, handler)
+
+
+@web.middleware
+async def isolate_session(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Hide the review session from any other session middleware of the server (e.g. the chat widget's),
+    so it is never saved into another cookie."""
+    request.pop(aiohttp_session.SESSION_KEY, None)
+    try:
+        return await handler(request)
+    finally:
+        request.pop(aiohttp_session.SESSION_KEY, None)
+
+
+async def _to_home(_request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(PREFIX + "/")
 
 
 def setup(app: web.Application) -> None:
-    """Mount the review app (pages and JSON API) under ``/review/``."""
-    app.add_subapp("/review/", create_review_app())
+    """Mount the review app (pages, JSON API, OpenAPI document, static files) under ``/review/``."""
+    aiohttp_jinja2.setup(
+        app,
+        app_key=JINJA_KEY,
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        filters={
+            "date": fmt_date,
+            "datetime": fmt_datetime,
+            "audiences": audiences,
+            "datetime_s": fmt_datetime_seconds,
+        },
+    )
+    chain = [
+        headers_middleware,
+        isolate_session,
+        aiohttp_session.session_middleware(session_storage()),
+        not_found_middleware,
+        api.token_middleware,
+        idle_middleware,
+        csrf_middleware,
+        auth_middleware,
+    ]
+    app.middlewares.append(scoped(PREFIX, chain))
+    app.router.add_get(PREFIX, _to_home)
+    for method, path, handler in PAGES + api.ROUTES:
+        app.router.add_route(method, PREFIX + path, handler)
+    app.router.add_static(PREFIX + "/static/", HERE / "static", append_version=False)

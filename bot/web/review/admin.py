@@ -27,7 +27,13 @@ def _users(s: Session, admin: StaffUser) -> dict[str, Any]:
     names = {u.id: u.username for u in users}
     return {
         "users": [
-            {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role, "active": u.active}
+            {
+                "id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "active": u.active,
+            }
             for u in users
         ],
         "tokens": [
@@ -45,7 +51,9 @@ def _users(s: Session, admin: StaffUser) -> dict[str, Any]:
     }
 
 
-async def _users_page(request: web.Request, *, error: str = "", status: int = 200, **extra: Any) -> web.Response:
+async def _users_page(
+    request: web.Request, *, error: str = "", status: int = 200, **extra: Any
+) -> web.Response:
     data = await run_db(_users, request["staff"])
     session = await get_session(request)
     data.update(roles=ROLE_LABELS, error=error, flash=session.pop("flash", ""), **extra)
@@ -143,7 +151,9 @@ async def create_token(request: web.Request) -> web.Response:
 async def revoke_token(request: web.Request) -> web.Response:
     token_id = match_int(request, "token_id")
     admin = request["staff"]
-    await run_db(review_admin.revoke_api_token, token_id, audit.staff_actor(admin.username), admin.local_authority_id)
+    await run_db(
+        review_admin.revoke_api_token, token_id, audit.staff_actor(admin.username), admin.local_authority_id
+    )
     session = await get_session(request)
     session["flash"] = "Token revoked."
     raise web.HTTPSeeOther("/review/admin/users")
@@ -235,4 +245,3 @@ async def audit_page(request: web.Request) -> web.Response:
             "query_string": query_string,
         },
     )
-

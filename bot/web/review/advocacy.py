@@ -41,13 +41,21 @@ def _referral(s: Session, staff: StaffUser, referral_id: int) -> dict[str, Any]:
     return view
 
 
-async def _referral_page(request: web.Request, referral_id: int, error: str = "", status: int = 200) -> web.Response:
+async def _referral_page(
+    request: web.Request, referral_id: int, error: str = "", status: int = 200
+) -> web.Response:
     view = await run_db(_referral, request["staff"], referral_id)
     session = await get_session(request)
     return render(
         request,
         "referral.html",
-        {"r": view, "reasons": REASON_LABELS, "actions": ACTIONS, "error": error, "flash": session.pop("flash", "")},
+        {
+            "r": view,
+            "reasons": REASON_LABELS,
+            "actions": ACTIONS,
+            "error": error,
+            "flash": session.pop("flash", ""),
+        },
         status,
     )
 

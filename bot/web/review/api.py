@@ -140,7 +140,12 @@ async def statements_feed(request: web.Request) -> web.Response:
             by_child.setdefault(st["child_id"], []).append(st["id"])
         for child_id, ids in by_child.items():
             audit.record(
-                s, audit.staff_actor(staff.username), "export", "child", child_id, {"via": "api", "statements": ids}
+                s,
+                audit.staff_actor(staff.username),
+                "export",
+                "child",
+                child_id,
+                {"via": "api", "statements": ids},
             )
         return statements
 

@@ -37,7 +37,9 @@ async def login_page(request: web.Request) -> web.Response:
     session = await get_session(request)
     if session.get("staff_id"):
         raise web.HTTPSeeOther("/review/")
-    message = "You were signed out because the page was not used for a while." if "expired" in request.query else ""
+    message = (
+        "You were signed out because the page was not used for a while." if "expired" in request.query else ""
+    )
     return render(request, "login.html", {"info": message, "username": ""})
 
 
@@ -47,7 +49,9 @@ async def login_submit(request: web.Request) -> web.Response:
     password = str(form.get("password", ""))[:1024]
     ip = request.remote or "unknown"
     if not username or not password:
-        return render(request, "login.html", {"error": "Enter your username and password.", "username": username}, 400)
+        return render(
+            request, "login.html", {"error": "Enter your username and password.", "username": username}, 400
+        )
     outcome = await run_db(_attempt, username, password, ip)
     if outcome["result"] == "blocked":
         return render(
@@ -58,7 +62,10 @@ async def login_submit(request: web.Request) -> web.Response:
         )
     if outcome["result"] != "ok":
         return render(
-            request, "login.html", {"error": "That username or password is not right.", "username": username}, 401
+            request,
+            "login.html",
+            {"error": "That username or password is not right.", "username": username},
+            401,
         )
     session = await new_session(request)  # a fresh session id and CSRF token after sign-in
     session["staff_id"] = outcome["id"]

@@ -72,7 +72,9 @@ async def issue_code(request: web.Request) -> web.Response:
     return await _child_page(request, child_id, code=code)
 
 
-def _propose(s: Session, staff: StaffUser, child_id: str, name: str, description: str | None, kind: str) -> None:
+def _propose(
+    s: Session, staff: StaffUser, child_id: str, name: str, description: str | None, kind: str
+) -> None:
     queries.child_for_staff(s, staff, child_id)
     visitors.propose_match(s, child_id, staff.username, name, description, kind)
 
@@ -85,7 +87,9 @@ async def propose_match(request: web.Request) -> web.Response:
     description = str(form.get("description", "")).strip() or None
     kind = str(form.get("kind", ""))
     if not name or kind not in VISITOR_KINDS:
-        return await _child_page(request, child_id, error="Give the visitor's first name and choose the kind.", status=400)
+        return await _child_page(
+            request, child_id, error="Give the visitor's first name and choose the kind.", status=400
+        )
     try:
         await run_db(_propose, request["staff"], child_id, name[:200], description, kind)
     except ServiceError as error:
@@ -151,7 +155,12 @@ async def withdraw_match(request: web.Request) -> web.Response:
 def _statement(s: Session, staff: StaffUser, child_id: str, statement_id: int, fmt: str) -> dict[str, Any]:
     data = queries.statement_for_staff(s, staff, child_id, statement_id)
     audit.record(
-        s, audit.staff_actor(staff.username), "export", "child", child_id, {"statement": statement_id, "format": fmt}
+        s,
+        audit.staff_actor(staff.username),
+        "export",
+        "child",
+        child_id,
+        {"statement": statement_id, "format": fmt},
     )
     return data
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Awaitable, Callable, TypeVar
 
 import aiohttp_jinja2
+import jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 from sqlalchemy.orm import Session
@@ -43,12 +44,12 @@ except Exception:  # pragma: no cover - no tz database
     LOCAL_TZ = timezone.utc
 
 
-async def run_db(fn: Callable[..., T], *args: Any) -> T:
-    """Run ``fn(session, *args)`` in one committed transaction, in a worker thread."""
+async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn(session, *args, **kwargs)`` in one committed transaction, in a worker thread."""
 
     def call() -> T:
         with session_scope() as s:
-            return fn(s, *args)
+            return fn(s, *args, **kwargs)
 
     return await asyncio.get_running_loop().run_in_executor(None, call)
 
@@ -106,25 +107,31 @@ async def not_found_middleware(request: web.Request, handler: Handler) -> web.St
         return render_error(request, 404, "There is no page here.")
 
 
-async def context_processor(request: web.Request) -> dict[str, Any]:
-    if is_api(request):
-        return {}
-    session = await get_session(request)
+JINJA_KEY = web.AppKey("heard_review_jinja", jinja2.Environment)
+
+
+def base_context(request: web.Request) -> dict[str, Any]:
+    """What every page template gets: the CSRF token, the signed-in staff member and the current path."""
+    session = request.get("review_session")
     staff = request.get("staff")
     return {
-        "csrf": csrf_token(session),
+        "csrf": csrf_token(session) if session is not None else "",
         "staff": staff,
         "role_label": ROLE_LABELS.get(staff.role, "") if staff else "",
         "path": request.path,
+        "flash": "",
+        "error": "",
     }
 
 
 def render(request: web.Request, template: str, context: dict[str, Any], status: int = 200) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, context, status=status)
+    return aiohttp_jinja2.render_template(
+        template, request, {**base_context(request), **context}, status=status, app_key=JINJA_KEY
+    )
 
 
 def render_error(request: web.Request, status: int, message: str) -> web.Response:
-    return aiohttp_jinja2.render_template("error.html", request, {"status": status, "message": message}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status)
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -140,6 +147,13 @@ def fmt_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(LOCAL_TZ)
     return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def fmt_datetime_seconds(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TZ)
+    return f"{local.day} {local:%b %Y, %H:%M:%S %Z}"
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -162,3 +176,17 @@ def match_int(request: web.Request, name: str) -> int:
 
 
 Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+AUDIENCE_LABELS = {
+    "social_worker": "social worker",
+    "iro": "IRO",
+    "carer": "carer",
+    "parent": "parent",
+    "advocate": "advocate",
+}
+
+
+def audiences(values: list[str], prefix: str = "") -> str:
+    """``["iro", "social_worker"]`` -> ``"IRO, social worker"`` (``prefix`` e.g. "my ")."""
+    return ", ".join(prefix + AUDIENCE_LABELS.get(v, v) for v in values)

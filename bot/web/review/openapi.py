@@ -14,7 +14,10 @@ def _ref(name: str) -> dict[str, str]:
 def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "200": {"description": description, "content": {"application/json": {"schema": schema}}},
-        "401": {"description": "Missing or invalid bearer token", "content": {"application/json": {"schema": _ref("Error")}}},
+        "401": {
+            "description": "Missing or invalid bearer token",
+            "content": {"application/json": {"schema": _ref("Error")}},
+        },
         "404": {
             "description": "Not found, or not in your caseload (the two are not told apart)",
             "content": {"application/json": {"schema": _ref("Error")}},
@@ -22,7 +25,12 @@ def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
     }
 
 
-CHILD_ID = {"name": "child_id", "in": "path", "required": True, "schema": {"type": "string", "example": "c_k3j9x0a2bq"}}
+CHILD_ID = {
+    "name": "child_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "example": "c_k3j9x0a2bq"},
+}
 DATE = {"type": "string", "format": "date", "nullable": True}
 DATETIME = {"type": "string", "format": "date-time"}
 
@@ -34,8 +42,8 @@ OPENAPI: dict[str, Any] = {
         "description": (
             "Read-only access for a council's case-management system to what children said. A token sees "
             "exactly what its staff member sees in the review app: their own caseload, and a child's answers "
-            "only when the child chose to share them with that role. Children's words are verbatim. Every call "
-            "that returns a child's record is written to the audit trail."
+            "only when the child chose to share them with that role. Children's words are verbatim. "
+            "Every call that returns a child's record is written to the audit trail."
         ),
     },
     "servers": [{"url": "/review"}],
@@ -53,7 +61,10 @@ OPENAPI: dict[str, Any] = {
                 "summary": "Children in your caseload (social workers) or whose reviews you chair (IROs)",
                 "operationId": "listChildren",
                 "responses": _ok(
-                    {"type": "object", "properties": {"children": {"type": "array", "items": _ref("CaseloadRow")}}},
+                    {
+                        "type": "object",
+                        "properties": {"children": {"type": "array", "items": _ref("CaseloadRow")}},
+                    },
                     "Soonest review first",
                 ),
             }
@@ -106,7 +117,10 @@ OPENAPI: dict[str, Any] = {
                                     "items": {
                                         "allOf": [
                                             _ref("Statement"),
-                                            {"type": "object", "properties": {"child_id": {"type": "string"}}},
+                                            {
+                                                "type": "object",
+                                                "properties": {"child_id": {"type": "string"}},
+                                            },
                                         ]
                                     },
                                 }
@@ -114,7 +128,10 @@ OPENAPI: dict[str, Any] = {
                         },
                         "Statements",
                     ),
-                    "400": {"description": "Bad since value", "content": {"application/json": {"schema": _ref("Error")}}},
+                    "400": {
+                        "description": "Bad since value",
+                        "content": {"application/json": {"schema": _ref("Error")}},
+                    },
                 },
             }
         },
@@ -132,16 +149,24 @@ OPENAPI: dict[str, Any] = {
                 ],
                 "responses": {
                     **_ok(
-                        {"type": "object", "properties": {"referrals": {"type": "array", "items": _ref("Referral")}}},
+                        {
+                            "type": "object",
+                            "properties": {"referrals": {"type": "array", "items": _ref("Referral")}},
+                        },
                         "Overdue first, then by response deadline",
                     ),
-                    "400": {"description": "Bad show value", "content": {"application/json": {"schema": _ref("Error")}}},
+                    "400": {
+                        "description": "Bad show value",
+                        "content": {"application/json": {"schema": _ref("Error")}},
+                    },
                 },
             }
         },
     },
     "components": {
-        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "Made by an admin"}},
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Made by an admin"}
+        },
         "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
             "Me": {
@@ -185,7 +210,10 @@ OPENAPI: dict[str, Any] = {
                     "drafted_at": DATETIME,
                     "sent_at": DATETIME,
                     "share_with": {"type": "array", "items": {"type": "string"}},
-                    "visible": {"type": "boolean", "description": "False when the child did not share it with you"},
+                    "visible": {
+                        "type": "boolean",
+                        "description": "False when the child did not share it with you",
+                    },
                     "answers": {"type": "array", "items": _ref("Answer")},
                 },
             },

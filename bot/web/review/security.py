@@ -57,7 +57,9 @@ def idle_seconds() -> int:
 def fernet_key(secret_key: str | None = None) -> Fernet:
     """The session cookie key, derived from ``HEARD_SECRET_KEY`` (separate from its other uses)."""
     secret = (secret_key or get_settings().secret_key).encode()
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"heard-review", info=b"session-cookie").derive(secret)
+    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"heard-review", info=b"session-cookie").derive(
+        secret
+    )
     return Fernet(base64.urlsafe_b64encode(raw))
 
 
@@ -120,6 +122,7 @@ async def idle_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if is_api(request) or "/static/" in request.path:
         return await handler(request)
     session = await get_session(request)
+    request["review_session"] = session
     now = int(time.time())
     seen = session.get("seen")
     if session.get("staff_id") and seen is not None and now - int(seen) > idle_seconds():
@@ -139,5 +142,7 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
         if not csrf_ok(session, form.get(CSRF_FIELD)):
             from bot.web.review.common import render_error
 
-            return render_error(request, 403, "This form has expired. Go back, reload the page and try again.")
+            return render_error(
+                request, 403, "This form has expired. Go back, reload the page and try again."
+            )
     return await handler(request)

@@ -144,9 +144,10 @@
 
   var heading = el(pageMode ? "h1" : "h2", { "class": "heard-title", id: "heard-title", text: TEXT.title });
   var header = el("div", { "class": "heard-header" }, [
-    el("div", { "class": "heard-brand" }, [heading, el("p", { "class": "heard-intro", text: TEXT.intro })]),
+    el("div", { "class": "heard-brand" }, [heading]),
     el("div", { "class": "heard-leave-wrap" }, [leaveButton, leaveHint])
   ]);
+  var intro = el("p", { "class": "heard-intro", text: TEXT.intro });
   var tools = el("div", { "class": "heard-tools", role: "group", "aria-label": "Settings" },
     [sizeButton, contrastButton, audioButton, signinButton]);
 
@@ -156,7 +157,7 @@
     pattern: "[0-9 -]*", "aria-describedby": "heard-code-help", "class": "heard-input heard-code"
   });
   var codeStatus = el("p", { "class": "heard-code-status", id: "heard-code-status", role: "status" });
-  var signinForm = el("form", { id: "heard-signin", "class": "heard-signin", hidden: true, "aria-labelledby": "heard-code-label" }, [
+  var signinForm = el("form", { id: "heard-signin", "class": "heard-signin", hidden: true, "aria-label": "Sign in with a code" }, [
     el("label", { "for": "heard-code", id: "heard-code-label", text: TEXT.codeLabel }),
     el("p", { id: "heard-code-help", "class": "heard-help", text: TEXT.codeHelp }),
     codeInput,
@@ -182,7 +183,7 @@
   ]);
   var player = el("audio", { id: "heard-audio", preload: "none", "class": "heard-audio" });
 
-  [header, tools, signinForm, log, status, composer, player].forEach(function (n) { root.appendChild(n); });
+  [header, intro, tools, signinForm, log, status, composer, player].forEach(function (n) { root.appendChild(n); });
 
   var panel = root;
   var launcher = null;
@@ -216,6 +217,10 @@
     transcript.forEach(function (entry) { entry.used = true; });
   }
 
+  // New replies are shown from their first line, so the child reads them from the start.
+  function showFromStart(node) {
+    if (node && node.scrollIntoView) node.scrollIntoView({ block: "start", behavior: reducedMotion ? "auto" : "smooth" });
+  }
   function scrollToEnd(node) {
     if (node && node.scrollIntoView) node.scrollIntoView({ block: "end", behavior: reducedMotion ? "auto" : "smooth" });
   }
@@ -300,7 +305,7 @@
         setStatus(firstText(result.data, TEXT.busy), "error");
         return false;
       }
-      setStatus("");
+      setStatus(options.status || "");
       disableOldChoices();
       var entries = [];
       if (!options.silent) entries.push({ who: "you", text: options.shown || message });
@@ -309,14 +314,13 @@
           entries.push({ who: "bot", text: m.text || "", buttons: m.buttons || [], audio: m.audio || null });
         }
       });
-      addEntries(entries);
+      var firstNew = addEntries(entries);
       if (options.typed) input.value = "";
       var newButtons = log.querySelectorAll(".heard-choice:not([disabled])");
-      var lastMessage = log.lastElementChild;
       if (options.noFocus) { /* the child has not acted yet: leave focus where it is */ }
       else if (newButtons.length) newButtons[0].focus({ preventScroll: true });
       else input.focus({ preventScroll: true });
-      scrollToEnd(lastMessage);
+      showFromStart(firstNew);
       if (readAloud) {
         entries.forEach(function (e) { if (e.who === "bot" && e.audio) queue.push(e.audio); });
         playNext();
@@ -408,7 +412,7 @@
       showSignin(false);
       signinButton.hidden = true;
       setStatus(TEXT.signedIn);
-      send("/greet", { silent: true });
+      send("/greet", { silent: true, status: TEXT.signedIn });
     }).catch(function () { codeStatus.textContent = TEXT.busy; });
   });
 

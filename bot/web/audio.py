@@ -1,0 +1,113 @@
+"""Spoken versions of the bot's replies.
+
+Routes (registered by `setup(app)`):
+- `GET /audio/<key>.mp3`  the MP3 of one reply. Cached files are served at once with
+  `Cache-Control: public, max-age=31536000, immutable` (`private` for texts with a child's own words)
+  and `ETag: "<key>"`; a reply not yet spoken is spoken on this first request (once, however many ask).
+  A reply spoken by the fallback engine (gTTS configured but unreachable) is served with a short
+  max-age instead, because the URL will hold gTTS's audio once it is back.
+- `POST /audio` with JSON `{"text": "...", "buttons": ["...", ...]}` -> `{"url": "/audio/<key>.mp3"}`
+  for the widget, e.g. after a reload.
+
+Not an open text-to-speech proxy: POST /audio only answers for texts the bot can say, i.e. a catalogue
+line without placeholders (with or without its buttons), or a text the chat proxy has just sent
+(registered by `audio_url_for`). Anything else gets 403. Texts are capped (`MAX_SPOKEN_CHARS`) and POST is
+rate-limited per client address (60 a minute) so a client cannot keep the two cores busy. We chose the
+allow-list over signed tokens because the chat proxy and the audio routes are one process: the
+registration is a dictionary look-up, the URL stays short and stable, and no text travels in a URL.
+
+`audio_url_for(text, buttons=())` is what the chat proxy calls to attach an audio link to each bot
+message; it does no speaking itself (that happens on the first GET).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
+
+logger = logging.getLogger(__name__)
+
+IMMUTABLE = "max-age=31536000, immutable"
+FALLBACK_MAX_AGE = "max-age=300"
+RATE_LIMIT = 60  # POST /audio a client may make ...
+RATE_WINDOW = 60.0  # ... in this many seconds
+_recent: dict[str, deque[float]] = defaultdict(deque)
+
+
+def audio_url_for(text: str, buttons: Sequence[str] = ()) -> str:
+    """The URL of `text` spoken (with `buttons` read out as choices when given).
+
+    Call it for each message the bot sends; the audio is made on the first request for the URL.
+    """
+    return f"/audio/{get_service().register(text, buttons)}.{EXT}"
+
+
+def _headers(audio: AudioFile) -> dict[str, str]:
+    scope = "private" if audio.private else "public"
+    cache = f"{scope}, {FALLBACK_MAX_AGE}" if audio.fallback else f"{scope}, {IMMUTABLE}"
+    return {"Cache-Control": cache, "ETag": f'"{audio.key}"', "X-Content-Type-Options": "nosniff"}
+
+
+async def get_audio(request: web.Request) -> web.StreamResponse:
+    key = request.match_info["key"]
+    service = get_service()
+    try:
+        audio = await service.audio_for_key(key)
+    except TtsError as error:
+        logger.error("no text-to-speech engine could speak a reply")
+        raise web.HTTPServiceUnavailable(text="audio is not available just now",
+                                         headers={"Retry-After": "30"}) from error
+    if audio is None:
+        raise web.HTTPNotFound()
+    headers = _headers(audio)
+    if headers["ETag"] in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
+        return web.Response(status=304, headers=headers)
+    body = await asyncio.to_thread(audio.path.read_bytes)
+    return web.Response(body=body, content_type=audio.content_type, headers=headers)
+
+
+def _rate_limited(client: str, now: float | None = None) -> bool:
+    now = now or time.monotonic()
+    window = _recent[client]
+    while window and now - window[0] > RATE_WINDOW:
+        window.popleft()
+    if len(window) >= RATE_LIMIT:
+        return True
+    window.append(now)
+    if len(_recent) > 10_000:  # forget idle clients
+        for stale in [c for c, w in _recent.items() if not w or now - w[-1] > RATE_WINDOW]:
+            _recent.pop(stale, None)
+    return False
+
+
+async def post_audio(request: web.Request) -> web.Response:
+    if _rate_limited(request.remote or "?"):
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(int(RATE_WINDOW))})
+    try:
+        data = await request.json()
+        text = data["text"]
+        buttons = data.get("buttons") or []
+        if not isinstance(text, str) or not isinstance(buttons, list) or \
+                not all(isinstance(b, str) for b in buttons):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise web.HTTPBadRequest(text='send JSON: {"text": "...", "buttons": ["..."]}') from error
+    try:
+        key = get_service().known_key(text, buttons)
+    except ValueError as error:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_SPOKEN_CHARS, actual_size=len(text)) from error
+    if key is None:
+        raise web.HTTPForbidden(text="only replies the bot sent can be spoken")
+    return web.json_response({"url": f"/audio/{key}.{EXT}"})
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get(r"/audio/{key:[0-9a-f]{32}}." + EXT, get_audio)
+    app.router.add_post("/audio", post_audio)
