@@ -1,4 +1,5 @@
-"""The chat API (`bot.web.chat`): forwarding to Rasa's REST channel, bad input, Rasa down, sign-in, headers."""
+"""The chat API (`bot.web.chat`): forwarding to Rasa's REST channel, bad input, Rasa down, sign-in,
+security headers."""
 
 from __future__ import annotations
 
@@ -55,8 +56,10 @@ async def client(aiohttp_client):
 async def test_forwards_to_rasa_and_returns_bot_messages(client, rasa, no_audio):
     rasa.replies = [
         {"text": "Hi, I am Heard."},
-        {"text": "What would you like to do?", "buttons": [{"title": "Get someone on my side",
-                                                            "payload": "/request_advocate"}]},
+        {
+            "text": "What would you like to do?",
+            "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate"}],
+        },
     ]
     response = await client.post("/api/chat", json={"sender": SENDER, "message": "  hello  "})
     assert response.status == 200
@@ -65,19 +68,40 @@ async def test_forwards_to_rasa_and_returns_bot_messages(client, rasa, no_audio)
     assert rasa.received == [{"sender": SENDER, "message": "hello"}]
     assert data["messages"] == [
         {"text": "Hi, I am Heard."},
-        {"text": "What would you like to do?",
-         "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate"}]},
+        {
+            "text": "What would you like to do?",
+            "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate"}],
+        },
     ]
     assert "recipient_id" not in data["messages"][0]
 
 
 async def test_each_message_gets_an_audio_url_when_audio_module_exists(client, rasa, monkeypatch):
     fake_audio = types.ModuleType("bot.web.audio")
-    fake_audio.audio_url_for = lambda text: f"/audio/{len(text)}.mp3"
+    fake_audio.audio_url_for = lambda text, buttons=(): f"/audio/{len(text)}-{len(buttons)}.mp3"
     monkeypatch.setitem(sys.modules, "bot.web.audio", fake_audio)
-    rasa.replies = [{"text": "Hello"}, {"text": "Bye now"}]
+    ok = {"title": "OK", "payload": "/affirm"}
+    rasa.replies = [{"text": "Hello"}, {"text": "Bye now", "buttons": [ok]}]
     data = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})).json()
-    assert [m["audio"] for m in data["messages"]] == ["/audio/5.mp3", "/audio/7.mp3"]
+    assert [m["audio"] for m in data["messages"]] == ["/audio/5-0.mp3", "/audio/7-1.mp3"]
+
+
+async def test_audio_module_that_takes_only_the_text(client, rasa, monkeypatch):
+    fake_audio = types.ModuleType("bot.web.audio")
+    fake_audio.audio_url_for = lambda text: "/audio/x.mp3"
+    monkeypatch.setitem(sys.modules, "bot.web.audio", fake_audio)
+    rasa.replies = [{"text": "Bye now", "buttons": [{"title": "OK", "payload": "/affirm"}]}]
+    data = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})).json()
+    assert data["messages"][0]["audio"] == "/audio/x.mp3"
+
+
+async def test_with_the_real_audio_module(client, rasa, monkeypatch):
+    """The audio engineer's `bot.web.audio` (when installed) gives each message a /audio URL."""
+    audio = pytest.importorskip("bot.web.audio")
+    monkeypatch.setitem(sys.modules, "bot.web.audio", audio)
+    rasa.replies = [{"text": "Hello"}]
+    data = await (await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})).json()
+    assert data["messages"][0]["audio"].startswith("/audio/")
 
 
 async def test_audio_field_left_out_when_module_absent(client, rasa, monkeypatch):
@@ -109,8 +133,9 @@ async def test_too_long_message_gets_a_kind_answer_and_is_not_forwarded(client, 
 
 
 async def test_body_bigger_than_the_app_limit_is_a_kind_too_long(client, rasa):
-    response = await client.post("/api/chat", data=b'{"message":"' + b"a" * 70000 + b'"}',
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/chat", data=b'{"message":"' + b"a" * 70000 + b'"}', headers={"Content-Type": "application/json"}
+    )
     assert response.status == 413
     assert (await response.json())["error"] == "too_long"
     assert rasa.received == []
@@ -132,7 +157,9 @@ async def test_binary_or_non_json_is_a_400_with_a_json_error(client, rasa, body,
     assert rasa.received == []
 
 
-@pytest.mark.parametrize("sender", ["", "short", "has spaces in it 1234567890", "../../etc/passwd/aaaaaaaa", 12345])
+@pytest.mark.parametrize(
+    "sender", ["", "short", "has spaces in it 1234567890", "../../etc/passwd/aaaaaaaa", 12345]
+)
 async def test_bad_sender_ids_are_refused(client, rasa, sender):
     response = await client.post("/api/chat", json={"sender": sender, "message": "hi"})
     assert response.status == 400
@@ -166,7 +193,7 @@ async def test_page_and_widget_security_headers(client):
     js = await client.get("/widget.js")
     assert js.status == 200 and "javascript" in js.headers["Content-Type"]
     source = await js.text()
-    assert 'location.replace(EXIT_URL)' in source and "https://www.bbc.co.uk/weather" in source
+    assert "location.replace(EXIT_URL)" in source and "https://www.bbc.co.uk/weather" in source
     css = await client.get("/widget.css")
     assert css.status == 200 and "text/css" in css.headers["Content-Type"]
 
@@ -184,18 +211,25 @@ async def test_no_third_party_assets():
 async def test_cors_only_for_configured_council_origins(client, rasa, monkeypatch, no_audio):
     monkeypatch.setenv("HEARD_WIDGET_ORIGINS", "https://www.example-council.gov.uk")
     rasa.replies = [{"text": "Hi"}]
-    good = await client.post("/api/chat", json={"sender": SENDER, "message": "hi"},
-                             headers={"Origin": "https://www.example-council.gov.uk"})
+    good = await client.post(
+        "/api/chat",
+        json={"sender": SENDER, "message": "hi"},
+        headers={"Origin": "https://www.example-council.gov.uk"},
+    )
     assert good.headers["Access-Control-Allow-Origin"] == "https://www.example-council.gov.uk"
-    bad = await client.post("/api/chat", json={"sender": SENDER, "message": "hi"},
-                            headers={"Origin": "https://evil.example"})
+    bad = await client.post(
+        "/api/chat", json={"sender": SENDER, "message": "hi"}, headers={"Origin": "https://evil.example"}
+    )
     assert "Access-Control-Allow-Origin" not in bad.headers
-    preflight = await client.options("/api/chat", headers={"Origin": "https://www.example-council.gov.uk",
-                                                           "Access-Control-Request-Method": "POST"})
+    preflight = await client.options(
+        "/api/chat",
+        headers={"Origin": "https://www.example-council.gov.uk", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.status == 204
 
 
 # ---------- sign-in ----------
+
 
 async def test_signin_links_the_conversation_to_the_child(client, make_child, session, engine):
     from bot.services import children, signin
@@ -230,5 +264,7 @@ async def test_signin_rejects_malformed_codes_without_touching_the_database(clie
     for code in ("", "12345", "abcdef", "1234567"):
         response = await client.post("/api/signin", json={"sender": SENDER, "code": code})
         assert response.status == 400
-    response = await client.post("/api/signin", data=b"\x00\x01", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/signin", data=b"\x00\x01", headers={"Content-Type": "application/json"}
+    )
     assert response.status == 400

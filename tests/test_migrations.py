@@ -61,7 +61,7 @@ def _assert_rules_work(url: str) -> None:
 def test_empty_database_up_down_up(db_url):
     upgrade(db_url)
     assert _tables(db_url) == TABLES
-    assert current_revision(db_url) == "0001"
+    assert current_revision(db_url) == "0002"
     downgrade(db_url, "base")
     assert _tables(db_url) == set()
     assert current_revision(db_url) is None
@@ -83,7 +83,7 @@ def test_filled_database_up_down_up(db_url):
 def test_upgrade_twice_is_harmless(db_url):
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0001"
+    assert current_revision(db_url) == "0002"
 
 
 def test_models_match_migrations(db_url):

@@ -93,7 +93,7 @@ async def test_sign_in_to_printing_a_statement(server, world, tmp_path):
 
             await page.get_by_role("button", name="Make a sign-in code").click()
             await page.wait_for_load_state()
-            code = await page.locator("p.code").inner_text()
+            code = await page.locator("p.code .code-digits").inner_text()
             assert len(code) == 6 and code.isdigit()
             await page.screenshot(path=str(SHOTS / "review-signin-code.png"))
 

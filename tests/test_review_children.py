@@ -97,9 +97,12 @@ async def test_caseload_flags_new_statements_until_viewed(client, world):
     await login(client, "sw.a")
     page = await (await client.get("/review/children")).text()
     assert "1 new" in page and "Shared with you" in page
-    await client.get(f"/review/children/{world.ada}")
+    record = await (await client.get(f"/review/children/{world.ada}")).text()
+    assert record.count("New since you last looked") == 1  # the shared one; the hidden one is not flagged
     page = await (await client.get("/review/children")).text()
     assert "1 new" not in page
+    record = await (await client.get(f"/review/children/{world.ada}")).text()
+    assert "New since you last looked" not in record
 
 
 async def test_issue_sign_in_code_shown_once_and_works(client, world, session):
@@ -108,7 +111,9 @@ async def test_issue_sign_in_code_shown_once_and_works(client, world, session):
     assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
     import re
 
-    code = re.search(r'<p class="code"[^>]*>(\d{6})</p>', await response.text()).group(1)
+    code = re.search(
+        r'<span aria-hidden="true" class="code-digits">(\d{6})</span>', await response.text()
+    ).group(1)
     child = signin.redeem_code(session, code, "web-conv-1", "ip-1")
     session.commit()
     assert child.id == world.ada

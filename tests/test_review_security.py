@@ -127,6 +127,18 @@ async def test_idle_session_expires(client, monkeypatch):
     assert (await client.get("/review/children", allow_redirects=False)).status == 303
 
 
+async def test_busy_session_still_ends_after_max_hours(client, monkeypatch):
+    import time
+
+    await login(client, "sw.a")
+    real = time.time
+    for hours in (4, 8, 12.5):  # used every few hours, never idle for 30 minutes by the clock it sees
+        monkeypatch.setattr(time, "time", lambda h=hours: real() + h * 3600)
+        monkeypatch.setenv("HEARD_REVIEW_IDLE_MINUTES", "600")
+        response = await client.get("/review/children", allow_redirects=False)
+        assert response.status == (200 if hours < 12 else 303), hours
+
+
 async def test_deactivated_staff_are_signed_out(client, engine):
     await login(client, "sw.a")
     with engine.begin() as conn:

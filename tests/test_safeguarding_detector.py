@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,8 @@ def test_labelled_set_is_big_and_covers_every_category(labelled: dict) -> None:
     assert len(benign) >= 170
     categories = {d["category"] for d in disclosures}
     assert categories == set(lexicon.CATEGORIES)
-    texts = [d["text"] for d in disclosures] + benign
-    duplicates = sorted({t for t in texts if texts.count(t) > 1})
+    counts = Counter([d["text"] for d in disclosures] + benign)
+    duplicates = sorted(t for t, n in counts.items() if n > 1)
     assert not duplicates, f"duplicate texts: {duplicates}"
 
 

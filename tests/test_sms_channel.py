@@ -33,15 +33,29 @@ class FakeTwilio:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, str]] = []
+        self.calls = 0
+        self.refuse_call: int | None = None
 
     async def create(self, request: web.Request) -> web.Response:
         assert request.match_info["account"] == ACCOUNT
         form = await request.post()
+        self.calls += 1
+        if self.calls == self.refuse_call:
+            return web.json_response({"code": 30003, "message": "Unreachable", "status": 400}, status=400)
         self.sent.append({k: str(v) for k, v in form.items()})
         n = len(self.sent)
         return web.json_response(
-            {"sid": f"SM{n:032d}", "account_sid": ACCOUNT, "to": form["To"], "from": form.get("From"),
-             "body": form["Body"], "status": "queued", "num_segments": "1"}, status=201)
+            {
+                "sid": f"SM{n:032d}",
+                "account_sid": ACCOUNT,
+                "to": form["To"],
+                "from": form.get("From"),
+                "body": form["Body"],
+                "status": "queued",
+                "num_segments": "1",
+            },
+            status=201,
+        )
 
     def bodies(self, to: str | None = None) -> list[str]:
         return [m["Body"] for m in self.sent if to is None or m["To"] == to]
@@ -80,22 +94,32 @@ class Rig:
     def __init__(self, channel: HeardSmsInput, agent: FakeAgent, twilio: FakeTwilio, url: str) -> None:
         self.channel, self.agent, self.twilio, self.url = channel, agent, twilio, url
 
-    async def post(self, params: dict[str, str], signature: str | None = "valid",
-                   sign_url: str = PUBLIC_URL) -> aiohttp.ClientResponse:
+    async def post(
+        self, params: dict[str, str], signature: str | None = "valid", sign_url: str = PUBLIC_URL
+    ) -> aiohttp.ClientResponse:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signature == "valid":
             headers["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(sign_url, params)
         elif signature is not None:
             headers["X-Twilio-Signature"] = signature
         async with aiohttp.ClientSession() as session:
-            async with session.post(self.url + "/webhooks/sms/webhook", data=urlencode(params),
-                                    headers=headers) as response:
+            async with session.post(
+                self.url + "/webhooks/sms/webhook", data=urlencode(params), headers=headers
+            ) as response:
                 await response.read()
                 return response
 
     async def text(self, body: str, phone: str = CHILD_PHONE, **kwargs: Any) -> aiohttp.ClientResponse:
-        params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": phone,
-                  "To": OUR_NUMBER, "Body": body, "NumMedia": "0", "FromCity": "", "FromZip": ""}
+        params = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": ACCOUNT,
+            "From": phone,
+            "To": OUR_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            "FromCity": "",
+            "FromZip": "",
+        }
         return await self.post(params, **kwargs)
 
 
@@ -111,7 +135,9 @@ async def _start(aiohttp_server, channel: HeardSmsInput) -> tuple[Rig, Any]:
     app.ctx.agent = agent
     register([channel], app, route="/webhooks/")
     port = _free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     return Rig(channel, agent, twilio, f"http://127.0.0.1:{port}"), server
 
@@ -131,10 +157,13 @@ def _sms_for(rig: Rig, phone: str = CHILD_PHONE) -> list[str]:
 
 # ---------------------------------------------------------------- signatures
 
+
 async def test_signed_request_reaches_rasa_with_the_phone_number_as_sender(rig):
     response = await rig.text("hi")
     assert response.status == 200
-    assert [(m.text, m.sender_id, m.input_channel) for m in rig.agent.received] == [("hi", CHILD_PHONE, "sms")]
+    assert [(m.text, m.sender_id, m.input_channel) for m in rig.agent.received] == [
+        ("hi", CHILD_PHONE, "sms")
+    ]
     bodies = _sms_for(rig)
     assert len(bodies) == 2
     assert all(b.startswith("Heard: You have a new message.") for b in bodies)
@@ -206,7 +235,25 @@ def test_credentials_yml_registers_the_channel():
     assert "bot.channels.sms.HeardSmsInput" in data
 
 
+def test_rasa_builds_the_channel_from_credentials_yml_without_any_twilio_settings(monkeypatch):
+    """What `rasa run --credentials credentials.yml` does for a custom channel (without the agent)."""
+    from rasa.shared.utils.common import class_from_module_path
+    from rasa.shared.utils.io import read_config_file
+
+    from bot.config import REPO_ROOT
+
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "HEARD_SMS_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    config = read_config_file(str(REPO_ROOT / "credentials.yml"))  # fails on an unset ${VAR}: there is none
+    channel = class_from_module_path("bot.channels.sms.HeardSmsInput").from_credentials(
+        config["bot.channels.sms.HeardSmsInput"]
+    )
+    assert isinstance(channel, HeardSmsInput) and channel.auth_token is None
+    assert channel.url_prefix() == "sms"
+
+
 # ---------------------------------------------------------------- numbered replies
+
 
 async def test_a_number_reply_picks_the_option_last_sent(rig):
     await rig.text("hi")
@@ -260,6 +307,7 @@ async def test_long_reply_sent_in_order_in_parts(rig, monkeypatch):
 
 # ---------------------------------------------------------------- STOP / START
 
+
 async def test_stop_for_a_known_child_is_stored_and_nothing_is_sent_until_start(rig, make_child, session):
     from bot.services import children
 
@@ -311,3 +359,36 @@ async def test_no_phone_number_or_message_text_in_logs(rig, caplog):
     await rig.text("my secret words")
     await rig.text("hi", signature="wrong")
     assert "900123" not in caplog.text and "secret" not in caplog.text
+
+
+async def test_if_the_opt_out_cannot_be_checked_nothing_is_sent(rig, monkeypatch):
+    import bot.channels.sms as sms
+
+    def broken(_phone: str) -> bool:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(sms, "_child_opted_out", broken)
+    await rig.text("hi")
+    assert rig.agent.received[-1].text == "hi"
+    assert rig.twilio.sent == []
+
+
+async def test_messaging_service_instead_of_a_number(aiohttp_server, db_url, engine):
+    channel = HeardSmsInput(ACCOUNT, TOKEN, None, public_url=PUBLIC_URL, state=MemoryState(),
+                            messaging_service_sid="MG" + "2" * 32)
+    rig, server = await _start(aiohttp_server, channel)
+    try:
+        await rig.text("hi")
+        assert rig.twilio.sent and all(m["MessagingServiceSid"] == "MG" + "2" * 32 for m in rig.twilio.sent)
+        assert all("From" not in m for m in rig.twilio.sent)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_twilio_refusing_a_text_stops_the_rest_of_that_message(rig, monkeypatch):
+    monkeypatch.setenv("HEARD_SMS_SEGMENTS_PER_PART", "1")
+    rig.twilio.refuse_call = 2
+    await rig.text("long")
+    assert rig.twilio.calls == 2, "after a refused part, later parts are not sent (never out of order)"
+    assert len(rig.twilio.sent) == 1

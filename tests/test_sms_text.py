@@ -30,9 +30,12 @@ SENSITIVE = re.compile(
 )
 
 SAMPLE_VALUES = {
-    "child_greeting": " Jade", "due_date": "Friday 28 November", "date": "3 December", "label": "Sam, likes art",
+    "child_greeting": " Jade",
+    "due_date": "Friday 28 November",
+    "date": "3 December",
+    "label": "Sam, likes art",
     "summary": "Date: 3 December\nGoing well: school and football\nNot going well: I miss my mum\n"
-               "Who can see it: Social worker and IRO",
+    "Who can see it: Social worker and IRO",
 }
 
 
@@ -42,8 +45,12 @@ def _all_catalogue_variants():
             if entry.get(key):
                 text = entry[key]
                 names = set(re.findall(r"\{(\w+)\}", text))
-                yield pytest.param(name, text.format(**{n: SAMPLE_VALUES.get(n, "x") for n in names}),
-                                   entry.get("buttons") or [], id=f"{name}.{key}")
+                yield pytest.param(
+                    name,
+                    text.format(**{n: SAMPLE_VALUES.get(n, "x") for n in names}),
+                    entry.get("buttons") or [],
+                    id=f"{name}.{key}",
+                )
 
 
 @pytest.mark.parametrize("name, text, buttons", list(_all_catalogue_variants()))
@@ -85,8 +92,8 @@ def test_buttons_become_numbered_options():
 
 def test_emoji_removed_and_punctuation_made_plain():
     assert plain("Done! ✅ Your request is sent.") == "Done! Your request is sent."
-    assert plain("Hi 👋🏽 there \U0001F469\u200d\u2696\ufe0f ok") == "Hi there ok"
-    assert plain("It’s “fine” – really…") == "It's \"fine\" - really..."
+    assert plain("Hi 👋🏽 there \U0001f469\u200d\u2696\ufe0f ok") == "Hi there ok"
+    assert plain("It’s “fine” – really…") == 'It\'s "fine" - really...'
     assert plain("Zoë and José in Łódź") == "Zoe and José in Lodz"  # é is GSM-7; ë, Ł, ó, ź made plain
     assert is_gsm7(plain("Send it ✅"))
 
@@ -151,9 +158,18 @@ def test_options_stay_whole_when_a_message_is_split(monkeypatch):
 
 @pytest.mark.parametrize(
     "reply, expected",
-    [("2", "/share_wishes"), (" 2. ", "/share_wishes"), ("two", "/share_wishes"), ("6", "/talk_to_person"),
-     ("Make a complaint", "/make_complaint"), ("make a complaint!", "/make_complaint"), ("7", None),
-     ("0", None), ("I want 2 things", None), ("hello", None)],
+    [
+        ("2", "/share_wishes"),
+        (" 2. ", "/share_wishes"),
+        ("two", "/share_wishes"),
+        ("6", "/talk_to_person"),
+        ("Make a complaint", "/make_complaint"),
+        ("make a complaint!", "/make_complaint"),
+        ("7", None),
+        ("0", None),
+        ("I want 2 things", None),
+        ("hello", None),
+    ],
 )
 def test_a_reply_picks_an_option_by_number_or_words(reply, expected):
     assert choice_from_reply(reply, render("menu")["buttons"]) == expected
@@ -164,8 +180,17 @@ def test_no_options_means_no_mapping():
     assert choice_from_reply("1", None) is None
 
 
-@pytest.mark.parametrize("text, word", [("STOP", "stop"), ("Stop.", "stop"), (" unsubscribe ", "unsubscribe"),
-                                        ("start", "start"), ("stop it", "stopit"), ("please stop asking me now", "")])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("STOP", "stop"),
+        ("Stop.", "stop"),
+        (" unsubscribe ", "unsubscribe"),
+        ("start", "start"),
+        ("stop it", "stopit"),
+        ("please stop asking me now", ""),
+    ],
+)
 def test_keyword(text, word):
     assert sms_text.keyword(text) == word
     assert (word in sms_text.OPT_OUT_WORDS) == (word in {"stop", "unsubscribe"})  # "stop it" is not STOP

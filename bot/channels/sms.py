@@ -49,6 +49,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 # ---------------------------------------------------------------- opt-out (STOP / START)
 
+
 def _child_opted_out(phone: str) -> bool | None:
     """The known child's stored opt-out, or None when the number belongs to no child."""
     from bot.db.engine import session_scope
@@ -84,7 +85,7 @@ async def is_opted_out(phone: str, state: SmsState) -> bool:
 
 
 async def set_opted_out(phone: str, state: SmsState, opted_out: bool) -> None:
-    """STOP (True) or START (False): on the child's record when the number is known, else in the state store."""
+    """STOP (True) or START (False): on the child's record when the number is known, else in the store."""
     known = False
     try:
         known = await asyncio.to_thread(_store_child_opt_out, phone, opted_out)
@@ -95,6 +96,7 @@ async def set_opted_out(phone: str, state: SmsState, opted_out: bool) -> None:
 
 
 # ---------------------------------------------------------------- output
+
 
 class HeardSmsOutput(TwilioOutput):
     """Sends each bot message as one or more text messages through Twilio's REST API (see `sms_text`)."""
@@ -128,11 +130,14 @@ class HeardSmsOutput(TwilioOutput):
             data["from_"] = self.twilio_number
         return self.messages.create(**data)
 
-    async def deliver(self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None = None) -> None:
+    async def deliver(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None = None
+    ) -> None:
         """Send one bot message (with its buttons as numbered options) unless the number opted out."""
         options = [
             {"title": str(b["title"]), "payload": str(b["payload"])}
-            for b in buttons or [] if isinstance(b, dict) and b.get("title") and b.get("payload")
+            for b in buttons or []
+            if isinstance(b, dict) and b.get("title") and b.get("payload")
         ]
         if await is_opted_out(recipient_id, self.state):
             return
@@ -175,6 +180,7 @@ class HeardSmsOutput(TwilioOutput):
 
 
 # ---------------------------------------------------------------- input
+
 
 class FormFields(dict):
     """Twilio's form fields, INCLUDING empty ones (Twilio signs them; Sanic's `request.form` drops them)."""

@@ -37,9 +37,34 @@ GSM7_BASIC = set(
 GSM7_EXTENDED = set("^{}\\[~]|€\f")
 
 _PLAIN = {
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-",
-    "‑": "-", "…": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "•": "-", "·": "-", "×": "x",
-    "✓": "", "✔": "", "\t": " ", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe",
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "…": "...",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+    "•": "-",
+    "·": "-",
+    "×": "x",
+    "✓": "",
+    "✔": "",
+    "\t": " ",
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "ı": "i",
+    "Œ": "OE",
+    "œ": "oe",
 }
 _INVISIBLE = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3", "\u200b", "\u2060"}
 
@@ -51,7 +76,12 @@ def _is_emoji(ch: str) -> bool:
     cp = ord(ch)
     if ch in _INVISIBLE or 0x1F3FB <= cp <= 0x1F3FF:  # joiners, variation selectors, skin tones
         return True
-    if 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF or 0xE0020 <= cp <= 0xE007F:
+    if (
+        0x1F000 <= cp <= 0x1FAFF
+        or 0x2600 <= cp <= 0x27BF
+        or 0x2B00 <= cp <= 0x2BFF
+        or 0xE0020 <= cp <= 0xE007F
+    ):
         return True
     return unicodedata.category(ch) == "So"
 
@@ -217,8 +247,18 @@ def preview(message: str, chars: int = PREVIEW_CHARS) -> str:
 
 # ---------------------------------------------------------------- replies
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10}
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
 def _normal(text: str) -> str:
@@ -228,7 +268,7 @@ def _normal(text: str) -> str:
 
 
 def choice_from_reply(reply: str, options: Sequence[Mapping[str, Any]] | None) -> str | None:
-    """The payload of the option a reply picks: its number ("2", "2.", "two") or its exact words; else None."""
+    """The payload of the option a reply picks: its number ("2", "2.", "two") or its words; else None."""
     if not options:
         return None
     words = _normal(reply)

@@ -459,3 +459,4 @@ __all__ = [
     "new_child_id",
     "utcnow",
 ]
+from bot.db import review_models  # noqa: E402,F401  (registers the review app's tables on the same metadata)

@@ -5,6 +5,13 @@ Patterns match on LEMMA (so "hits", "hitting", "hit" all match "hit") and LOWER.
 who does what to whom: a person as agent + a harm verb + me/us as object; self-harm verbs with
 "myself"; fear or danger tied to home, placement or the people there. Bare keywords are avoided
 except for words that are never innocent in a child's message ("raped", "suicidal").
+
+How a match becomes a detection: see ``Rule`` below (agent check, vetoes near the match, needs near the
+match, joke markers). When one message matches several rules, ``PRIORITY`` picks the category.
+
+To extend: add the missed message to ``tests/data/safeguarding_labelled.yml`` (and a look-alike to its
+``benign`` list), add or widen a rule here, then run ``python bench/safeguarding_bench.py`` and
+``pytest tests/test_safeguarding_detector.py``. Keep vetoes specific ("at chess", not "at").
 """
 
 from __future__ import annotations
@@ -252,7 +259,6 @@ GAME_CONTEXT: list[str] = [
     "overwatch", "gta", "pubg", "clash", "brawl stars", "rocket league", "squad", "lobby", "server",
     "beat saber", "mario kart", "kart", "at everything", "at it", "to it", "to the top",
 ]
-COMPETITION_WORDS: list[str] = GAME_CONTEXT
 
 # Insults that make "calls me ..." emotional abuse.
 INSULTS: list[str] = [
@@ -265,12 +271,6 @@ INSULTS: list[str] = [
     "cow", "piece", "scumbag", "gay", "lesbian", "faggot", "fag", "paki", "chav", "gypsy", "pikey", "devil",
     "demon", "liar", "thief", "disgrace", "embarrassment", "nightmare", "slob", "parasite", "leech",
 ]
-SELF_INSULTS_SAY: list[str] = [
-    "worthless", "useless", "stupid", "a mistake", "nothing", "rubbish", "unwanted", "a burden",
-    "better off dead", "never wanted", "should not have been born", "should never have been born",
-    "a waste of space", "waste of space", "ugly", "fat", "disgusting", "pathetic", "a failure",
-    "no good", "evil", "a freak", "the problem", "the reason", "to blame", "not wanted", "unlovable",
-]
 
 # People at home or in the placement. Fear of them is a disclosure.
 HOME_PEOPLE: list[str] = [
@@ -281,12 +281,6 @@ HOME_PEOPLE: list[str] = [
     "he", "she", "they", "man", "men", "lad", "lads", "boys", "uncles", "neighbour",
 ]
 
-BODY_PRIVATE: list[str] = [
-    "private", "privates", "bum", "bottom", "willy", "penis", "dick", "cock", "fanny", "vagina", "minge",
-    "boobs", "breasts", "chest", "tits", "nipples", "crotch", "groin", "pants", "knickers", "underwear",
-    "boxers", "bra", "thigh", "thighs", "legs", "body", "between", "down", "under", "inside", "up",
-    "bits", "area", "parts", "butt", "arse", "ass", "front", "skirt", "top", "shorts", "lap",
-]
 
 SELF_HARM_BODY: list[str] = [
     "arm", "arms", "wrist", "wrists", "leg", "legs", "thigh", "thighs", "stomach", "skin", "hips", "hip",
@@ -347,9 +341,7 @@ def OPT(*words: str) -> dict:
     return {"LOWER": {"IN": list(words)}, "OP": "?"}
 
 
-ANY_OPT: dict = {"OP": "?", "IS_PUNCT": False}
 FIRST_PERSON = ("i", "me", "my", "myself", "am")
-SELF = ["myself", "my self", "self"]
 
 RULES: list[Rule] = [
     # ---------------------------------------------------------------- suicide
@@ -471,7 +463,8 @@ RULES: list[Rule] = [
              OPT("of", "my", "the", "mums", "mum", "dads", "dad"), W("pills", "tablets", "paracetamol",
                                                                  "meds", "medicine", "painkillers")],
             [L("jump"), W("off", "in", "infront", "in front of"), OPT("a", "the"),
-             W("bridge", "building", "roof", "cliff", "train", "car", "tower", "balcony", "car park")],
+             W("bridge", "building", "roof", "cliff", "train", "car", "tower", "balcony", "car park", "multi",
+               "multistorey", "carpark", "pier", "window", "block", "flats", "top")],
             [L("jump", "step", "run"), W("in"), W("front"), W("of"), OPT("a", "the"),
              W("train", "car", "bus", "lorry", "truck")],
             [L("hang"), W("myself")],
@@ -493,17 +486,13 @@ RULES: list[Rule] = [
             [L("cut", "slice", "slit", "carve", "scratch", "burn", "scrape", "stab"), W("my", "me"),
              W(*SELF_HARM_BODY)],
             [L("make"), W("myself"), W("sick", "throw", "bleed", "puke", "vomit")],
-            [L("bang", "slam"), W("my"), W("head"), W("against", "on", "off", "into"),
-             OPT("the", "a"), W("wall", "walls", "floor", "door")],
-            [L("hit", "punch"), W("my"), W("head", "fist", "fists"), W("against", "into"),
-             OPT("the", "a"), W("wall", "walls", "floor", "door")],
         ],
         next_not=("shaving", "on a", "on the", "on some", "on paper", "by accident", "by mistake",
                   "accidentally",
                   "cooking", "chopping", "playing", "laughing", "off", "short", "free", "loose",
                   "in half", "a", "an", "some", "another", "out", "in pe", "in football",
                   "at football", "at pe", "at rugby", "at the park", "at training", "on purpose lol"),
-        prev_not=("not", "never", "nearly", "almost", "accidentally"),
+        prev_not=("he", "she", "they", "dad", "mum", "brother", "sister", "carer", "someone", "somebody", "he always", "she always", "him", "her", "them", "not", "never", "nearly", "almost", "accidentally"),
         near_not=("eczema", "itchy", "itch", "rash", "bites", "chicken pox", "chickenpox", "accident", "accidentally", "accidently", "by mistake", "shaving", "paper cut",
                   "cooking", "chopping", "tripped", "fell", "fall", "football", "rugby", "trampoline",
                   "skateboard", "bike", "scooter", "pe", "playing", "netball", "oven", "kettle", "pan",
@@ -663,6 +652,8 @@ RULES: list[Rule] = [
     Rule(
         "send_pics", "grooming",
         [
+            [L("show", "send", "flash"), W("him", "them", "her"), W("my"),
+             W("body", "boobs", "chest", "privates", "private", "bum", "willy", "bits", "breasts", "nipples")],
             [L("ask", "want", "make", "tell", "beg", "pressure", "force", "keep", "get", "pay", "say"),
              OPT("me", "us"), OPT("to", "for", "asking", "askin"), OPT("send", "sending", "snap", "take",
                  "me"),
@@ -1753,7 +1744,11 @@ RULES: list[Rule] = [
     Rule(
         "hit_my_body", "physical",
         [
-            [L("push", "hold", "shove", "force", "dunk"), W("my"), W("head", "face"),
+            [L("sit", "kneel", "lie", "lay", "stand"), W("on"), W("me", "us")],
+            [L("burn", "scald", "cut", "stab", "crush", "break", "bend", "twist", "slam"), W("my"),
+             W("hand", "hands", "finger", "fingers", "foot", "feet", "thumb", "toes")],
+            [L("push", "hold", "shove", "force", "dunk", "slam", "smash", "bang", "knock", "hit"), W("my"),
+             W("head", "face"),
              W("under", "into", "in", "down", "against")],
             [L("punch", "kick", "hit", "slap", "smack", "strangle", "choke", "squeeze", "grab", "pull",
              "twist",
@@ -1769,7 +1764,7 @@ RULES: list[Rule] = [
         ],
         agent=True,
         no_imperative=True,
-        near_not=(*PLAY_CONTEXT, "by accident", "accidentally", "tickle", "hairdresser", "hair cut",
+        near_not=("lol", "haha", "play", "playing", "wrestling", "tickle", "cat", "dog", "sofa", "in the car door", "car door", *PLAY_CONTEXT, "by accident", "accidentally", "tickle", "hairdresser", "hair cut",
                                          "haircut", "plait", "plaits", "braid", "brush my hair", "brushing",
                                          "comb", "doctor", "dentist", "nurse", "injection", "blood test",
                                          "ear piercing", "pierced", "piercing", "sun", "bee", "wasp",
@@ -1980,6 +1975,10 @@ RULES: list[Rule] = [
     Rule(
         "on_purpose", "self_harm",
         [
+            [L("bang", "slam"), W("my"), W("head"), W("against", "on", "off", "into"),
+             OPT("the", "a"), W("wall", "walls", "floor", "door")],
+            [L("hit", "punch"), W("my"), W("head", "fist", "fists"), W("against", "into"),
+             OPT("the", "a"), W("wall", "walls", "floor", "door")],
             [W("on"), W("purpose")],
             [W("punish", "punishing", "punished", "punishes"), W("myself")],
             [W("hit", "hitting", "hits", "bang", "banging", "bangs", "banged"), W("my"), W("head")],
@@ -2424,11 +2423,11 @@ RULES: list[Rule] = [
             [L("sleep"), W("in"), W("my", "our"), W("coat", "clothes", "jacket", "uniform", "shoes")],
             [W("not"), W("do"), W("anything"), W("about"), W("it")],
         ],
-        near_need=("every", "always", "have to", "because", "nobody", "no one", "mum", "dad", "carer",
+        near_need=("nobody", "no one", "never", "not", "every", "always", "have to", "because", "nobody", "no one", "mum", "dad", "carer",
                    "carers",
                    "never", "will not", "school", "doctor", "dentist", "miss", "missed", "cold", "freezing",
                    "heating", "smell", "smelly", "kids say"),
-        near_not=("on my own", "by myself", "when i am ill", "when i am sick", "because i am ill",
+        near_not=("to school on my own", "to school by myself", "go on my own", "go by myself", "when i am ill", "when i am sick", "because i am ill",
                   "because i am sick", "strike", "snow day", "car", "dishes", "pots", "wash up",
                       "washing up", "like to", "love", "fun", "sometimes", "help", "cooking club",
                   "on saturdays", "treat", "lol", "haha", "school letter", "nit comb", "treated", "shampoo",
@@ -2512,13 +2511,13 @@ RULES: list[Rule] = [
                "alcohol",
                "drinks", "trainers", "clothes", "makeup")],
             [L("ask", "want", "tell", "invite"), W("me", "us"), W("to"), W("come", "go"),
-             W("in", "into", "to", "round", "inside", "upstairs"), OPT("the", "his", "a", "their"),
+             W("in", "into", "to", "round", "inside", "upstairs"), OPT("the", "his", "a", "their", "her"),
              W("back", "house", "flat", "car", "room", "bedroom", "upstairs", "van", "hotel")],
             [W("it", "this", "its"), OPT("is"), W("normal")],
             [L("make"), W("me", "us"), W("promise", "swear"), OPT("not", "never"), OPT("to"), W("tell",
              "say")],
         ],
-        near_need=("older man", "older men", "older guy", "older guys", "grown", "adult", "man", "men", "guy", "stranger", "bloke", "lads", "messages", "texts", "snaps",
+        near_need=("woman", "women", "lady", "money", "older man", "older men", "older guy", "older guys", "grown", "adult", "man", "men", "guy", "stranger", "bloke", "lads", "messages", "texts", "snaps",
                    "at night", "online", "secret", "delete", "love each other", "people who love", "loves me",
                    "touch", "touches", "do this", "what we do", "not to tell", "promise", "he", "him"),
         near_not=("tuck shop", "canteen", "trick or treat", "halloween", "nan", "mum", "dad", "grandad", "carer", "carers", "teacher", "birthday", "christmas",
@@ -2647,7 +2646,7 @@ RULES: list[Rule] = [
                    "no one", "alone", "dark", "night", "always", "every", "empty", "on my own", "only",
                        "have to",
                    "myself"),
-        near_not=("lol", "haha", "game", "homework", "what i wear", "if i win", "if i lose", "if i watch",
+        near_not=("i do it myself", "i do that myself", "i can do it myself", "lol", "haha", "game", "homework", "what i wear", "if i win", "if i lose", "if i watch",
                   "if i stay up", "sleepover", "if i go", "movie", "film", "for once", "holiday", "for a bit",
                   "for an hour", "mum is at work until", "until mum gets", "till mum gets", "mum works",
                       "until 5",
@@ -2922,11 +2921,41 @@ RULES: list[Rule] = [
         [[W("at"), W("me", "us", "my")]],
         before_need=("threw", "throws", "throw", "throwing", "chucked", "chucks", "chuck", "chucking", "flung",
                      "hurled", "lobbed", "launched"),
-        near_not=("ball", "balls", "snowball", "snowballs", "pillow", "pillows", "water balloon", "balloon",
+        near_not=("toys", "toy", "baby", "toddler", "tantrum", "he is a baby", "she is a baby", "ball", "balls", "snowball", "snowballs", "pillow", "pillows", "water balloon", "balloon",
                   "frisbee", "beanbag", "bean bag", "nerf", "confetti", "paper plane", "sweets", "glitter",
                   "lol", "haha", "water fight", "catch", "game", "dodgeball", "tennis", "cricket", "netball",
                   "rugby", "football", "teddy", "sock", "socks", "a look", "look", "compliment", "question",
                   "questions", "party", "kiss", "kisses", "flowers", "rice"),
+        window=8,
+    ),
+    Rule(
+        "teach_lesson", "physical",
+        [[W("teach", "taught", "teaching"), W("me", "us"), W("a"), W("lesson")]],
+        near_need=("hit", "hits", "burn", "burned", "burnt", "lock", "locked", "beat", "smack", "smacked",
+                   "belt", "slap", "slapped", "kick", "kicked", "punch", "punched", "hurt", "hurts", "starve",
+                   "cold", "outside", "no food", "cooker", "iron", "hot", "water"),
+        near_not=("lol", "haha", "piano", "guitar", "driving", "swimming", "maths", "music", "dance", "cooking",
+                  "cook", "chess", "football", "teacher", "lesson plan", "ballet", "horse", "riding"),
+        window=10,
+    ),
+    Rule(
+        "rope", "suicide",
+        [[W("got", "have", "bought", "found", "hidden", "hid", "got"), W("a", "the"), W("rope", "noose")],
+         [W("noose")]],
+        next_not=("swing", "ladder", "for", "course", "climbing", "bridge", "to climb", "in pe", "in the garden"),
+        near_not=("pe", "gym", "climbing", "boat", "sailing", "tug of war", "skipping", "lol", "haha",
+                  "camping", "film", "game", "knot", "knots", "scouts", "cubs", "brownies", "guides", "cowboy",
+                  "horse", "pony", "dog", "lead", "hammock", "tent", "pirate", "costume"),
+        window=8,
+    ),
+    Rule(
+        "no_doctor", "neglect",
+        [
+            [L("take"), W("me", "us"), W("to"), W("the"), W("doctor", "doctors", "dentist", "hospital")],
+            [W("nobody", "no"), OPT("one"), L("come"), W("to"), OPT("my", "the"), W("parents", "parent")],
+        ],
+        near_need=("nobody", "no one", "never", "not", "refuse", "refuses", "even when", "even though"),
+        near_not=("lol", "haha", "because i am not ill", "not ill", "not sick", "do not need", "better now"),
         window=8,
     ),
     # ---------------------------------------------------------------- unsafe / fear at home

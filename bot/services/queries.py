@@ -17,7 +17,7 @@ never touches a lazy relationship after the session closed. Visibility rules kep
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -112,9 +112,7 @@ def last_views(s: Session, staff: StaffUser, child_ids: list[str]) -> dict[str, 
     )
     result = {}
     for child_id, at in rows:
-        if at is not None and at.tzinfo is None:  # SQLite's max() returns text-derived naive values
-            from datetime import timezone
-
+        if at is not None and at.tzinfo is None:  # in case a driver hands back a naive UTC value
             at = at.replace(tzinfo=timezone.utc)
         result[child_id] = at
     return result

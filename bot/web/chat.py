@@ -56,7 +56,9 @@ API_HEADERS = {
 }
 
 # Kind words for the child when something goes wrong (catalogue lines where one fits).
-BUSY_TEXT = "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute."
+BUSY_TEXT = (
+    "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute."
+)
 BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
 SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social worker for a new code."
 SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
@@ -80,12 +82,15 @@ def allowed_origins() -> set[str]:
     return {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()}
 
 
-def _audio_function() -> Callable[[str], str] | None:
+def _audio_function() -> Callable[..., str] | None:
     try:
         module = importlib.import_module("bot.web.audio")
     except ModuleNotFoundError as error:
-        if error.name not in ("bot.web.audio",):
+        if error.name != "bot.web.audio":
             logger.warning("audio module failed to import: %s", type(error).__name__)
+        return None
+    except Exception as error:  # a broken audio module must never break the chat
+        logger.warning("audio module failed to import: %s", type(error).__name__)
         return None
     return getattr(module, "audio_url_for", None)
 
@@ -130,21 +135,24 @@ async def _read_json(request: web.Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def clean_bot_message(message: dict[str, Any], audio_for: Callable[[str], str] | None) -> dict[str, Any]:
-    """Keep what the widget shows from one Rasa REST message, and add its `audio` URL."""
+def clean_bot_message(message: dict[str, Any], audio_for: Callable[..., str] | None) -> dict[str, Any]:
+    """Keep what the widget shows from one Rasa REST message, and add its `audio` URL (choices read out)."""
     out: dict[str, Any] = {}
+    buttons = []
+    for button in message.get("buttons") or []:
+        if isinstance(button, dict) and button.get("title") and button.get("payload"):
+            buttons.append({"title": str(button["title"]), "payload": str(button["payload"])})
     text = message.get("text")
     if isinstance(text, str) and text:
         out["text"] = text
         if audio_for is not None:
             try:
-                out["audio"] = audio_for(text)
+                try:
+                    out["audio"] = audio_for(text, [b["title"] for b in buttons])
+                except TypeError:  # an audio module that speaks the text only
+                    out["audio"] = audio_for(text)
             except Exception as error:  # audio must never break the chat
                 logger.warning("no audio for a message: %s", type(error).__name__)
-    buttons = []
-    for button in message.get("buttons") or []:
-        if isinstance(button, dict) and button.get("title") and button.get("payload"):
-            buttons.append({"title": str(button["title"]), "payload": str(button["payload"])})
     if buttons:
         out["buttons"] = buttons
     if isinstance(message.get("image"), str):
@@ -178,7 +186,9 @@ async def chat(request: web.Request) -> web.Response:
     try:
         data = await _read_json(request)
     except TooLarge:
-        return api_error(request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter."))
+        return api_error(
+            request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
+        )
     if data is None:
         return api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
     sender, message = data.get("sender"), data.get("message")
@@ -188,7 +198,9 @@ async def chat(request: web.Request) -> web.Response:
     if not text:
         return api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
     if len(text) > get_settings().max_text:
-        return api_error(request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter."))
+        return api_error(
+            request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
+        )
     try:
         replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
     except ConnectionError as error:
@@ -257,7 +269,9 @@ def _static(name: str, content_type: str) -> Callable[[web.Request], Any]:
         headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
         if name.endswith(".js") or name.endswith(".css"):
             headers["Access-Control-Allow-Origin"] = "*"  # the widget is public code; embedding pages load it
-        return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8", headers=headers)
+        return web.Response(
+            body=path.read_bytes(), content_type=content_type, charset="utf-8", headers=headers
+        )
 
     return handler
 

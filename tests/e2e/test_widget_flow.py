@@ -16,6 +16,7 @@ import json
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import threading
 import types
@@ -29,8 +30,15 @@ from aiohttp import web
 from bot.dialogue.messages import render
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = HERE.parent.parent / "docs" / "screenshots"
@@ -38,12 +46,19 @@ EXIT_URL = "https://www.bbc.co.uk/weather"
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-    pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+    pytest.skip(
+        "Chromium is not installed at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True
+    )
+if not AXE.exists() and shutil.which("npm"):
+    # axe-core is a test tool pinned in tests/e2e/package-lock.json; it is never served to children.
+    subprocess.run(["npm", "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"],  # noqa: S603
+                   capture_output=True, timeout=180, check=False)
 if not AXE.exists():
     pytest.skip("axe-core is not installed (run: npm ci --prefix tests/e2e)", allow_module_level=True)
 
 
 # ---------------------------------------------------------------- fake Rasa + Heard's web app on loopback
+
 
 def _silent_wav() -> bytes:
     buffer = io.BytesIO()
@@ -64,7 +79,7 @@ def _bot(name: str, **values: Any) -> dict[str, Any]:
 
 
 class FakeRasa:
-    """Rasa's REST webhook with a scripted advocate request, replying like `rasa run` with the REST channel."""
+    """Rasa's REST webhook with a scripted advocate request, replying like Rasa's REST channel."""
 
     def __init__(self) -> None:
         self.down = False
@@ -112,7 +127,8 @@ class FakeRasa:
 
 
 COUNCIL_PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>Example Council - Children in care</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Example Council - Children in care</title>
 </head><body><main><h1>Children in care</h1><p>Want to say what you think? Use the chat.</p></main>
 <script src="{heard}/widget.js" data-heard-url="{heard}" defer></script></body></html>"""
 
@@ -222,15 +238,27 @@ def page_factory(browser):
     contexts = []
 
     def make(width: int = 390, height: int = 780, reduced_motion: str = "no-preference"):
-        context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion=reduced_motion,
-                                      service_workers="block")
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            reduced_motion=reduced_motion,
+            service_workers="block",
+        )
         # Never reach the internet: the quick-exit page is answered locally.
-        context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"), lambda route: route.fulfill(
-            status=200, content_type="text/html", body="<html><title>Weather</title><h1>Weather</h1></html>"))
+        context.route(
+            re.compile(r"^https?://(?!127\.0\.0\.1|localhost).*"),
+            lambda route: route.fulfill(
+                status=200,
+                content_type="text/html",
+                body="<html><title>Weather</title><h1>Weather</h1></html>",
+            ),
+        )
         contexts.append(context)
         page = context.new_page()
         page.csp_errors = []
-        page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         return page
 
     yield make
@@ -239,6 +267,7 @@ def page_factory(browser):
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def axe_violations(page) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page; its violations."""
@@ -262,6 +291,7 @@ def assert_accessible(page, state: str) -> None:
 
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(600)  # let smooth scrolling finish
     page.screenshot(path=str(SHOTS / f"widget-{name}.png"), full_page=True)
 
 
@@ -289,6 +319,7 @@ def tab_to(page, text: str, limit: int = 40) -> None:
 
 
 # ---------------------------------------------------------------- tests
+
 
 def test_button_flow_with_live_region_and_disabled_old_choices(stack, page_factory):
     page = page_factory()
@@ -436,7 +467,8 @@ def test_320px_high_contrast_big_text_touch_targets(stack, page_factory):
     wait_for_bot(page, "What would you like to do?")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320, "no sideways scrolling at 320 px"
     shot(page, "320px")
-    small = page.evaluate("""() => [...document.querySelectorAll('.heard button, .heard textarea, .heard input')]
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            '.heard button, .heard textarea, .heard input')]
         .filter(e => e.offsetParent !== null)
         .map(e => { const r = e.getBoundingClientRect(); return {t: e.textContent.trim() || e.id,
                     w: Math.round(r.width), h: Math.round(r.height)}; })
@@ -453,7 +485,10 @@ def test_320px_high_contrast_big_text_touch_targets(stack, page_factory):
     page.reload()
     wait_for_bot(page, "What would you like to do?")
     assert page.evaluate("document.getElementById('heard-chat').className").split() == [
-        "heard", "heard-large", "heard-contrast"], "text size and contrast are remembered"
+        "heard",
+        "heard-large",
+        "heard-contrast",
+    ], "text size and contrast are remembered"
     assert page.evaluate("localStorage.getItem('heard.contrast')") == "1"
     page.get_by_role("button", name="High contrast").click()
     page.get_by_role("button", name="Bigger text").click()
@@ -467,7 +502,9 @@ def test_reduced_motion_is_respected(stack, page_factory):
     assert page.evaluate("getComputedStyle(document.getElementById('heard-log')).scrollBehavior") == "auto"
     normal = page_factory()
     normal.goto(stack.url + "/")
-    assert normal.evaluate("getComputedStyle(document.getElementById('heard-log')).scrollBehavior") == "smooth"
+    assert (
+        normal.evaluate("getComputedStyle(document.getElementById('heard-log')).scrollBehavior") == "smooth"
+    )
 
 
 def test_play_buttons_and_read_aloud_play_in_turn(stack, page_factory):
@@ -485,12 +522,14 @@ def test_play_buttons_and_read_aloud_play_in_turn(stack, page_factory):
     page.get_by_role("button", name="Get someone on my side").click()
     wait_for_bot(page, "What do you want help with?")
     page.wait_for_function("() => window.__played.length >= 2", timeout=10000)
-    assert page.evaluate("window.__played") == ["/test-audio/3.wav", "/test-audio/4.wav"], "new messages in turn"
+    assert page.evaluate("window.__played") == ["/test-audio/3.wav", "/test-audio/4.wav"], (
+        "new messages in turn"
+    )
     assert page.evaluate("localStorage.getItem('heard.readAloud')") == "1"
 
 
 def test_embedded_on_a_council_page(stack, page_factory):
-    page = page_factory()
+    page = page_factory(width=1280, height=800)
     page.goto(stack.council_url)
     launcher = page.get_by_role("button", name="Chat with Heard")
     launcher.wait_for()
@@ -506,3 +545,32 @@ def test_embedded_on_a_council_page(stack, page_factory):
     shot(page, "embedded")
     page.get_by_role("button", name="Leave quickly").click()
     page.wait_for_url(EXIT_URL)
+
+
+def test_reload_keeps_the_conversation_for_this_tab_only(stack, page_factory, browser):
+    page = page_factory()
+    page.goto(stack.url + "/")
+    wait_for_bot(page, "What would you like to do?")
+    page.get_by_role("button", name="Get someone on my side").click()
+    wait_for_bot(page, "What do you want help with?")
+    sent = len(stack.rasa.received)
+    page.reload()
+    wait_for_bot(page, "What do you want help with?")
+    assert len(stack.rasa.received) == sent, "a reload shows the conversation again without asking Rasa"
+    assert page.get_by_role("button", name="Get someone on my side").is_disabled()
+    assert page.get_by_role("button", name="My review meeting").is_enabled()
+    other = page_factory()  # another tab or person: nothing of this conversation
+    other.goto(stack.url + "/")
+    wait_for_bot(other, "What would you like to do?")
+    assert other.locator(".heard-you").count() == 0
+
+
+def test_the_axe_scan_finds_real_problems(stack, page_factory):
+    """The accessibility scan can fail: a button without a name is reported."""
+    page = page_factory()
+    page.goto(stack.url + "/")
+    wait_for_bot(page, "What would you like to do?")
+    page.evaluate("""() => { const b = document.createElement('button'); b.className = 'bad';
+        document.getElementById('heard-log').appendChild(b); }""")
+    ids = {v["id"] for v in axe_violations(page)}
+    assert "button-name" in ids

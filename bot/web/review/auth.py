@@ -69,7 +69,7 @@ async def login_submit(request: web.Request) -> web.Response:
         )
     session = await new_session(request)  # a fresh session id and CSRF token after sign-in
     session["staff_id"] = outcome["id"]
-    session["seen"] = int(time.time())
+    session["seen"] = session["started"] = int(time.time())
     csrf_token(session)
     raise web.HTTPSeeOther(ROLE_HOME[outcome["role"]])
 

@@ -36,6 +36,9 @@ async def caseload_page(request: web.Request) -> web.Response:
 
 def _record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
     record = queries.child_record(s, staff, child_id)
+    seen = queries.last_views(s, staff, [child_id]).get(child_id)
+    for statement in record["statements"]:
+        statement["new"] = statement["visible"] and (seen is None or statement["sent_at"] > seen)
     audit.record(s, audit.staff_actor(staff.username), "read", "child", child_id, {"view": "record"})
     return record
 

@@ -3,7 +3,8 @@
 * Sessions: ``aiohttp_session.EncryptedCookieStorage`` with a Fernet key derived (HKDF-SHA256) from
   ``HEARD_SECRET_KEY``. Cookies are HttpOnly, SameSite=Strict and Secure, unless
   ``HEARD_REVIEW_ALLOW_HTTP=1`` (development on http://127.0.0.1 only).
-* Idle expiry: ``HEARD_REVIEW_IDLE_MINUTES`` (default 30) without a request ends the session.
+* Idle expiry: ``HEARD_REVIEW_IDLE_MINUTES`` (default 30) without a request ends the session; any session
+  ends after ``HEARD_REVIEW_MAX_HOURS`` (default 12).
 * CSRF: one random token per session, put in every form as ``_csrf`` and checked on every POST
   (constant-time comparison). The JSON API is read-only and uses bearer tokens, never cookies.
 * Headers: a CSP that allows no scripts at all, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``,
@@ -52,6 +53,11 @@ def allow_http() -> bool:
 
 def idle_seconds() -> int:
     return int(os.environ.get("HEARD_REVIEW_IDLE_MINUTES", "30")) * 60
+
+
+def max_session_seconds() -> int:
+    """``HEARD_REVIEW_MAX_HOURS`` (default 12): a session ends after this long, however busy."""
+    return int(os.environ.get("HEARD_REVIEW_MAX_HOURS", "12")) * 3600
 
 
 def fernet_key(secret_key: str | None = None) -> Fernet:
@@ -125,7 +131,9 @@ async def idle_middleware(request: web.Request, handler: Handler) -> web.StreamR
     request["review_session"] = session
     now = int(time.time())
     seen = session.get("seen")
-    if session.get("staff_id") and seen is not None and now - int(seen) > idle_seconds():
+    started = session.get("started")
+    too_old = started is not None and now - int(started) > max_session_seconds()
+    if session.get("staff_id") and ((seen is not None and now - int(seen) > idle_seconds()) or too_old):
         session.invalidate()
         raise web.HTTPSeeOther("/review/login?expired=1")
     if session.get("staff_id"):

@@ -194,7 +194,7 @@
     root.hidden = true;
     launcher = el("button", { type: "button", "class": "heard-launcher", id: "heard-launcher",
       "aria-expanded": "false", "aria-controls": "heard-chat", text: TEXT.open });
-    var close = el("button", { type: "button", "class": "heard-secondary heard-close", text: TEXT.close,
+    var close = el("button", { type: "button", "class": "heard-tool heard-close", text: TEXT.close,
       on: { click: function () { openPanel(false); } } });
     tools.appendChild(close);
     launcher.addEventListener("click", function () { openPanel(root.hidden); });

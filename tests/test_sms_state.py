@@ -1,0 +1,81 @@
+"""What the SMS channel remembers (`bot.channels.sms_state`): in memory, and in Redis when configured."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from bot.channels.sms_state import MemoryState, RedisState, phone_key, shared_state
+
+OPTIONS = [{"title": "Yes", "payload": '/inform{"choice":"yes"}'}, {"title": "No", "payload": "/deny"}]
+
+
+def _redis_or_skip() -> RedisState:
+    import redis
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return RedisState("redis://127.0.0.1:6379/0", ttl=60, client=client)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def state(request, monkeypatch):
+    monkeypatch.setenv("HEARD_SECRET_KEY", f"test-{uuid.uuid4().hex}")  # fresh keys: no clash between runs
+    return MemoryState(ttl=60) if request.param == "memory" else _redis_or_skip()
+
+
+def test_options_are_kept_per_number_in_any_format(state):
+    state.set_options("07700 900123", OPTIONS)
+    assert state.get_options("+447700900123") == OPTIONS
+    assert state.get_options("+447700900124") == []
+    state.clear_options("+44 7700 900123")
+    assert state.get_options("07700900123") == []
+
+
+def test_opt_out_set(state):
+    assert not state.is_opted_out("+447700900123")
+    state.set_opted_out("+447700900123", True)
+    assert state.is_opted_out("07700 900123")
+    state.set_opted_out("+447700900123", False)
+    assert not state.is_opted_out("+447700900123")
+
+
+def test_no_phone_number_is_stored_in_redis(monkeypatch):
+    monkeypatch.setenv("HEARD_SECRET_KEY", f"test-{uuid.uuid4().hex}")
+    state = _redis_or_skip()
+    state.set_options("+447700900123", OPTIONS)
+    state.set_opted_out("+447700900123", True)
+    try:
+        keys = [k.decode() for k in state.redis.scan_iter("heard:sms:*")]
+        assert keys and not any("7700900123" in k for k in keys)
+        assert any(phone_key("+447700900123") in k for k in keys)
+        members = {m.decode() for m in state.redis.smembers("heard:sms:opted_out")}
+        assert phone_key("+447700900123") in members
+        assert state.redis.ttl("heard:sms:options:" + phone_key("+447700900123")) > 0
+    finally:
+        state.clear_options("+447700900123")
+        state.set_opted_out("+447700900123", False)
+
+
+def test_memory_options_expire():
+    state = MemoryState(ttl=0)
+    state.set_options("+447700900123", OPTIONS)
+    time.sleep(0.01)
+    assert state.get_options("+447700900123") == []
+
+
+def test_shared_state_uses_redis_when_configured(monkeypatch):
+    import bot.channels.sms_state as module
+
+    monkeypatch.setattr(module, "_shared", None)
+    monkeypatch.setenv("HEARD_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert isinstance(shared_state(), RedisState)
+    monkeypatch.setattr(module, "_shared", None)
+    monkeypatch.delenv("HEARD_REDIS_URL")
+    assert isinstance(shared_state(), MemoryState)
+    monkeypatch.setattr(module, "_shared", None)
