@@ -86,7 +86,7 @@ def build() -> str:
         steps = wishes + answer("wishes_form", button["payload"], "w_attend", attend)
         steps += answer("wishes_form", "no thats all", "w_for_iro", "")
         steps += answer("wishes_form", "iro", "w_share_with", ["iro"])
-        out += story(f"wishes, take part: {attend}", steps + finish("wishes_form", "send", "w_confirm", "send"))
+        out += story(f"wishes, take part {attend}", steps + finish("wishes_form", "send", "w_confirm", "send"))
     change = wishes + answer("wishes_form", "self", "w_attend", "self") + answer("wishes_form", "", "w_for_iro", "")
     change += answer("wishes_form", "everyone", "w_share_with", ["social_worker", "iro", "carer", "parent",
                                                                   "advocate"])
@@ -99,7 +99,7 @@ def build() -> str:
     for kind in ("independent_visitor", "mentor", "not_sure"):
         steps = start("visitor_form", "can i have a visitor", "request_visitor")
         steps += answer("visitor_form", kind, "iv_kind", kind)
-        out += story(f"visitor request: {kind}", steps + finish("visitor_form", "someone fun", "iv_wish", "someone fun"))
+        out += story(f"visitor request {kind}", steps + finish("visitor_form", "someone fun", "iv_wish", "someone fun"))
     match = user("/check_match", "check_match") + ["  - action: action_check_match", "  - slot_was_set:",
                                                    "    - has_pending_match: true", "  - action: match_form",
                                                    "  - active_loop: match_form"]

@@ -35,7 +35,7 @@ def test_migrate_as_a_module(db_url):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "revision 0001" in result.stdout
+    assert "revision 0002" in result.stdout
     assert current_revision(db_url) == "0001"
 
 

@@ -170,7 +170,7 @@ async def test_accepted_match_can_be_appointed(client, world, session):
 async def test_iro_sees_chaired_reviews_and_prints(client, world, engine):
     token = await login(client, "iro.c")
     page = await (await client.get("/review/children")).text()
-    assert "Reviews I chair" in page and "Ada" in page and "Ben" in page and "Cy" not in page
+    assert "Reviews I chair" in page and ">Ada</a>" in page and ">Ben</a>" in page and ">Cy</a>" not in page
     record = await (await client.get(f"/review/children/{world.ada}")).text()
     assert "he hurts me" not in record  # alerts are for the social worker and the duty team
     assert "Make a sign-in code" not in record

@@ -35,6 +35,7 @@ DIGRESSION_INTENTS = frozenset(
     }
 )
 DIGRESSION_MIN_CONFIDENCE = 0.7
+SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
 STOP_MAX_WORDS = 6
 
 SHARE_ROLES = ("social_worker", "iro", "carer", "parent", "advocate")
@@ -250,9 +251,10 @@ def read_answer(
     matched = parse_share_with(text) if slot == "w_share_with" else match_choice(slot, text, buttons)
     if matched == SKIP and slot in SKIPPABLE:
         return Outcome("fill", "")
+    threshold = SHORT_DIGRESSION_MIN_CONFIDENCE if word_count <= 6 else DIGRESSION_MIN_CONFIDENCE
     if (
         intent in DIGRESSION_INTENTS
-        and confidence >= DIGRESSION_MIN_CONFIDENCE
+        and confidence >= threshold
         and matched is None
         and (slot not in TEXT_OK or looks_like_question(text) or word_count <= 6)
     ):

@@ -1459,6 +1459,8 @@ RULES: list[Rule] = [
              OPT("in", "at", "to", "for"), OPT("the", "our", "my"),
              OPT("house", "home", "fridge", "cupboards", "placement", "flat", "days", "there", "again")],
             [W("nothing"), W("to"), W("eat")],
+            [W("never", "not", "nt", "hardly"), L("get", "have"), OPT("enough", "any", "proper", "much"),
+             W("food", "dinner", "tea", "breakfast", "lunch", "meals")],
             [W("not"), W("eaten", "eat", "ate", "had"), OPT("properly", "much", "anything", "proper"),
              OPT("food", "for", "in", "since"), W("weeks", "days", "ages", "week")],
             [W("not", "never", "nt", "no"), OPT("been", "had", "get", "got", "gets", "given", "getting",
