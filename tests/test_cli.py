@@ -36,7 +36,7 @@ def test_migrate_as_a_module(db_url):
     )
     assert result.returncode == 0, result.stderr
     assert "revision 0002" in result.stdout
-    assert current_revision(db_url) == "0001"
+    assert current_revision(db_url) == "0002"
 
 
 def test_seed_issue_code_and_redeem(engine, capsys):

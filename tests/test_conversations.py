@@ -169,7 +169,7 @@ def test_complaint_is_an_advocate_referral_for_a_complaint(stack: Stack) -> None
     sign_in(me, "Leo")
     reply = texts(stack.say(me, "this isnt fair i want to complain about my placement"))
     assert "complain" in reply and "own words" in reply  # the reason is already known
-    stack.say(me, "my carer takes my phone every night")
+    stack.say(me, "they never let me pick my own clothes")
     stack.say(me, "/inform{\"choice\":\"carer\"}")
     stack.say(me, "/inform{\"choice\":\"after_school\"}")
     assert "Done!" in texts(stack.say(me, "yes"))
@@ -310,4 +310,4 @@ def test_long_and_empty_answers_get_a_clear_reply(stack: Stack) -> None:
     stack.say(me, "i want an advocate")
     stack.say(me, "1")
     assert "shorter" in texts(stack.say(me, "blah " * 500))
-    assert "name" in texts(stack.say(me, "ok shorter now"))
+    assert "name" in texts(stack.say(me, "they keep moving me and i want a say in it"))

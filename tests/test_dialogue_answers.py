@@ -75,6 +75,7 @@ def test_long_answer_mentioning_advocate_is_an_answer_not_a_digression() -> None
 def test_stop_and_harm_interrupt_but_long_stop_like_answer_does_not() -> None:
     assert read_answer("adv_words", "stop", "stop", 0.99, []).kind == "digress"
     assert read_answer("adv_words", "he hits me", "disclose_harm", 1.0, []).kind == "digress"
+    assert read_answer("w_not_going_well", "i dont see my brother enough", "stop", 0.8, []).kind == "fill"
     long = "i want them to stop moving me from house to house every few months it is not fair"
     assert read_answer("w_change", long, "stop", 0.7, []).value == long
 

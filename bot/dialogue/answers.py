@@ -36,7 +36,13 @@ DIGRESSION_INTENTS = frozenset(
 )
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
-STOP_MAX_WORDS = 6
+# Stopping throws the answers away, so inside a form only a plain "stop" stops: a message the classifier
+# merely thinks is "stop" ("i dont see my brother enough") is kept as an answer.
+STOP_PHRASES = frozenset(
+    {"stop", "stop it", "stop this", "stop now", "cancel", "cancel it", "quit", "exit", "end", "end it",
+     "forget it", "never mind", "nevermind", "leave it", "i want to stop", "i dont want to do this",
+     "i don't want to do this", "stop please", "please stop", "no more", "stop stop", "cancel this"}
+)
 
 SHARE_ROLES = ("social_worker", "iro", "carer", "parent", "advocate")
 
@@ -241,7 +247,7 @@ def read_answer(
     if intent == "disclose_harm":
         return Outcome("digress")
     word_count = len(text.split())
-    if intent == "stop" and confidence >= 0.6 and word_count <= STOP_MAX_WORDS:
+    if intent == "stop" and _words(text).strip() in STOP_PHRASES:
         return Outcome("digress")
     if not text.strip():
         return Outcome("empty")
