@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, List
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +13,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from accessibility.simpler import simpler
-from actions.common import in_thread, say
+from actions.common import channel_of, in_thread, say
+from bot.dialogue.answers import payload_choice
 from bot.dialogue import identity
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,30 @@ class ReadAloud(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         await _set_audio(tracker, True)
         say(dispatcher, "audio_on", tracker)
+        if channel_of(tracker) == "sms":
+            # A text message cannot play sound: offer the last message as a short link to its audio.
+            url = sms_audio_link(_last_bot_text(tracker))
+            if url:
+                say(dispatcher, "audio_link", tracker, url=url)
         return [SlotSet("audio_on", True)]
+
+
+def _last_bot_text(tracker: Tracker) -> str | None:
+    return next((e.get("text") for e in reversed(tracker.events) if e.get("event") == "bot" and e.get("text")), None)
+
+
+def sms_audio_link(text: str | None) -> str | None:
+    """A link to the spoken version of a message the bot says (catalogue lines), when Heard has a public URL."""
+    public = os.environ.get("HEARD_PUBLIC_URL", "").rstrip("/")
+    if not text or not public:
+        return None
+    from accessibility.tts import get_service
+
+    try:
+        key = get_service().known_key(text)
+    except ValueError:
+        return None
+    return f"{public}/audio/{key}.mp3" if key else None
 
 
 class AudioOff(Action):
@@ -66,3 +91,29 @@ class SaySimpler(Action):
             return []
         dispatcher.utter_message(text=simpler(last))
         return []
+
+
+OLDER_WORDS = ("older", "grown", "adult", "teen", "harder", "normal", "proper", "not a baby")
+
+
+class SetReadingLevel(Action):
+    """Easy words or older children's words for explanations, remembered for a signed-in child."""
+
+    def name(self) -> str:
+        return "action_set_reading_level"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        text = (tracker.latest_message or {}).get("text") or ""
+        choice = payload_choice(text)
+        if choice not in ("older", "younger"):
+            lowered = text.lower()
+            choice = "older" if any(word in lowered for word in OLDER_WORDS) else "younger"
+        child_id = tracker.get_slot("child_id")
+        if child_id:
+            try:
+                await in_thread(identity.set_reading_level, child_id, choice)
+            except SQLAlchemyError as error:
+                logger.warning("could not store reading level: %s", type(error).__name__)
+        events = [SlotSet("reading_level", choice)]
+        say(dispatcher, f"reading_level_{choice}", tracker)
+        return events

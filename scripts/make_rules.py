@@ -10,7 +10,8 @@ from pathlib import Path
 FORMS = ["advocate_form", "wishes_form", "visitor_form", "match_form"]
 EXPLAIN = ["ask_about_advocate", "ask_about_review", "ask_about_iro", "ask_about_care_plan", "ask_about_visitor",
            "ask_privacy", "help", "talk_to_person"]
-ACCESS = {"say_it_simpler": "action_say_simpler", "read_aloud": "action_read_aloud", "audio_off": "action_audio_off"}
+ACCESS = {"say_it_simpler": "action_say_simpler", "read_aloud": "action_read_aloud", "audio_off": "action_audio_off",
+          "choose_reading_level": "action_set_reading_level"}
 SUBMIT = {"advocate_form": "action_submit_referral", "wishes_form": "action_submit_wishes",
           "visitor_form": "action_submit_visitor_request", "match_form": "action_submit_match_answer"}
 STARTS = {"request_advocate": "advocate_form", "make_complaint": "advocate_form", "share_wishes": "wishes_form",

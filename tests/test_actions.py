@@ -307,3 +307,31 @@ def test_ask_actions_send_question_and_summary() -> None:
     ask = forms.Ask_adv_reason()
     messages, _ = run(ask, make_tracker())
     assert said(messages).startswith("What do you want help with?") and len(messages[0]["buttons"]) == 5
+
+
+def test_reading_level_choice_is_stored_and_changes_explanations(demo) -> None:
+    from bot.db.models import Child
+    from bot.dialogue.messages import render
+
+    child_id = demo["children"]["Riya"]
+    tracker = make_tracker('/choose_reading_level{"choice":"older"}', "choose_reading_level",
+                           slots={"child_id": child_id})
+    messages, events = run(accessibility.SetReadingLevel(), tracker)
+    assert slot_events(events) == {"reading_level": "older"} and "older children" in said(messages)
+    with session_scope() as s:
+        assert s.get(Child, child_id).reading_level == "older"
+    assert render("explain_advocate", {"reading_level": "older"})["text"] != render("explain_advocate", {})["text"]
+    _, events = run(accessibility.SetReadingLevel(), make_tracker("use easy words please", "choose_reading_level"))
+    assert slot_events(events) == {"reading_level": "younger"}
+
+
+def test_read_aloud_on_sms_offers_a_link_to_the_audio(monkeypatch) -> None:
+    from bot.dialogue.messages import catalogue
+
+    monkeypatch.setenv("HEARD_PUBLIC_URL", "https://heard.example.gov.uk")
+    events = [{"event": "bot", "text": catalogue()["explain_iro"]["text"]}]
+    messages, _ = run(accessibility.ReadAloud(), make_tracker("read it out", "read_aloud", channel="sms",
+                                                                events=events))
+    assert "https://heard.example.gov.uk/audio/" in said(messages) and ".mp3" in said(messages)
+    web, _ = run(accessibility.ReadAloud(), make_tracker("read it out", "read_aloud", events=events))
+    assert "https://" not in said(web)

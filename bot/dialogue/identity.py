@@ -47,3 +47,8 @@ def who_is_talking(conversation_id: str, channel: str) -> ChildContext | None:
 def set_audio(child_id: str, on: bool) -> None:
     with session_scope() as session:
         children.set_preferences(session, child_id, audio_on=on)
+
+
+def set_reading_level(child_id: str, level: str) -> None:
+    with session_scope() as session:
+        children.set_preferences(session, child_id, reading_level=level)
