@@ -4,7 +4,7 @@
   seed                                     add the demo council, staff, children (safe to repeat)
   issue-code --child ID [--by USER]        print a one-time sign-in code for a child (valid 30 minutes)
   export --child ID [--by USER]            print everything held about a child as JSON (audited)
-  purge [--older-than-days N] [--by USER]  delete records past retention (default HEARD_RETENTION_DAYS)
+  purge [--older-than-days N] [--by USER]  delete records past retention (default: each council's setting)
   propose-match --child ID --visitor-name NAME [--description TEXT] [--kind independent_visitor|mentor]
                 [--by USER]                propose a visitor or mentor to a child
   deliver-notifications [--loop]           deliver due safeguarding notifications (once, or keep going)
@@ -21,7 +21,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.config import get_settings
 from bot.db.engine import session_scope
 from bot.services.errors import ServiceError
 
@@ -68,12 +67,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from bot.services.retention import purge_expired
+    from bot.services.retention import purge_by_council, purge_expired
 
-    days = args.older_than_days if args.older_than_days is not None else get_settings().retention_days
+    actor = _actor(args.by, "system:cli")
     with session_scope() as s:
-        counts = purge_expired(s, days, _actor(args.by, "system:cli"))
-    print(json.dumps({"older_than_days": days, "deleted": counts}, indent=2))
+        if args.older_than_days is not None:
+            result: object = {"older_than_days": args.older_than_days,
+                              "deleted": purge_expired(s, args.older_than_days, actor)}
+        else:
+            result = purge_by_council(s, actor)
+    print(json.dumps(result, indent=2))
     return 0
 
 

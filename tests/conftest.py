@@ -83,6 +83,16 @@ def engine(db_url: str) -> Engine:
 
 
 @pytest.fixture
+def demo(engine: Engine) -> dict:
+    """The demo council, staff and children (``bot.services.seed``), committed."""
+    from bot.db.engine import session_scope
+    from bot.services.seed import seed_demo
+
+    with session_scope(engine) as s:
+        return seed_demo(s)
+
+
+@pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session on the migrated test database. Tests commit explicitly when they need to."""
     s = Session(bind=engine, future=True, expire_on_commit=False)

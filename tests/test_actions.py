@@ -44,14 +44,6 @@ def slot_events(events: list[dict]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def demo(engine) -> dict:
-    from bot.services.seed import seed_demo
-
-    with session_scope(engine) as s:
-        return seed_demo(s)
-
-
-@pytest.fixture
 def dead_db(monkeypatch):
     monkeypatch.setenv("HEARD_DATABASE_URL", DEAD_DB)
     dispose_engines()

@@ -35,8 +35,8 @@ def test_migrate_as_a_module(db_url):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "revision 0002" in result.stdout
-    assert current_revision(db_url) == "0002"
+    assert "revision 0003" in result.stdout
+    assert current_revision(db_url) == "0003"
 
 
 def test_seed_issue_code_and_redeem(engine, capsys):
@@ -84,6 +84,9 @@ def test_propose_match_and_purge(engine, capsys):
         assert (match.visitor_name, match.kind, match.proposed_by.username) == ("Alex", "mentor", "sw.ben")
     assert main(["purge", "--older-than-days", "3650"]) == 0
     assert json.loads(capsys.readouterr().out)["deleted"]["visitor_matches"] == 0
+    assert main(["purge"]) == 0  # each council's own retention period
+    by_council = json.loads(capsys.readouterr().out)
+    assert by_council["Demo Borough Council"]["older_than_days"] == 2555 and "(no child)" in by_council
 
 
 def test_deliver_notifications(engine, capsys):

@@ -15,6 +15,7 @@ from bot.services import alerts, referrals, visitors
 from bot.services.seed import seed_demo
 
 TABLES = set(metadata.tables)
+HEAD = "0003"
 
 
 def _tables(url: str) -> set[str]:
@@ -61,7 +62,7 @@ def _assert_rules_work(url: str) -> None:
 def test_empty_database_up_down_up(db_url):
     upgrade(db_url)
     assert _tables(db_url) == TABLES
-    assert current_revision(db_url) == "0002"
+    assert current_revision(db_url) == HEAD
     downgrade(db_url, "base")
     assert _tables(db_url) == set()
     assert current_revision(db_url) is None
@@ -83,7 +84,7 @@ def test_filled_database_up_down_up(db_url):
 def test_upgrade_twice_is_harmless(db_url):
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0002"
+    assert current_revision(db_url) == HEAD
 
 
 def test_models_match_migrations(db_url):
@@ -92,3 +93,18 @@ def test_models_match_migrations(db_url):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def test_filled_database_steps_down_to_0002_and_back_keeping_records(db_url):
+    upgrade(db_url)
+    child_id = _fill(db_url)
+    downgrade(db_url, "0002")
+    assert current_revision(db_url) == "0002"
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM safeguarding_alerts")).scalar() == 1
+    upgrade(db_url)
+    with get_engine(db_url).connect() as conn:
+        row = conn.execute(text("SELECT reviews_held FROM children WHERE id = :i"), {"i": child_id}).one()
+        kinds = conn.execute(text("SELECT DISTINCT kind FROM notification_outbox")).scalars().all()
+    assert row.reviews_held == 0 and kinds == ["alert"]
+    _assert_rules_work(db_url)

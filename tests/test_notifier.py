@@ -116,6 +116,7 @@ def test_webhook_down_then_up(engine, monkeypatch):
             "category": "physical_harm",
             "channel": "sms",
             "link": f"/review/alerts/{alert_id}",
+            "kind": "alert",
         }
     ]
     assert "hits" not in hook.raw[0] and "stepdad" not in hook.raw[0] and "conv-n" not in hook.raw[0]
@@ -254,3 +255,58 @@ def test_run_forever_moves_spooled_alerts_in_and_delivers_them(engine, tmp_path,
 def _done(engine) -> bool:
     rows = _rows(engine)
     return len(rows) == 1 and rows[0].delivered_at is not None
+
+
+def _child_in_council(engine, **settings) -> str:
+    from bot.db.models import Child, LocalAuthority
+    from bot.services import review_admin
+
+    with session_scope(engine) as s:
+        la = LocalAuthority(name="Escalateshire")
+        s.add(la)
+        s.flush()
+        review_admin.update_council_settings(s, la.id, "staff:admin", **settings)
+        child = Child(chosen_name="Kit", age_band="11-13", local_authority_id=la.id)
+        s.add(child)
+        s.flush()
+        return child.id
+
+
+def test_council_notifier_choice_is_used_when_the_server_can_deliver_it(engine, monkeypatch):
+    monkeypatch.setenv("HEARD_NOTIFY_WEBHOOK", "http://127.0.0.1:9/hook")
+    assert alerts.notification_targets() == ["webhook"]
+    assert alerts.notification_targets(council_choice="log") == ["log"]
+    assert alerts.notification_targets(council_choice="webhook+email") == ["webhook"]  # no SMTP here
+    assert alerts.notification_targets(council_choice="email") == ["webhook"]  # cannot deliver: default
+    child_id = _child_in_council(engine, notifier="log")
+    with session_scope(engine) as s:
+        alerts.raise_alert(s, conversation_id="c-k", child_id=child_id, channel="web", text=WORDS,
+                           category="physical_harm", cue=None)
+    assert [r.target for r in _rows(engine)] == ["log"]
+
+
+def test_unacknowledged_alert_escalates_once_after_the_councils_time(engine, caplog):
+    child_id = _child_in_council(engine, alert_escalation_minutes=5)
+    with session_scope(engine) as s:
+        alert = alerts.raise_alert(s, conversation_id="c-e", child_id=child_id, channel="web", text=WORDS,
+                                   category="physical_harm", cue=None)
+        alert_id, created = alert.id, alert.created_at
+        other = alerts.raise_alert(s, conversation_id="c-f", child_id=child_id, channel="web", text="x",
+                                   category="physical_harm", cue=None).id
+    with session_scope(engine) as s:
+        alerts.acknowledge(s, other, "staff:duty.erin", "called the carer")
+    factory = session_factory(engine)
+    assert asyncio.run(notifier.deliver_due(factory, now=created + timedelta(minutes=4))) == 2
+    assert [r.kind for r in _rows(engine)] == ["alert", "alert"]
+    with caplog.at_level(logging.WARNING, logger="bot.safeguarding.notifier"):
+        assert asyncio.run(notifier.deliver_due(factory, now=created + timedelta(minutes=6))) == 1
+    assert "still not picked up" in caplog.text and WORDS not in caplog.text
+    rows = _rows(engine)
+    assert [(r.alert_id, r.kind) for r in rows] == [(alert_id, "alert"), (other, "alert"), (alert_id, "escalation")]
+    assert rows[-1].delivered_at is not None
+    assert asyncio.run(notifier.deliver_due(factory, now=created + timedelta(minutes=30))) == 0  # only once
+    with session_scope(engine) as s:
+        from bot.db.models import SafeguardingAlert
+
+        assert s.get(SafeguardingAlert, alert_id).escalated_at is not None
+        assert s.get(SafeguardingAlert, other).escalated_at is None

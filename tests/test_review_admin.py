@@ -101,6 +101,8 @@ async def test_settings_saved_and_validated(client, world, engine):
     assert (row.retention_days, row.alert_escalation_minutes, row.notifier) == (3650, 10, "email")
     assert row.updated_by == "staff:admin.f"
     assert audit_events(engine, entity_type="authority_settings")
+    page = await (await client.get("/review/admin/settings")).text()
+    assert "Now in use on this server: log." in page  # email chosen, but no mail server set up here
 
 
 async def test_audit_trail_readable_and_filtered(client, world):

@@ -191,3 +191,43 @@ async def test_other_roles_cannot_open_children(client, world):
     await login(client, "adv.d")
     assert (await client.get("/review/children")).status == 404
     assert (await client.get(f"/review/children/{world.ada}")).status == 404
+
+
+async def test_iro_records_a_review_and_the_next_date_follows_the_timescale(client, world, session, engine):
+    from datetime import date
+
+    from bot.db.models import Child, utcnow
+    from bot.services.review_timescales import add_months
+
+    token = await login(client, "iro.c")
+    page = await (await client.get("/review/children")).text()
+    assert "No review date set" not in page  # Ada has a date; no care start is known, so no deadline either
+    today = utcnow().date()
+    response = await client.post(
+        f"/review/children/{world.ada}/reviews", data={"_csrf": token, "held_on": today.isoformat()}
+    )
+    assert response.status == 200 and "Review recorded" in await response.text()
+    from sqlalchemy.orm import Session
+
+    with Session(engine, future=True) as fresh:
+        child = fresh.get(Child, world.ada)
+        assert child.reviews_held == 1 and child.last_review_on == today
+        assert child.next_review_date == add_months(today, 3)  # the second review: within 3 months
+    page = await (await client.get(f"/review/children/{world.ada}")).text()
+    assert "Must be held by" in page
+    bad = await client.post(
+        f"/review/children/{world.ada}/reviews", data={"_csrf": token, "held_on": "31/02/2026"}
+    )
+    assert bad.status == 400 and "day, month and year" in await bad.text()
+    future = await client.post(
+        f"/review/children/{world.ada}/reviews",
+        data={"_csrf": token, "held_on": (today + date.resolution).isoformat()},
+    )
+    assert future.status == 400 and "before it is held" in await future.text()
+    no_csrf = await client.post(f"/review/children/{world.ada}/reviews", data={"held_on": today.isoformat()})
+    assert no_csrf.status == 403
+    token = await login(client, "sw.b")
+    other = await client.post(f"/review/children/{world.ada}/reviews", data={"_csrf": token, "held_on": "2026-01-01"})
+    assert other.status == 404
+    updates = audit_events(engine, action="update", entity_type="child", entity_id=world.ada)
+    assert [e.actor for e in updates] == [actor("iro.c")]

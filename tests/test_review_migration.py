@@ -9,7 +9,7 @@ from bot.db.migrate import current_revision, downgrade, upgrade
 
 
 def test_review_tables_up_down_up(db_url):
-    upgrade(db_url)
+    upgrade(db_url, "0002")
     assert current_revision(db_url) == "0002"
     tables = set(inspect(get_engine(db_url)).get_table_names())
     assert {"authority_settings", "staff_api_tokens"} <= tables
@@ -17,7 +17,7 @@ def test_review_tables_up_down_up(db_url):
     assert current_revision(db_url) == "0001"
     tables = set(inspect(get_engine(db_url)).get_table_names())
     assert not {"authority_settings", "staff_api_tokens"} & tables
-    upgrade(db_url)
+    upgrade(db_url, "0002")
     assert current_revision(db_url) == "0002"
 
 

@@ -62,6 +62,7 @@ VISITOR_KINDS = ("independent_visitor", "mentor")
 VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed")
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
+OUTBOX_KINDS = ("alert", "escalation")
 AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed")
 
 
@@ -148,6 +149,11 @@ class Child(Base):
     social_worker_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
     iro_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
     next_review_date = Column(Date, nullable=True)
+    # For the statutory review timescales (council settings): when the child came into care, the date of
+    # the last review held and how many have been held.
+    entered_care_on = Column(Date, nullable=True)
+    last_review_on = Column(Date, nullable=True)
+    reviews_held = Column(Integer, nullable=False, default=0, server_default="0")
     audio_on = Column(Boolean, nullable=False, default=False)
     reading_level = Column(String(10), nullable=False, default="younger")
     channel = Column(String(10), nullable=False, default="web")
@@ -380,6 +386,7 @@ class SafeguardingAlert(Base):
     acknowledged_by = Column(String(100), nullable=True)
     acknowledged_at = Column(UTCDateTime, nullable=True)
     ack_note = Column(Text, nullable=True)
+    escalated_at = Column(UTCDateTime, nullable=True)  # still unacknowledged after the council's limit
 
     child = relationship("Child")
     outbox = relationship(
@@ -401,6 +408,7 @@ class NotificationOutbox(Base):
     id = Column(Integer, primary_key=True)
     alert_id = Column(Integer, ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), nullable=False)
     target = Column(String(10), nullable=False)
+    kind = Column(String(12), nullable=False, default="alert", server_default="alert")  # one of OUTBOX_KINDS
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow)
     delivered_at = Column(UTCDateTime, nullable=True)

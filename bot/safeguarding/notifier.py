@@ -83,7 +83,9 @@ async def _send_webhook(url: str | None, payload: dict[str, Any]) -> None:
 
 def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"Heard: safeguarding alert {payload['alert_id']} needs a person now"
+    escalation = payload.get("kind") == "escalation"
+    need = "is still not picked up" if escalation else "needs a person now"
+    message["Subject"] = f"Heard: {'ESCALATED ' if escalation else ''}safeguarding alert {payload['alert_id']} {need}"
     message["From"] = settings.smtp_from or "heard@localhost"
     message["To"] = settings.smtp_to or ""
     message.set_content(
@@ -108,9 +110,10 @@ async def _send(target: str, payload: dict[str, Any], settings: Settings) -> Non
         await asyncio.to_thread(_send_email_sync, settings, payload)
     elif target == "log":
         log.warning(
-            "Safeguarding alert %s (%s) needs a person now: open %s",
+            "Safeguarding alert %s (%s) %s: open %s",
             payload["alert_id"],
             payload["category"],
+            "is still not picked up (escalated)" if payload.get("kind") == "escalation" else "needs a person now",
             payload["link"],
         )
     else:
@@ -143,7 +146,7 @@ def _claim_due(factory: SessionFactory, now: datetime, limit: int) -> list[tuple
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount == 1:
-                claimed.append((row.id, row.target, alert_payload(row.alert)))
+                claimed.append((row.id, row.target, {**alert_payload(row.alert), "kind": row.kind}))
     return claimed
 
 
@@ -164,11 +167,20 @@ def _finish(factory: SessionFactory, outbox_id: int, now: datetime, error: str |
             row.next_attempt_at = now + backoff(row.attempts)
 
 
+def _escalate(factory: SessionFactory, now: datetime) -> list[int]:
+    with factory() as s, s.begin():
+        return alerts.escalate_overdue(s, now)
+
+
 async def deliver_due(session_factory: SessionFactory | None = None, now: datetime | None = None) -> int:
-    """Try every due outbox row once; return how many were delivered. Failures are recorded and retried."""
+    """Escalate alerts left unacknowledged too long, then try every due outbox row once; return how many
+    were delivered. Failures are recorded and retried."""
     factory = session_factory or default_session_factory()
     settings = get_settings()
     now = now or utcnow()
+    escalated = await asyncio.to_thread(_escalate, factory, now)
+    if escalated:
+        log.warning("Escalated %d safeguarding alert(s) not picked up in time", len(escalated))
     delivered = 0
     for outbox_id, target, payload in await asyncio.to_thread(_claim_due, factory, now, 50):
         try:

@@ -7,25 +7,56 @@ child's words) and retries until delivered.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
-from bot.db.models import NotificationOutbox, SafeguardingAlert, utcnow
+from bot.db.models import Child, NotificationOutbox, SafeguardingAlert, utcnow
 from bot.services import audit
 from bot.services.children import known_child_id
 from bot.services.errors import NotFound
 from bot.services.text import check_text
 
+log = logging.getLogger(__name__)
 
-def notification_targets(settings: Settings | None = None) -> list[str]:
-    """``webhook`` if ``HEARD_NOTIFY_WEBHOOK`` is set, ``email`` if ``HEARD_SMTP_HOST`` is set, else ``log``."""
+DEFAULT_ESCALATION_MINUTES = 15  # also the council setting's default
+ESCALATION_FLOOR_MINUTES = 1  # the smallest a council may set
+
+
+COUNCIL_CHOICES = {"log": ["log"], "webhook": ["webhook"], "email": ["email"], "webhook+email": ["webhook", "email"]}
+
+
+def notification_targets(settings: Settings | None = None, council_choice: str = "default") -> list[str]:
+    """Where to tell a person. ``default``: ``webhook`` if ``HEARD_NOTIFY_WEBHOOK`` is set, ``email`` if
+    ``HEARD_SMTP_HOST`` is set, else ``log``. A council's own choice (admin settings) is used as far as
+    those targets are configured on the server; a choice that cannot be delivered falls back to the default,
+    so an alert is never queued for a target that can never take it."""
     settings = settings or get_settings()
-    targets = []
+    configured = []
     if settings.notify_webhook:
-        targets.append("webhook")
+        configured.append("webhook")
     if settings.smtp_host:
-        targets.append("email")
-    return targets or ["log"]
+        configured.append("email")
+    wanted = COUNCIL_CHOICES.get(council_choice)
+    if wanted:
+        usable = [t for t in wanted if t == "log" or t in configured]
+        if usable:
+            return usable
+        log.warning("The council's notifier %r is not configured on this server; using the default", council_choice)
+    return configured or ["log"]
+
+
+def targets_for_child(s: Session, child_id: str | None) -> list[str]:
+    """Notification targets for an alert about ``child_id`` (their council's choice; default if unknown)."""
+    child = s.get(Child, child_id) if child_id else None
+    if child is None:
+        return notification_targets()
+    from bot.services.review_admin import council_settings
+
+    return notification_targets(council_choice=council_settings(s, child.local_authority_id).notifier)
 
 
 def raise_alert(
@@ -54,7 +85,7 @@ def raise_alert(
     )
     alert.outbox = [
         NotificationOutbox(target=t, attempts=0, next_attempt_at=now, created_at=now)
-        for t in notification_targets()
+        for t in targets_for_child(s, child_id)
     ]
     s.add(alert)
     s.flush()
@@ -83,3 +114,50 @@ def acknowledge(s: Session, alert_id: int, actor: str, note: str | None) -> Safe
     s.flush()
     audit.record(s, actor, "update", "safeguarding_alert", alert.id, {"acknowledged": True})
     return alert
+
+
+def escalate_overdue(s: Session, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Alerts still not picked up after their council's escalation time (admin settings, default 15
+    minutes) are marked escalated and queued for a second, louder notification. Each alert escalates
+    once; concurrent notifiers cannot both escalate it. Returns the escalated alert ids."""
+    from bot.services.review_admin import council_settings
+
+    now = now or utcnow()
+    # Nothing escalates sooner than the shortest allowed setting; only look at alerts older than that.
+    earliest = now - timedelta(minutes=min(ESCALATION_FLOOR_MINUTES, DEFAULT_ESCALATION_MINUTES))
+    candidates = (
+        s.execute(
+            select(SafeguardingAlert)
+            .where(
+                SafeguardingAlert.acknowledged_at.is_(None),
+                SafeguardingAlert.escalated_at.is_(None),
+                SafeguardingAlert.created_at <= earliest,
+            )
+            .order_by(SafeguardingAlert.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    escalated = []
+    for alert in candidates:
+        la_id = alert.child.local_authority_id if alert.child is not None else None
+        minutes = council_settings(s, la_id).alert_escalation_minutes if la_id else DEFAULT_ESCALATION_MINUTES
+        if alert.created_at > now - timedelta(minutes=minutes):
+            continue
+        claimed = s.execute(
+            update(SafeguardingAlert)
+            .where(SafeguardingAlert.id == alert.id, SafeguardingAlert.escalated_at.is_(None))
+            .values(escalated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue  # another server escalated it first
+        for target in targets_for_child(s, alert.child_id):
+            s.add(NotificationOutbox(alert_id=alert.id, target=target, kind="escalation", attempts=0,
+                                     next_attempt_at=now, created_at=now))
+        audit.record(s, "system:notifier", "update", "safeguarding_alert", alert.id,
+                     {"escalated": True, "after_minutes": minutes})
+        escalated.append(alert.id)
+    s.flush()
+    return escalated

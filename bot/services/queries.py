@@ -37,6 +37,8 @@ from bot.db.models import (
 )
 from bot.services import audit
 from bot.services.errors import NotFound
+from bot.services.review_admin import CouncilSettings, council_settings
+from bot.services.review_timescales import STATUS_TEXT, review_timing
 from bot.services.wishes import ROLE_AUDIENCE, visible_answers
 
 CASELOAD_ROLES = ("social_worker", "iro")
@@ -189,6 +191,7 @@ def caseload(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
         if staff.role == "social_worker"
         else {}
     )
+    settings = council_settings(s, staff.local_authority_id)
     rows = []
     for child in children:
         mine = statements.get(child.id, [])
@@ -213,6 +216,7 @@ def caseload(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
                 "open_matches": matches.get(child.id, 0),
                 "open_alerts": alerts.get(child.id, 0),
                 "last_viewed_at": last_seen,
+                **review_fields(child, settings),
             }
         )
     return rows
@@ -264,8 +268,23 @@ def statement_for_staff(s: Session, staff: StaffUser, child_id: str, statement_i
     raise NotFound("no such statement")
 
 
-def child_summary(child: Child) -> dict[str, Any]:
+def review_fields(child: Child, settings: CouncilSettings) -> dict[str, Any]:
+    """The statutory timescale check for the child's next review (see ``review_timescales``)."""
+    timing = review_timing(child, settings)
     return {
+        "review_due_by": timing.due_by,
+        "review_status": timing.status,
+        "review_status_text": STATUS_TEXT[timing.status],
+        "last_review_on": child.last_review_on,
+        "reviews_held": child.reviews_held or 0,
+        "entered_care_on": child.entered_care_on,
+    }
+
+
+def child_summary(child: Child, settings: CouncilSettings | None = None) -> dict[str, Any]:
+    extra = review_fields(child, settings) if settings is not None else {}
+    return {
+        **extra,
         "id": child.id,
         "chosen_name": child.chosen_name,
         "age_band": child.age_band,
@@ -309,7 +328,7 @@ def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
     child = child_for_staff(s, staff, child_id)
     refs = _refs_by_child(s, [child.id]).get(child.id, [])
     record: dict[str, Any] = {
-        "child": child_summary(child),
+        "child": child_summary(child, council_settings(s, child.local_authority_id)),
         "statements": child_statements(s, child, staff.role),
     }
     if staff.role == "social_worker":

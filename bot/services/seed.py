@@ -79,6 +79,10 @@ def seed_demo(s: Session) -> dict:
                 channel=channel,
                 actor=ACTOR,
             )
+            # Two reviews held, the last about five months before the next: within the 6-month timescale.
+            child.entered_care_on = today - timedelta(days=days + 400)
+            child.reviews_held = 2
+            child.last_review_on = today + timedelta(days=days) - timedelta(days=150)
             created += 1
         ids[name] = child.id
     child_name, visitor_name, description, kind = DEMO_MATCH

@@ -4,7 +4,8 @@ Each part lives in its own module and registers its routes through a `setup(app)
 - `bot.web.chat`    the child's chat widget, its page, sign-in and the proxy to Rasa's REST channel
 - `bot.web.audio`   spoken versions of replies (`/audio/...`)
 - `bot.web.review`  the review app for social workers, IROs, advocates, duty leads and admins (`/review/...`)
-The notifier loop (safeguarding alerts to the duty team) runs as a background task here.
+Background tasks here: the notifier loop (safeguarding alerts to the duty team, with escalation) and the
+daily retention pass (each council's retention period; ``HEARD_PURGE_INTERVAL_HOURS``, 0 turns it off).
 
 Run: `python -m bot.web.app --port 8080`
 """
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import os
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -32,6 +34,18 @@ async def _notifier(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    from bot.services.retention import run_daily
+
+    hours = float(os.environ.get("HEARD_PURGE_INTERVAL_HOURS", "24") or 0)
+    task = asyncio.create_task(run_daily(hours)) if hours > 0 else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -52,6 +66,7 @@ def create_app(*, with_notifier: bool = True) -> web.Application:
         module.setup(app)
     if with_notifier:
         app.cleanup_ctx.append(_notifier)
+        app.cleanup_ctx.append(_retention)
     return app
 
 

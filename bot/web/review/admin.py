@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import AUDIT_ACTIONS, STAFF_ROLES, StaffUser
-from bot.services import audit, queries, review_admin, staff as staff_service
+from bot.services import alerts, audit, queries, review_admin, staff as staff_service
 from bot.services.errors import ServiceError
 from bot.web.review.common import ROLE_LABELS, form_int, match_int, render, require, run_db
 
@@ -187,6 +187,7 @@ async def _settings_page(request: web.Request, *, error: str = "", status: int =
             "fields": SETTING_FIELDS,
             "limits": review_admin.SETTING_LIMITS,
             "notifiers": NOTIFIER_LABELS,
+            "in_use": alerts.notification_targets(council_choice=current.notifier),
             "error": error,
             "flash": session.pop("flash", ""),
         },

@@ -5,6 +5,7 @@ print or PDF is audited as an ``export``."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from aiohttp_session import get_session
 from sqlalchemy.orm import Session
 
 from bot.db.models import VISITOR_KINDS, StaffUser
-from bot.services import audit, queries, signin, visitors
+from bot.services import audit, queries, review_timescales, signin, visitors
 from bot.services.errors import InvalidTransition, MatchObjected, ServiceError
 from bot.web.review.common import match_int, render, require, run_db
 from bot.web.review.pdf import statement_pdf
@@ -99,6 +100,47 @@ async def propose_match(request: web.Request) -> web.Response:
         return await _child_page(request, child_id, error=str(error), status=400)
     session = await get_session(request)
     session["flash"] = f"{name} was proposed. The child will be asked about them in the chat."
+    raise web.HTTPSeeOther(f"/review/children/{child_id}")
+
+
+def _record_review(s: Session, staff: StaffUser, child_id: str, held_on: date, next_on: date | None) -> date | None:
+    queries.child_for_staff(s, staff, child_id)
+    child = review_timescales.record_review_held(
+        s, child_id, held_on, audit.staff_actor(staff.username), next_review_date=next_on
+    )
+    return child.next_review_date
+
+
+def _form_date(value: object) -> date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(text) from None
+
+
+@require("social_worker", "iro")
+async def record_review(request: web.Request) -> web.Response:
+    """After a Looked After Review: record it as held and set the next date (the latest allowed unless an
+    earlier one is given)."""
+    child_id = request.match_info["child_id"]
+    form = await request.post()
+    try:
+        held_on = _form_date(form.get("held_on"))
+        next_on = _form_date(form.get("next_review_date"))
+    except ValueError:
+        return await _child_page(request, child_id, error="Give the review dates as day, month and year.", status=400)
+    if held_on is None:
+        return await _child_page(request, child_id, error="Give the date the review was held.", status=400)
+    try:
+        next_date = await run_db(_record_review, request["staff"], child_id, held_on, next_on)
+    except ServiceError as error:
+        return await _child_page(request, child_id, error=str(error), status=400)
+    session = await get_session(request)
+    when = next_date.strftime("%-d %B %Y") if next_date else "not set"
+    session["flash"] = f"Review recorded. Next review: {when}."
     raise web.HTTPSeeOther(f"/review/children/{child_id}")
 
 
