@@ -12,9 +12,16 @@ from urllib.parse import urlsplit
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy import event
+from sqlalchemy.pool import QueuePool
 
 from bot.config import get_settings
+from bot.rasa_ext import action_validation
+
+# endpoints.yml makes every Rasa server import this module: the place to speed up Rasa's own checks.
+action_validation.install()
 
 
 class HeardTrackerStore(SQLTrackerStore):
@@ -30,15 +37,28 @@ class HeardTrackerStore(SQLTrackerStore):
             Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain=domain, host=url, event_broker=event_broker, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            # Several processes (Rasa, the action server) share the file: WAL and a busy timeout.
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            # SQLAlchemy 1.4 gives file SQLite a NullPool: a new connection (and its pragmas) for every
+            # message. Keep a few open instead; several processes (Rasa, the action server) share the
+            # file, hence WAL and a busy timeout.
             self.engine.dispose()
+            self.engine = sa.create_engine(
+                self.engine.url,
+                poolclass=QueuePool,
+                pool_size=2,
+                max_overflow=8,
+                connect_args={"check_same_thread": False},
+            )
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Conversation state only (the case records use their own connections, fully synchronous): in WAL
+    # mode NORMAL never corrupts the file; a power cut may lose the last turns, never a child's record.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
