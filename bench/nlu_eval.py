@@ -18,7 +18,13 @@ def load_heldout(path: Path = HELDOUT) -> list[tuple[str, str]]:
 
 
 async def _predict(model: Path, texts: list[str]) -> list[str]:
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    # In-process Rasa logs every parsed message (the text included) at debug level unless configured.
+    configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
     out = []

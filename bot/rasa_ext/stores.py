@@ -7,10 +7,13 @@ and `HEARD_REDIS_URL`.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -62,8 +65,75 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+LockChange = Callable[[TicketLock | None], tuple[TicketLock | None, Any]]  # old lock -> (new lock, result)
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis ticket lock with every read-modify-write done atomically.
+
+    Rasa 3.6's ``RedisLockStore`` issues and returns tickets with a plain GET then SET, so two servers that
+    take messages of one conversation at the same moment can overwrite each other's ticket, and both go on
+    to handle a message at once (the multi-server test lost two of thirteen turns that way). Here each
+    change runs in a Redis WATCH/MULTI transaction and is retried if another server changed the lock first.
+    """
+
+    def _change(self, conversation_id: str, change: LockChange) -> Any:
+        key = self.key_prefix + conversation_id
+        outcome: dict[str, Any] = {}
+
+        def transaction(pipe: Any) -> None:
+            raw = pipe.get(key)
+            lock = TicketLock.from_dict(json.loads(raw)) if raw else None
+            new_lock, outcome["value"] = change(lock)
+            pipe.multi()
+            if new_lock is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, new_lock.dumps())
+
+        self.red.transaction(transaction, key)
+        return outcome.get("value")
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def change(lock: TicketLock | None) -> tuple[TicketLock, int]:
+            lock = lock or TicketLock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return self._change(conversation_id, change)
+        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                lock.remove_expired_tickets()
+            return lock, None
+
+        self._change(conversation_id, change)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                lock.remove_ticket_for(ticket_number)
+            return lock, None
+
+        self._change(conversation_id, change)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Return the ticket; delete the lock only if nobody else holds a ticket, in the same step."""
+
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        self._change(conversation_id, change)
+
+
 class HeardLockStore:
-    """Returns a Redis lock store when `HEARD_REDIS_URL` is set, else an in-memory one."""
+    """Returns an atomic Redis lock store when `HEARD_REDIS_URL` is set, else an in-memory one."""
 
     def __new__(cls, endpoint_config: Any = None) -> LockStore:  # type: ignore[misc]
         redis_url = get_settings().redis_url
@@ -71,7 +141,7 @@ class HeardLockStore:
             return InMemoryLockStore()
         parts = urlsplit(redis_url)
         db = int(parts.path.strip("/") or 0)
-        return RedisLockStore(
+        return AtomicRedisLockStore(
             host=parts.hostname or "127.0.0.1",
             port=parts.port or 6379,
             db=db,
