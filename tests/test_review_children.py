@@ -231,3 +231,36 @@ async def test_iro_records_a_review_and_the_next_date_follows_the_timescale(clie
     assert other.status == 404
     updates = audit_events(engine, action="update", entity_type="child", entity_id=world.ada)
     assert [e.actor for e in updates] == [actor("iro.c")]
+
+
+async def test_social_worker_adds_the_care_start_date_and_the_first_review_deadline_follows(
+    client, world, engine
+):
+    from datetime import timedelta
+
+    from bot.db.models import utcnow
+    from bot.services.review_timescales import add_working_days
+
+    token = await login(client, "sw.a")
+    page = await (await client.get(f"/review/children/{world.ada}")).text()
+    assert "Unknown: add the date they came into care" in page
+    entered = utcnow().date() - timedelta(days=3)
+    response = await client.post(
+        f"/review/children/{world.ada}/care-start", data={"_csrf": token, "entered_care_on": entered.isoformat()}
+    )
+    assert response.status == 200 and "Date of coming into care saved." in await response.text()
+    page = await (await client.get(f"/review/children/{world.ada}")).text()
+    due = add_working_days(entered, 20)
+    assert f"{due.day} {due.strftime('%b')}" in page or f"{due.day} {due.strftime('%B')}" in page
+    future = await client.post(
+        f"/review/children/{world.ada}/care-start",
+        data={"_csrf": token, "entered_care_on": (utcnow().date() + timedelta(days=2)).isoformat()},
+    )
+    assert future.status == 400 and "cannot be in the future" in await future.text()
+    blank = await client.post(f"/review/children/{world.ada}/care-start", data={"_csrf": token})
+    assert blank.status == 400
+    iro = await login(client, "iro.c")
+    refused = await client.post(
+        f"/review/children/{world.ada}/care-start", data={"_csrf": iro, "entered_care_on": entered.isoformat()}
+    )
+    assert refused.status in (403, 404)

@@ -119,3 +119,16 @@ def record_review_held(
          "next_review_date": child.next_review_date.isoformat() if child.next_review_date else None},
     )
     return child
+
+
+def set_entered_care(s: Session, child_id: str, entered_on: date, actor: str) -> Child:
+    """Record when the child came into care (the first review is due within the council's working days)."""
+    child = s.get(Child, child_id)
+    if child is None:
+        raise NotFound("no such child")
+    if entered_on > utcnow().date():
+        raise InvalidChoice("The date the child came into care cannot be in the future.")
+    child.entered_care_on = entered_on
+    s.flush()
+    audit.record(s, actor, "update", "child", child_id, {"entered_care_on": entered_on.isoformat()})
+    return child

@@ -43,6 +43,7 @@ PAGES = [
     ("POST", "/children/{child_id}/code", children.issue_code),
     ("POST", "/children/{child_id}/matches", children.propose_match),
     ("POST", "/children/{child_id}/reviews", children.record_review),
+    ("POST", "/children/{child_id}/care-start", children.set_care_start),
     ("GET", "/children/{child_id}/statements/{statement_id}/print", children.print_statement),
     ("GET", "/children/{child_id}/statements/{statement_id}/pdf", children.statement_pdf_page),
     ("POST", "/matches/{match_id}/appoint", children.appoint_match),

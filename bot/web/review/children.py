@@ -144,6 +144,33 @@ async def record_review(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/review/children/{child_id}")
 
 
+def _care_start(s: Session, staff: StaffUser, child_id: str, entered_on: date) -> None:
+    queries.child_for_staff(s, staff, child_id)
+    review_timescales.set_entered_care(s, child_id, entered_on, audit.staff_actor(staff.username))
+
+
+@require("social_worker")
+async def set_care_start(request: web.Request) -> web.Response:
+    """The date the child came into care, so the first review's deadline can be worked out."""
+    child_id = request.match_info["child_id"]
+    form = await request.post()
+    try:
+        entered_on = _form_date(form.get("entered_care_on"))
+    except ValueError:
+        entered_on = None
+    if entered_on is None:
+        return await _child_page(
+            request, child_id, error="Give the date the child came into care (day, month and year).", status=400
+        )
+    try:
+        await run_db(_care_start, request["staff"], child_id, entered_on)
+    except ServiceError as error:
+        return await _child_page(request, child_id, error=str(error), status=400)
+    session = await get_session(request)
+    session["flash"] = "Date of coming into care saved."
+    raise web.HTTPSeeOther(f"/review/children/{child_id}")
+
+
 def _match_action(s: Session, staff: StaffUser, match_id: int, action: str) -> tuple[str, str]:
     match = queries.match_for_staff(s, staff, match_id)
     actor = audit.staff_actor(staff.username)
