@@ -4,8 +4,12 @@ case database, then the database read directly. Marked `stack` (they start real 
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 from collections.abc import Iterator
 from typing import Any
 
@@ -59,10 +63,54 @@ def case_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             os.environ["HEARD_DATABASE_URL"] = base
 
 
+TWILIO_ACCOUNT = "AC" + "2" * 32
+TWILIO_TOKEN = "e2e-twilio-auth-token"
+SMS_PUBLIC_URL = "https://heard.example-council.gov.uk/webhooks/sms/webhook"
+
+
+class FakeTwilio(ThreadingHTTPServer):
+    """Twilio's REST API on loopback: records each text message the Rasa server sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                form = {k: v[0] for k, v in parse_qs(body).items()}
+                outer.sent.append(form)
+                reply = json.dumps({"sid": f"SM{len(outer.sent):032d}", "account_sid": TWILIO_ACCOUNT,
+                                    "to": form.get("To"), "body": form.get("Body"), "status": "queued"})
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(reply.encode())
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
 @pytest.fixture(scope="module")
-def stack(case_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(database_url=case_db, log_dir=tmp_path_factory.mktemp("stack"),
-                    extra_env={"HEARD_SECRET_KEY": os.environ["HEARD_SECRET_KEY"]}).start()
+def twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    yield fake
+    fake.shutdown()
+
+
+@pytest.fixture(scope="module")
+def stack(case_db: str, twilio: FakeTwilio, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    env = {"HEARD_SECRET_KEY": os.environ["HEARD_SECRET_KEY"], "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT,
+           "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": "+447700900999",
+           "HEARD_SMS_PUBLIC_URL": SMS_PUBLIC_URL, "TWILIO_API_BASE_URL": twilio.url}
+    running = Stack(database_url=case_db, log_dir=tmp_path_factory.mktemp("stack"), extra_env=env).start()
     try:
         yield running
     finally:
@@ -311,3 +359,38 @@ def test_long_and_empty_answers_get_a_clear_reply(stack: Stack) -> None:
     stack.say(me, "1")
     assert "shorter" in texts(stack.say(me, "blah " * 500))
     assert "name" in texts(stack.say(me, "they keep moving me and i want a say in it"))
+
+
+def test_sms_child_is_recognised_and_no_phone_number_is_stored(stack: Stack, twilio: FakeTwilio,
+                                                                 case_db: str) -> None:
+    import requests
+    from twilio.request_validator import RequestValidator
+
+    from bot.services.children import sms_sender_id
+
+    jade = "+447700900001"  # the demo child Jade's number (bot.services.seed)
+
+    def text_in(body: str) -> None:
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": TWILIO_ACCOUNT, "From": jade,
+                  "To": "+447700900999", "Body": body}
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(SMS_PUBLIC_URL, params)
+        reply = requests.post(f"{stack.url}/webhooks/sms/webhook", data=params,
+                              headers={"X-Twilio-Signature": signature}, timeout=60)
+        assert reply.status_code == 200
+
+    text_in("hiya")
+    to_jade = [m["Body"] for m in twilio.sent if m.get("To") == jade]
+    assert to_jade and "Jade" in " ".join(to_jade)  # recognised by her number's hash
+    assert all(b.startswith("Heard: You have a new message.") for b in to_jade)  # safe on a lock screen
+    text_in("my dad hits me when he is drunk")
+    assert "0800 1111" in " ".join(m["Body"] for m in twilio.sent if m.get("To") == jade)
+    events = stack.tracker(sms_sender_id(jade))["events"]
+    assert any(e["event"] == "user" for e in events)
+    engine = create_engine(case_db, future=True)
+    with engine.connect() as conn:
+        leaked = conn.execute(
+            text("SELECT count(*) FROM events WHERE sender_id LIKE :n OR data LIKE :n"), {"n": "%7700900001%"}
+        ).scalar()
+        alerts = conn.execute(text("SELECT count(*) FROM safeguarding_alerts WHERE channel = 'sms'")).scalar()
+    engine.dispose()
+    assert leaked == 0 and alerts >= 1

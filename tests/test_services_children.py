@@ -106,3 +106,14 @@ def test_bad_preferences_refused(session, make_child, prefs):
     child = make_child()
     with pytest.raises(InvalidChoice):
         children.set_preferences(session, child.id, **prefs)
+
+
+def test_sms_sender_id_is_a_keyed_hash_that_still_finds_the_child(session, make_child):
+    child = make_child(phone="+447700900001")
+    sender = children.sms_sender_id("07700 900001")
+    assert sender == children.sms_sender_id("+447700900001")  # any common format, one conversation
+    assert sender.startswith("sms-") and "900001" not in sender
+    assert children.match_sms_sender(session, sender).id == child.id
+    assert children.match_sms_sender(session, children.sms_sender_id("+447700900009")) is None
+    assert children.sms_sender_id("SHORTCODE").startswith("sms-")  # never stored as sent
+    assert children.match_sms_sender(session, "+447700900001").id == child.id  # older conversations

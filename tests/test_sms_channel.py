@@ -158,12 +158,16 @@ def _sms_for(rig: Rig, phone: str = CHILD_PHONE) -> list[str]:
 # ---------------------------------------------------------------- signatures
 
 
-async def test_signed_request_reaches_rasa_with_the_phone_number_as_sender(rig):
+async def test_signed_request_reaches_rasa_with_a_hashed_sender_never_the_number(rig):
+    from bot.services.children import hash_phone, sms_sender_id
+
     response = await rig.text("hi")
     assert response.status == 200
     assert [(m.text, m.sender_id, m.input_channel) for m in rig.agent.received] == [
-        ("hi", CHILD_PHONE, "sms")
+        ("hi", sms_sender_id(CHILD_PHONE), "sms")
     ]
+    sender = rig.agent.received[0].sender_id
+    assert sender == "sms-" + hash_phone(CHILD_PHONE) and CHILD_PHONE.lstrip("+") not in sender
     bodies = _sms_for(rig)
     assert len(bodies) == 2
     assert all(b.startswith("Heard: You have a new message.") for b in bodies)

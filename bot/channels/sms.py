@@ -15,8 +15,9 @@ Environment:
 Every request must carry a valid X-Twilio-Signature (HMAC-SHA1 with the auth token over the public URL and
 the form fields): otherwise 403 and nothing happens. Without an auth token every request is refused.
 
-The sender id given to Rasa is the phone number (the action server matches it to a child; the services store
-only a keyed hash). Buttons become numbered options; a reply of a number or an option's words becomes that
+The sender id given to Rasa is ``sms-`` and the number's keyed hash (``children.sms_sender_id``), never the
+number: Rasa's conversation store holds no phone numbers, and the action server matches the hash to a
+child's stored one. Replies go to the number of the text being answered, held in memory for that request. Buttons become numbered options; a reply of a number or an option's words becomes that
 option's payload, exactly like pressing the button on the web. STOP (and Twilio's other opt-out words)
 stops every text to the number until START. Nothing about a message is logged.
 """
@@ -39,6 +40,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import sms_text
 from bot.channels.sms_state import SmsState, shared_state
+from bot.services import children
 
 logger = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # its INFO lines describe each request
@@ -114,8 +116,10 @@ class HeardSmsOutput(TwilioOutput):
         api_base_url: str = DEFAULT_API_BASE_URL,
         messaging_service_sid: str | None = None,
         state: SmsState | None = None,
+        to_number: str | None = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
+        self.to_number = to_number  # the real number for this reply; Rasa only knows the hashed sender id
         self.api.base_url = api_base_url.rstrip("/")
         self.messaging_service_sid = messaging_service_sid
         self.state = state or shared_state()
@@ -134,6 +138,7 @@ class HeardSmsOutput(TwilioOutput):
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None = None
     ) -> None:
         """Send one bot message (with its buttons as numbered options) unless the number opted out."""
+        recipient_id = self.to_number or recipient_id
         options = [
             {"title": str(b["title"]), "payload": str(b["payload"])}
             for b in buttons or []
@@ -254,7 +259,7 @@ class HeardSmsInput(TwilioInput):
             self._state = shared_state()
         return self._state
 
-    def get_output_channel(self) -> OutputChannel:
+    def get_output_channel(self, to_number: str | None = None) -> OutputChannel:
         return HeardSmsOutput(
             self.account_sid,
             self.auth_token,
@@ -262,6 +267,7 @@ class HeardSmsInput(TwilioInput):
             api_base_url=self.api_base_url,
             messaging_service_sid=self.messaging_service_sid,
             state=self.state,
+            to_number=to_number,
         )
 
     def signed_url(self, request: Request) -> str:
@@ -297,10 +303,11 @@ class HeardSmsInput(TwilioInput):
         else:
             options = await asyncio.to_thread(state.get_options, phone)
             text = sms_text.choice_from_reply(text, options) or text.replace("¡", "@")
-        out = self.get_output_channel()
+        out = self.get_output_channel(to_number=phone)
         assert isinstance(out, HeardSmsOutput)
+        sender = children.sms_sender_id(phone)
         try:
-            await on_new_message(UserMessage(text, out, phone, input_channel=self.name(), metadata=None))
+            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
         except Exception as error:  # Rasa's own channels swallow these too; never log the message
             logger.error("SMS message could not be handled: %s", type(error).__name__)
             if self.debug_mode:

@@ -24,7 +24,7 @@ def who_is_talking(conversation_id: str, channel: str) -> ChildContext | None:
     with session_scope() as session:
         child = children.child_for_conversation(session, conversation_id)
         if child is None and channel == "sms":
-            child = children.match_phone(session, conversation_id)
+            child = children.match_sms_sender(session, conversation_id)
             if child is not None:
                 children.link_conversation(session, conversation_id, child, "sms")
         if child is None:

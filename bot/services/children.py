@@ -129,6 +129,26 @@ def child_for_conversation(s: Session, conversation_id: str) -> Child | None:
     return link.child if link is not None else None
 
 
+SMS_SENDER_PREFIX = "sms-"
+
+
+def sms_sender_id(phone: str) -> str:
+    """The conversation id an SMS number is known by in Rasa: ``sms-`` and the number's keyed hash (the same
+    HMAC as ``Child.phone_hash``), so no phone number is ever stored in the conversation store."""
+    try:
+        return SMS_SENDER_PREFIX + hash_phone(phone)
+    except ValueError:  # a short code or an odd sender: still never stored as it is
+        return SMS_SENDER_PREFIX + audit.keyed_hash("phone", phone.strip())
+
+
+def match_sms_sender(s: Session, sender_id: str) -> Child | None:
+    """The child whose phone matches an SMS conversation id made by ``sms_sender_id``, or None."""
+    if not sender_id.startswith(SMS_SENDER_PREFIX):
+        return match_phone(s, sender_id)
+    phone_hash = sender_id[len(SMS_SENDER_PREFIX) :]
+    return s.execute(select(Child).where(Child.phone_hash == phone_hash)).scalar_one_or_none()
+
+
 def match_phone(s: Session, phone: str) -> Child | None:
     """The child whose stored phone HMAC matches ``phone`` (any common format), or None."""
     try:
