@@ -17,9 +17,10 @@ the form fields): otherwise 403 and nothing happens. Without an auth token every
 
 The sender id given to Rasa is ``sms-`` and the number's keyed hash (``children.sms_sender_id``), never the
 number: Rasa's conversation store holds no phone numbers, and the action server matches the hash to a
-child's stored one. Replies go to the number of the text being answered, held in memory for that request. Buttons become numbered options; a reply of a number or an option's words becomes that
-option's payload, exactly like pressing the button on the web. STOP (and Twilio's other opt-out words)
-stops every text to the number until START. Nothing about a message is logged.
+child's stored one. Replies go to the number of the text being answered, held in memory for that request.
+Buttons become numbered options; a reply of a number or an option's words becomes that option's payload,
+exactly like pressing the button on the web. STOP (and Twilio's other opt-out words) stops every text to the
+number until START. Nothing about a message is logged.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import time
 from typing import Any, Protocol
 
 from bot.config import get_settings
-from bot.services import audit
 
 logger = logging.getLogger(__name__)
 DEFAULT_OPTIONS_TTL = 24 * 3600
@@ -27,12 +26,9 @@ PREFIX = "heard:sms:"
 
 def phone_key(phone: str) -> str:
     """A keyed hash of the number (same for every format of it)."""
-    from bot.services.children import hash_phone
+    from bot.services.children import any_phone_hash
 
-    try:
-        return hash_phone(phone)
-    except ValueError:
-        return audit.keyed_hash("phone", phone.strip())
+    return any_phone_hash(phone)
 
 
 def options_ttl() -> int:

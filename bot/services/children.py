@@ -132,13 +132,18 @@ def child_for_conversation(s: Session, conversation_id: str) -> Child | None:
 SMS_SENDER_PREFIX = "sms-"
 
 
+def any_phone_hash(phone: str) -> str:
+    """``hash_phone`` for a number in any common format; a short code or odd sender id is hashed as it is."""
+    try:
+        return hash_phone(phone)
+    except ValueError:
+        return audit.keyed_hash("phone", phone.strip())
+
+
 def sms_sender_id(phone: str) -> str:
     """The conversation id an SMS number is known by in Rasa: ``sms-`` and the number's keyed hash (the same
     HMAC as ``Child.phone_hash``), so no phone number is ever stored in the conversation store."""
-    try:
-        return SMS_SENDER_PREFIX + hash_phone(phone)
-    except ValueError:  # a short code or an odd sender: still never stored as it is
-        return SMS_SENDER_PREFIX + audit.keyed_hash("phone", phone.strip())
+    return SMS_SENDER_PREFIX + any_phone_hash(phone)
 
 
 def match_sms_sender(s: Session, sender_id: str) -> Child | None:
