@@ -33,10 +33,10 @@ class SlowEngine:
 def service(tmp_path):
     svc = TtsService([EspeakEngine()], tmp_path / "audio", "test-secret")
     tts.set_service(svc)
-    audio._recent.clear()
+    audio.limiter.clear()
     yield svc
     tts.set_service(None)
-    audio._recent.clear()
+    audio.limiter.clear()
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ async def test_a_dynamic_reply_is_private_and_served_after_the_proxy_registered_
     url = audio.audio_url_for(text, ["Send it ✅", "Stop, don't send"])
     response = await client.get(url)
     assert response.status == 200
-    assert response.headers["Cache-Control"].startswith("private, ")
+    assert response.headers["Cache-Control"] == "private, no-store"
     assert list((service.cache_dir / "private").glob("*.mp3"))
 
 
@@ -99,7 +99,7 @@ async def test_post_gives_urls_only_for_texts_the_bot_says(client, service):
 
 
 async def test_post_is_rate_limited(client, monkeypatch):
-    monkeypatch.setattr(audio, "RATE_LIMIT", 3)
+    monkeypatch.setattr(audio.limiter, "limit", 3)
     text = catalogue()["menu"]["text"]
     statuses = [(await client.post("/audio", json={"text": text})).status for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]

@@ -41,6 +41,15 @@ async def rasa(aiohttp_server, monkeypatch) -> FakeRasa:
     return fake
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    chat.per_sender.clear()
+    chat.per_address.clear()
+    yield
+    chat.per_sender.clear()
+    chat.per_address.clear()
+
+
 @pytest.fixture
 def no_audio(monkeypatch):
     monkeypatch.setattr(chat, "_audio_function", lambda: None)
@@ -268,3 +277,22 @@ async def test_signin_rejects_malformed_codes_without_touching_the_database(clie
         "/api/signin", data=b"\x00\x01", headers={"Content-Type": "application/json"}
     )
     assert response.status == 400
+
+
+async def test_too_many_messages_get_a_kind_429_but_a_disclosure_always_goes_through(
+    client, rasa, monkeypatch, no_audio
+):
+    monkeypatch.setattr(chat.per_sender, "limit", 3)
+    rasa.replies = [{"text": "ok"}]
+    statuses = [(await client.post("/api/chat", json={"sender": SENDER, "message": f"hi {n}"})).status
+                for n in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    limited = await client.post("/api/chat", json={"sender": SENDER, "message": "hello again"})
+    body = await limited.json()
+    assert body["error"] == "rate_limited" and "wait a minute" in body["messages"][0]["text"]
+    assert len(rasa.received) == 3  # nothing over the limit reached Rasa...
+    harm = await client.post("/api/chat", json={"sender": SENDER, "message": "my stepdad hits me"})
+    assert harm.status == 200  # ...except a child saying they are hurt
+    assert rasa.received[-1]["message"] == "my stepdad hits me"
+    other = await client.post("/api/chat", json={"sender": "b" * 32, "message": "hi"})
+    assert other.status == 200  # another conversation is not held back

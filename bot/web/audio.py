@@ -2,7 +2,8 @@
 
 Routes (registered by `setup(app)`):
 - `GET /audio/<key>.mp3`  the MP3 of one reply. Cached files are served at once with
-  `Cache-Control: public, max-age=31536000, immutable` (`private` for texts with a child's own words)
+  `Cache-Control: public, max-age=31536000, immutable` (`private, no-store` for texts with a child's own
+  words, so nothing of them stays in the browser on a shared phone)
   and `ETag: "<key>"`; a reply not yet spoken is spoken on this first request (once, however many ask).
   A reply spoken by the fallback engine (gTTS configured but unreachable) is served with a short
   max-age instead, because the URL will hold gTTS's audio once it is back.
@@ -24,21 +25,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import defaultdict, deque
 from collections.abc import Sequence
 
 from aiohttp import web
 
 from accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
+from bot.web.ratelimit import SlidingWindow
 
 logger = logging.getLogger(__name__)
 
 IMMUTABLE = "max-age=31536000, immutable"
 FALLBACK_MAX_AGE = "max-age=300"
-RATE_LIMIT = 60  # POST /audio a client may make ...
-RATE_WINDOW = 60.0  # ... in this many seconds
-_recent: dict[str, deque[float]] = defaultdict(deque)
+RATE_WINDOW = 60.0
+limiter = SlidingWindow(limit=60, window=RATE_WINDOW)  # POST /audio a client may make a minute
 
 
 def audio_url_for(text: str, buttons: Sequence[str] = ()) -> str:
@@ -50,8 +49,12 @@ def audio_url_for(text: str, buttons: Sequence[str] = ()) -> str:
 
 
 def _headers(audio: AudioFile) -> dict[str, str]:
-    scope = "private" if audio.private else "public"
-    cache = f"{scope}, {FALLBACK_MAX_AGE}" if audio.fallback else f"{scope}, {IMMUTABLE}"
+    if audio.private:
+        # A child's own words read back: never kept by the browser, so "Leave quickly" leaves nothing behind
+        # on a shared phone.
+        cache = "private, no-store"
+    else:
+        cache = f"public, {FALLBACK_MAX_AGE}" if audio.fallback else f"public, {IMMUTABLE}"
     return {"Cache-Control": cache, "ETag": f'"{audio.key}"', "X-Content-Type-Options": "nosniff"}
 
 
@@ -73,22 +76,8 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     return web.Response(body=body, content_type=audio.content_type, headers=headers)
 
 
-def _rate_limited(client: str, now: float | None = None) -> bool:
-    now = now or time.monotonic()
-    window = _recent[client]
-    while window and now - window[0] > RATE_WINDOW:
-        window.popleft()
-    if len(window) >= RATE_LIMIT:
-        return True
-    window.append(now)
-    if len(_recent) > 10_000:  # forget idle clients
-        for stale in [c for c, w in _recent.items() if not w or now - w[-1] > RATE_WINDOW]:
-            _recent.pop(stale, None)
-    return False
-
-
 async def post_audio(request: web.Request) -> web.Response:
-    if _rate_limited(request.remote or "?"):
+    if not limiter.allow(request.remote or "?"):
         raise web.HTTPTooManyRequests(headers={"Retry-After": str(int(RATE_WINDOW))})
     try:
         data = await request.json()

@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import get_settings
+from bot.web.ratelimit import SlidingWindow
 from bot.dialogue.messages import catalogue
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,9 @@ BUSY_TEXT = (
 BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
 SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social worker for a new code."
 SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
+SLOW_DOWN_TEXT = "Whoa, lots of messages! Please wait a minute, then send it again."
+per_sender = SlidingWindow(limit=40, window=60.0)  # messages one conversation may send a minute
+per_address = SlidingWindow(limit=600, window=60.0)  # and one address, e.g. a children's home
 SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
 
 
@@ -201,6 +205,9 @@ async def chat(request: web.Request) -> web.Response:
         return api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
         )
+    if not _within_rate(request, sender) and not await _looks_like_harm(text):
+        # A child telling us they are hurt is never held back by the limit.
+        return api_error(request, 429, "rate_limited", _line("slow_down", SLOW_DOWN_TEXT))
     try:
         replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
     except ConnectionError as error:
@@ -209,6 +216,20 @@ async def chat(request: web.Request) -> web.Response:
     audio_for = _audio_function()
     messages = [m for m in (clean_bot_message(r, audio_for) for r in replies) if m]
     return api_json(request, {"messages": messages})
+
+
+def _within_rate(request: web.Request, sender: str) -> bool:
+    """Per conversation (a child typing fast) and per address (a children's home shares one)."""
+    return per_sender.allow(sender) and per_address.allow(_client_ip(request))
+
+
+async def _looks_like_harm(text: str) -> bool:
+    from bot.safeguarding.detector import get_detector
+
+    try:
+        return (await asyncio.to_thread(get_detector().detect, text)).is_harm
+    except Exception:  # noqa: BLE001 - if the check fails, let the message through to Rasa
+        return True
 
 
 def _client_ip(request: web.Request) -> str:
