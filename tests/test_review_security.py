@@ -92,7 +92,18 @@ async def test_login_rate_limited_in_database(client, engine):
     )
     assert other_user.status == 303  # the limit is per username and IP
     with engine.connect() as conn:
-        assert conn.execute(select(func.count(SignInAttempt.id))).scalar_one() == 5
+        assert conn.execute(select(func.count(SignInAttempt.id))).scalar_one() == 10  # per address, per account
+
+
+def test_guessing_spread_over_many_addresses_is_limited_per_account(session):
+    from bot.services import review_admin
+
+    for n in range(review_admin.LOGIN_MAX_ACCOUNT_FAILURES):
+        address = f"203.0.113.{n}"
+        assert not review_admin.login_blocked(session, "sw.a", address)
+        review_admin.record_login_failure(session, "sw.a", address)
+    assert review_admin.login_blocked(session, "sw.a", "198.51.100.7")  # a fresh address is refused too
+    assert not review_admin.login_blocked(session, "iro.c", "198.51.100.7")
 
 
 async def test_post_without_csrf_is_refused(client, world, engine):

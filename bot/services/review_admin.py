@@ -19,7 +19,8 @@ from bot.db.review_models import NOTIFIERS, AuthoritySettings, StaffApiToken
 from bot.services import audit
 from bot.services.errors import InvalidChoice, NotFound
 
-LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES = 5  # per username and address
+LOGIN_MAX_ACCOUNT_FAILURES = 20  # per username from all addresses together (guessing spread over many)
 LOGIN_WINDOW = timedelta(minutes=15)
 TOKEN_PREFIX = "hrd_"  # noqa: S105 (a marker, not a secret)
 
@@ -193,18 +194,25 @@ def _login_key(username: str, ip: str) -> str:
     return audit.keyed_hash("rate", f"staff-login:{username.strip().lower()}:{ip}")
 
 
-def login_blocked(s: Session, username: str, ip: str, now: datetime | None = None) -> bool:
-    """True after ``LOGIN_MAX_FAILURES`` failed logins for this username and IP within ``LOGIN_WINDOW``."""
-    now = now or utcnow()
-    failures = s.execute(
-        select(func.count(SignInAttempt.id)).where(
-            SignInAttempt.rate_key == _login_key(username, ip), SignInAttempt.at > now - LOGIN_WINDOW
-        )
+def _failures(s: Session, key: str, since: datetime) -> int:
+    return s.execute(
+        select(func.count(SignInAttempt.id)).where(SignInAttempt.rate_key == key, SignInAttempt.at > since)
     ).scalar_one()
-    return failures >= LOGIN_MAX_FAILURES
+
+
+def login_blocked(s: Session, username: str, ip: str, now: datetime | None = None) -> bool:
+    """True after ``LOGIN_MAX_FAILURES`` failed logins for this username and IP, or
+    ``LOGIN_MAX_ACCOUNT_FAILURES`` for this username from any address, within ``LOGIN_WINDOW``."""
+    since = (now or utcnow()) - LOGIN_WINDOW
+    return (
+        _failures(s, _login_key(username, ip), since) >= LOGIN_MAX_FAILURES
+        or _failures(s, _login_key(username, "*any*"), since) >= LOGIN_MAX_ACCOUNT_FAILURES
+    )
 
 
 def record_login_failure(s: Session, username: str, ip: str) -> None:
     """Count a failed login (the username is kept only inside a keyed hash)."""
-    s.add(SignInAttempt(rate_key=_login_key(username, ip), at=utcnow()))
+    now = utcnow()
+    s.add(SignInAttempt(rate_key=_login_key(username, ip), at=now))
+    s.add(SignInAttempt(rate_key=_login_key(username, "*any*"), at=now))
     audit.record(s, "system:review-login", "signin_failed", "staff_user", None)
