@@ -296,3 +296,21 @@ async def test_too_many_messages_get_a_kind_429_but_a_disclosure_always_goes_thr
     assert rasa.received[-1]["message"] == "my stepdad hits me"
     other = await client.post("/api/chat", json={"sender": "b" * 32, "message": "hi"})
     assert other.status == 200  # another conversation is not held back
+
+
+async def test_a_typed_number_or_button_words_press_that_button(client, rasa, no_audio):
+    rasa.replies = [{"text": "What would you like to do?", "buttons": [
+        {"title": "Get someone on my side", "payload": "/request_advocate"},
+        {"title": "Tell my review what I think", "payload": "/share_wishes"},
+    ]}]
+    await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})
+    await client.post("/api/chat", json={"sender": SENDER, "message": "2"})
+    assert rasa.received[-1]["message"] == "/share_wishes"
+    await client.post("/api/chat", json={"sender": SENDER, "message": "get someone on my side"})
+    assert rasa.received[-1]["message"] == "/request_advocate"
+    rasa.replies = [{"text": "What do you want to say?"}]  # a question without buttons
+    await client.post("/api/chat", json={"sender": SENDER, "message": "hello"})
+    await client.post("/api/chat", json={"sender": SENDER, "message": "2"})
+    assert rasa.received[-1]["message"] == "2"  # a number is just a number now
+    await client.post("/api/chat", json={"sender": "c" * 32, "message": "1"})
+    assert rasa.received[-1]["message"] == "1"  # another conversation's buttons do not count

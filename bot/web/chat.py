@@ -26,6 +26,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import get_settings
+from bot.channels import sms_text
 from bot.web.ratelimit import SlidingWindow
 from bot.dialogue.messages import catalogue
 
@@ -208,6 +209,10 @@ async def chat(request: web.Request) -> web.Response:
     if not _within_rate(request, sender) and not await _looks_like_harm(text):
         # A child telling us they are hurt is never held back by the limit.
         return api_error(request, 429, "rate_limited", _line("slow_down", SLOW_DOWN_TEXT))
+    state_key = "web:" + sender
+    options = await asyncio.to_thread(_state().get_options, state_key)
+    # A typed "2" or a button's own words counts as pressing that button, as on SMS.
+    text = sms_text.choice_from_reply(text, options) or text
     try:
         replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
     except ConnectionError as error:
@@ -215,7 +220,23 @@ async def chat(request: web.Request) -> web.Response:
         return api_error(request, 503, "unavailable", BUSY_TEXT)
     audio_for = _audio_function()
     messages = [m for m in (clean_bot_message(r, audio_for) for r in replies) if m]
+    await asyncio.to_thread(_remember_buttons, state_key, messages)
     return api_json(request, {"messages": messages})
+
+
+def _state() -> Any:
+    from bot.channels.sms_state import shared_state
+
+    return shared_state()
+
+
+def _remember_buttons(state_key: str, messages: list[dict[str, Any]]) -> None:
+    """The buttons of the last message, so that a typed number or title picks one (kept as a keyed hash)."""
+    buttons = messages[-1].get("buttons") if messages else None
+    if buttons:
+        _state().set_options(state_key, [{"title": b["title"], "payload": b["payload"]} for b in buttons])
+    else:
+        _state().clear_options(state_key)
 
 
 def _within_rate(request: web.Request, sender: str) -> bool:
