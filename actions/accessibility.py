@@ -54,13 +54,13 @@ def sms_audio_link(text: str | None) -> str | None:
     public = os.environ.get("HEARD_PUBLIC_URL", "").rstrip("/")
     if not text or not public:
         return None
-    from accessibility.tts import get_service
+    from accessibility.tts import EXT, get_service
 
     try:
         key = get_service().known_key(text)
     except ValueError:
         return None
-    return f"{public}/audio/{key}.mp3" if key else None
+    return f"{public}/audio/{key}.{EXT}" if key else None
 
 
 class AudioOff(Action):

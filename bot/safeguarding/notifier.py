@@ -81,11 +81,13 @@ async def _send_webhook(url: str | None, payload: dict[str, Any]) -> None:
             raise RuntimeError(f"webhook answered HTTP {response.status}")
 
 
+def _urgency(payload: dict[str, Any]) -> str:
+    return "is still not picked up (ESCALATED)" if payload.get("kind") == "escalation" else "needs a person now"
+
+
 def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
-    escalation = payload.get("kind") == "escalation"
-    need = "is still not picked up" if escalation else "needs a person now"
-    message["Subject"] = f"Heard: {'ESCALATED ' if escalation else ''}safeguarding alert {payload['alert_id']} {need}"
+    message["Subject"] = f"Heard: safeguarding alert {payload['alert_id']} {_urgency(payload)}"
     message["From"] = settings.smtp_from or "heard@localhost"
     message["To"] = settings.smtp_to or ""
     message.set_content(
@@ -113,7 +115,7 @@ async def _send(target: str, payload: dict[str, Any], settings: Settings) -> Non
             "Safeguarding alert %s (%s) %s: open %s",
             payload["alert_id"],
             payload["category"],
-            "is still not picked up (escalated)" if payload.get("kind") == "escalation" else "needs a person now",
+            _urgency(payload),
             payload["link"],
         )
     else:

@@ -15,18 +15,13 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
 from bot.db.models import Child, NotificationOutbox, SafeguardingAlert, utcnow
+from bot.db.review_models import NOTIFIERS
 from bot.services import audit
 from bot.services.children import known_child_id
 from bot.services.errors import NotFound
 from bot.services.text import check_text
 
 log = logging.getLogger(__name__)
-
-DEFAULT_ESCALATION_MINUTES = 15  # also the council setting's default
-ESCALATION_FLOOR_MINUTES = 1  # the smallest a council may set
-
-
-COUNCIL_CHOICES = {"log": ["log"], "webhook": ["webhook"], "email": ["email"], "webhook+email": ["webhook", "email"]}
 
 
 def notification_targets(settings: Settings | None = None, council_choice: str = "default") -> list[str]:
@@ -40,8 +35,8 @@ def notification_targets(settings: Settings | None = None, council_choice: str =
         configured.append("webhook")
     if settings.smtp_host:
         configured.append("email")
-    wanted = COUNCIL_CHOICES.get(council_choice)
-    if wanted:
+    if council_choice in NOTIFIERS and council_choice != "default":
+        wanted = council_choice.split("+")
         usable = [t for t in wanted if t == "log" or t in configured]
         if usable:
             return usable
@@ -49,14 +44,16 @@ def notification_targets(settings: Settings | None = None, council_choice: str =
     return configured or ["log"]
 
 
+def _council_of(s: Session, child_id: str | None) -> int | None:
+    child = s.get(Child, child_id) if child_id else None
+    return child.local_authority_id if child is not None else None
+
+
 def targets_for_child(s: Session, child_id: str | None) -> list[str]:
     """Notification targets for an alert about ``child_id`` (their council's choice; default if unknown)."""
-    child = s.get(Child, child_id) if child_id else None
-    if child is None:
-        return notification_targets()
     from bot.services.review_admin import council_settings
 
-    return notification_targets(council_choice=council_settings(s, child.local_authority_id).notifier)
+    return notification_targets(council_choice=council_settings(s, _council_of(s, child_id)).notifier)
 
 
 def raise_alert(
@@ -120,11 +117,11 @@ def escalate_overdue(s: Session, now: datetime | None = None, limit: int = 100) 
     """Alerts still not picked up after their council's escalation time (admin settings, default 15
     minutes) are marked escalated and queued for a second, louder notification. Each alert escalates
     once; concurrent notifiers cannot both escalate it. Returns the escalated alert ids."""
-    from bot.services.review_admin import council_settings
+    from bot.services.review_admin import SETTING_LIMITS, council_settings
 
     now = now or utcnow()
-    # Nothing escalates sooner than the shortest allowed setting; only look at alerts older than that.
-    earliest = now - timedelta(minutes=min(ESCALATION_FLOOR_MINUTES, DEFAULT_ESCALATION_MINUTES))
+    # Nothing escalates sooner than the shortest time a council may set; only look at alerts older than that.
+    earliest = now - timedelta(minutes=SETTING_LIMITS["alert_escalation_minutes"][0])
     candidates = (
         s.execute(
             select(SafeguardingAlert)
@@ -141,8 +138,7 @@ def escalate_overdue(s: Session, now: datetime | None = None, limit: int = 100) 
     )
     escalated = []
     for alert in candidates:
-        la_id = alert.child.local_authority_id if alert.child is not None else None
-        minutes = council_settings(s, la_id).alert_escalation_minutes if la_id else DEFAULT_ESCALATION_MINUTES
+        minutes = council_settings(s, _council_of(s, alert.child_id)).alert_escalation_minutes
         if alert.created_at > now - timedelta(minutes=minutes):
             continue
         claimed = s.execute(

@@ -51,9 +51,10 @@ SETTING_LIMITS = {
 }
 
 
-def council_settings(s: Session, local_authority_id: int) -> CouncilSettings:
-    """The council's settings; defaults (and ``HEARD_RETENTION_DAYS``) where none are stored."""
-    row = s.get(AuthoritySettings, local_authority_id)
+def council_settings(s: Session, local_authority_id: int | None) -> CouncilSettings:
+    """The council's settings; defaults (and ``HEARD_RETENTION_DAYS``) where none are stored or for no
+    council (e.g. an anonymous child's alert)."""
+    row = s.get(AuthoritySettings, local_authority_id) if local_authority_id is not None else None
     retention = get_settings().retention_days
     if row is None:
         return CouncilSettings(retention, "default", 20, 3, 6, 15)

@@ -13,25 +13,15 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from bot.db.models import Child, utcnow
 from bot.services import audit
 from bot.services.errors import InvalidChoice, NotFound
+from bot.services.referrals import add_working_days
 from bot.services.review_admin import CouncilSettings, council_settings
-
-
-def add_working_days(start: date, days: int) -> date:
-    """``days`` Monday-to-Friday days after ``start``."""
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
 
 
 def add_months(start: date, months: int) -> date:
@@ -58,10 +48,6 @@ def review_due_by(child: Child, settings: CouncilSettings) -> date | None:
 class ReviewTiming:
     due_by: date | None
     status: str  # "ok", "no_date", "later_than_allowed" or "overdue"
-
-    @property
-    def needs_attention(self) -> bool:
-        return self.status != "ok"
 
 
 STATUS_TEXT = {
