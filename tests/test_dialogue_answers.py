@@ -35,6 +35,32 @@ def test_typed_reason_maps_to_button(text: str, expected: str) -> None:
     assert match_choice("adv_reason", text, buttons("adv_reason")) == expected
 
 
+@pytest.mark.parametrize(
+    ("slot", "text", "expected"),
+    [
+        ("adv_reason", "complant", "complaint"),
+        ("adv_reason", "a complaint pls", "complaint"),
+        ("adv_reason", "listning", "listened_to"),
+        ("contact_when", "weekkend", "weekend"),
+        ("contact_how", "skhool", "school"),
+    ],
+)
+def test_a_short_misspelt_answer_picks_the_button_it_is_close_to(slot: str, text: str, expected: str) -> None:
+    assert match_choice(slot, text, buttons(slot)) == expected
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("adv_reason", "they took my phone for a week and didnt say why"),  # long: not a guess
+        ("adv_reason", "pizza"),  # close to nothing
+        ("adv_tell_sw", "note"),  # short words are not guessed
+    ],
+)
+def test_no_guess_for_long_unrelated_or_short_words(slot: str, text: str) -> None:
+    assert match_choice(slot, text, buttons(slot)) is None
+
+
 def test_number_out_of_range_is_not_a_choice() -> None:
     assert match_choice("adv_reason", "9", buttons("adv_reason")) is None
     assert read_answer("adv_reason", "9", "inform", 0.9, buttons("adv_reason")).kind == "invalid"

@@ -7,6 +7,7 @@ instead (synonyms, misspellings, a button's number).
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import string
@@ -188,11 +189,26 @@ def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | No
             if _has_phrase(words, phrase):
                 hits.append((len(phrase), value))
     if not hits:
-        return None
+        return _misspelt_choice(words, synonyms)
     hits.sort(reverse=True)
     best_len = hits[0][0]
     best = {value for length, value in hits if length == best_len}
     return best.pop() if len(best) == 1 else None
+
+
+TYPO_MAX_WORDS = 3  # only a short answer is read as a misspelt choice
+TYPO_MIN_LENGTH = 5  # short words are too alike ("note" / "nope") to guess
+TYPO_CUTOFF = 0.8  # difflib similarity: "complant" ~ "complaint" is 0.94
+
+
+def _misspelt_choice(words: str, synonyms: Mapping[str, tuple[str, ...]]) -> str | None:
+    """A short answer with a misspelt word ("complant") picks the one value it is close to, else None."""
+    typed = [w for w in words.split() if len(w) >= TYPO_MIN_LENGTH]
+    if not typed or len(words.split()) > TYPO_MAX_WORDS:
+        return None
+    by_word = {p: v for v, phrases in synonyms.items() for p in phrases if " " not in p and len(p) >= TYPO_MIN_LENGTH}
+    found = {by_word[m] for w in typed for m in difflib.get_close_matches(w, by_word, n=1, cutoff=TYPO_CUTOFF)}
+    return found.pop() if len(found) == 1 else None
 
 
 def parse_share_with(text: str) -> list[str] | None:
