@@ -6,7 +6,7 @@ import logging
 from typing import Any, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,7 +20,7 @@ from actions.common import (
     latest_intent,
     say,
 )
-from bot.dialogue import identity, submissions
+from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue.forms import FORM_SLOTS
 
 logger = logging.getLogger(__name__)
@@ -159,10 +159,27 @@ class CheckMatch(Action):
 
 
 class Fallback(Action):
+    """Says kindly it did not understand, unless the child typed a button ("1", or its words) outside a form:
+    then the turn runs again as if that button was pressed, as Rasa's TwoStageFallbackAction re-runs a
+    clarified message (the re-run message is the button's payload, which is never mapped again)."""
+
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        if tracker.active_loop_name is None:
+            intent, _ = latest_intent(tracker)
+            known = typed_buttons.domain_intents(domain or {})
+            pressed = typed_buttons.typed_button(
+                (tracker.latest_message or {}).get("text"), intent, tracker.events, known or None
+            )
+            if pressed is not None:
+                return [
+                    UserUtteranceReverted(),
+                    ActionExecuted("action_listen"),
+                    UserUttered(pressed.payload, pressed.parse_data(),
+                                input_channel=tracker.get_latest_input_channel()),
+                ]
         say(dispatcher, "default", tracker)
         if tracker.active_loop_name is None:
             say(dispatcher, "menu", tracker)

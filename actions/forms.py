@@ -72,7 +72,10 @@ class HeardFormValidation(FormValidationAction):
         if outcome.kind == "digress":
             return []  # the form is rejected and a rule answers the question
         if outcome.kind == "fill":
-            return self.after_fill(slot, outcome.value) + [SlotSet("simple_next", False)]
+            if outcome.note:
+                say(dispatcher, outcome.note, tracker)
+            also = [SlotSet(name, value) for name, value in outcome.also.items()]
+            return self.after_fill(slot, outcome.value) + also + [SlotSet("simple_next", False)]
         say(dispatcher, OUTCOME_MESSAGES[outcome.kind], tracker)
         return [SlotSet(slot, None)]  # nothing kept; the question is asked again
 

@@ -1,6 +1,7 @@
 """Heard's admin commands: ``python -m bot.cli <command>``.
 
-  migrate                                  upgrade the database to the newest schema
+  migrate                                  upgrade the database to the newest schema (and move SMS opt-outs
+                                           an older Heard kept in Redis into it)
   seed                                     add the demo council, staff, children (safe to repeat)
   issue-code --child ID [--by USER]        print a one-time sign-in code for a child (valid 30 minutes)
   export --child ID [--by USER]            print everything held about a child as JSON (audited)
@@ -33,7 +34,29 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from bot.db.migrate import current_revision, upgrade
 
     upgrade(revision=args.revision)
-    print(f"database at revision {current_revision()}")
+    revision = current_revision()
+    print(f"database at revision {revision}")
+    return _move_legacy_sms_opt_outs(revision)
+
+
+def _move_legacy_sms_opt_outs(revision: str | None) -> int:
+    """Heard before migration 0004 kept unknown numbers' SMS opt-outs in Redis: move them into the table
+    (1 when Redis is set but cannot be read, so that opt-outs are never dropped unnoticed)."""
+    from bot.config import get_settings
+
+    redis_url = get_settings().redis_url
+    if not redis_url or revision is None or revision < "0004":
+        return 0
+    from bot.channels.sms_state import move_legacy_opt_outs
+
+    try:
+        moved = move_legacy_opt_outs(redis_url)
+    except Exception as error:  # noqa: BLE001 - the schema is migrated; say so and how to finish
+        print(f"could not move SMS opt-outs from Redis into the database ({type(error).__name__}); "
+              "run migrate again when Redis is reachable", file=sys.stderr)
+        return 1
+    if moved:
+        print(f"moved {moved} SMS opt-out(s) from Redis into the database")
     return 0
 
 

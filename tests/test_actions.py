@@ -118,6 +118,50 @@ def test_reply_and_fallback() -> None:
     assert "did not get that" in said(run(conversation.Fallback(), make_tracker("zzz", "nlu_fallback"))[0])
 
 
+def menu_turn() -> list[dict]:
+    """The bot's last turn: the greeting and the menu with its buttons, as Rasa's events hold them."""
+    from bot.dialogue.messages import render
+
+    menu = render("menu")
+    return [{"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+            {"event": "action", "name": "action_greet"},
+            {"event": "bot", "text": render("greet", child_greeting="")["text"], "data": {}},
+            {"event": "bot", "text": menu["text"], "data": {"buttons": menu["buttons"]}},
+            {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize(("typed", "intent", "payload"), [
+    ("1", "nlu_fallback", "/request_advocate"),
+    ("4", "inform", "/make_complaint"),
+    ("Talk to a person", "nlu_fallback", "/talk_to_person"),
+])
+def test_fallback_runs_a_typed_menu_button_again_as_pressed(typed: str, intent: str, payload: str) -> None:
+    tracker = make_tracker(typed, intent, confidence=0.2, events=menu_turn())
+    messages, events = run(conversation.Fallback(), tracker)
+    assert messages == []  # nothing said: the re-run turn answers
+    assert [e["event"] for e in events] == ["rewind", "action", "user"]
+    assert events[1]["name"] == "action_listen"
+    user = events[2]
+    assert user["text"] == payload and user["input_channel"] == "rest"
+    assert user["parse_data"]["intent"] == {"name": payload[1:], "confidence": 1.0}
+    assert user["parse_data"]["entities"] == []
+
+
+def test_fallback_maps_a_typed_button_once_and_only_outside_a_form() -> None:
+    # The re-run message is the payload: reaching the fallback again, it is not mapped again (no loop).
+    messages, events = run(conversation.Fallback(), make_tracker("/request_advocate", "request_advocate",
+                                                                  events=menu_turn()))
+    assert "did not get that" in said(messages) and events == []
+    for tracker in (
+        make_tracker("9", "nlu_fallback", events=menu_turn()),  # no ninth button
+        make_tracker("1", "nlu_fallback"),  # no buttons shown before
+        make_tracker("1", "nlu_fallback", events=menu_turn(), loop="advocate_form"),  # forms read it themselves
+        make_tracker("1", "disclose_harm", events=menu_turn()),
+    ):
+        messages, events = run(conversation.Fallback(), tracker)
+        assert "did not get that" in said(messages) and not any(e["event"] == "rewind" for e in events)
+
+
 def referral_slots(**extra: Any) -> dict:
     return {"adv_reason": "review", "adv_words": "I want to stay at my school 🙏", "anon_name": "Jo",
             "anon_council": "Lancashire", "contact_how": "text", "contact_detail": "07700 900123",
@@ -278,6 +322,21 @@ def test_form_validation_fill_digress_invalid() -> None:
     # Nothing filled (only which question is pending), so the form is rejected and a rule answers.
     assert set(slot_events(events)) <= {"requested_slot"}
     messages, events = validate(forms.ValidateAdvocateForm(), "adv_reason", "banana")
+    assert "press one of the buttons" in said(messages) and slot_events(events)["adv_reason"] is None
+
+
+def test_a_typed_reason_sentence_is_something_else_with_the_words_kept() -> None:
+    words = "they took my phone for a week and didnt say why"
+    messages, events = validate(forms.ValidateAdvocateForm(), "adv_reason", words, "nlu_fallback", confidence=0.2)
+    slots = slot_events(events)
+    assert slots["adv_reason"] == "other" and slots["adv_words"] == words  # "in your own words" is not asked
+    assert "kept your words" in said(messages) and "press one of the buttons" not in said(messages)
+    assert not any(m.get("buttons") for m in messages)
+    # A disclosure is never taken as the answer: nothing is filled, so the safeguarding rule answers.
+    messages, events = validate(forms.ValidateAdvocateForm(), "adv_reason",
+                                "my carer hits me when nobody else is home", "disclose_harm", confidence=1.0)
+    assert set(slot_events(events)) <= {"requested_slot"} and not messages
+    messages, events = validate(forms.ValidateAdvocateForm(), "adv_reason", "<script>alert(1)</script>")
     assert "press one of the buttons" in said(messages) and slot_events(events)["adv_reason"] is None
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.cli import main
@@ -35,8 +36,8 @@ def test_migrate_as_a_module(db_url):
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "revision 0003" in result.stdout
-    assert current_revision(db_url) == "0003"
+    assert "revision 0004" in result.stdout
+    assert current_revision(db_url) == "0004"
 
 
 def test_seed_issue_code_and_redeem(engine, capsys):
@@ -103,3 +104,32 @@ def test_deliver_notifications(engine, capsys):
 def test_errors_are_short_and_exit_1(engine, capsys):
     assert main(["issue-code", "--child", "c_nobody"]) == 1
     assert "no such child" in capsys.readouterr().err
+
+
+def test_migrate_moves_sms_opt_outs_an_older_heard_kept_in_redis(db_url, capsys, monkeypatch):
+    import redis
+
+    from bot.channels.sms_state import LEGACY_OPT_OUT_KEY
+    from bot.services import children, sms_opt_outs
+
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    phone_hash = children.any_phone_hash("+447700900555")
+    client.delete(LEGACY_OPT_OUT_KEY)
+    client.sadd(LEGACY_OPT_OUT_KEY, phone_hash)
+    monkeypatch.setenv("HEARD_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        assert main(["migrate"]) == 0
+        out = capsys.readouterr().out
+        assert "moved 1 SMS opt-out(s)" in out and phone_hash not in out and "7700900555" not in out
+        assert not client.exists(LEGACY_OPT_OUT_KEY)
+        with session_scope() as s:
+            assert sms_opt_outs.is_opted_out(s, phone_hash)
+    finally:
+        client.delete(LEGACY_OPT_OUT_KEY)
+    monkeypatch.setenv("HEARD_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    assert main(["migrate"]) == 1, "opt-outs that cannot be moved are never dropped silently"
+    assert "could not move SMS opt-outs" in capsys.readouterr().err

@@ -204,6 +204,35 @@ def test_question_mid_form_is_answered_then_form_resumes(stack: Stack) -> None:
     assert "own words" in texts(stack.say(me, '/inform{"choice":"listened_to"}'))
 
 
+def test_a_reason_typed_as_a_sentence_is_something_else_in_the_childs_words(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "i want an advocate")
+    words = "they took my phone for a week and didnt say why"
+    reply = texts(stack.say(me, words))
+    assert "kept your words" in reply and "press one of the buttons" not in reply
+    assert "What name" in reply and "own words" not in reply  # not asked for the words again
+    stack.say(me, "Jo")
+    stack.say(me, "Leeds")
+    stack.say(me, '/inform{"choice":"carer"}')
+    stack.say(me, '/inform{"choice":"evening"}')
+    assert "Done!" in texts(stack.say(me, '/inform{"choice":"no"}'))
+    [referral] = referrals_for(me)
+    assert referral.reason == "other" and referral.words == words
+
+
+def test_a_typed_menu_number_over_rest_is_that_button(stack: Stack) -> None:
+    me = sender()
+    assert "/request_advocate" in button_payloads(stack.say(me, "hiya"))
+    reply = stack.say(me, "1")  # the NLU cannot know the menu: the fallback runs it as the first button
+    assert "What do you want help with?" in texts(reply) and "did not get that" not in texts(reply)
+    assert '/inform{"choice":"review"}' in button_payloads(reply)
+    user_texts = [e["text"] for e in stack.tracker(me)["events"] if e["event"] == "user"]
+    assert user_texts[-2:] == ["1", "/request_advocate"]
+    other = sender()
+    stack.say(other, "hiya")
+    assert texts(stack.say(other, "9")).count("did not get that") == 1  # no ninth button: said kindly, once
+
+
 def test_stop_ends_form_without_saving(stack: Stack) -> None:
     me = sender()
     stack.say(me, "i want to make a complaint")

@@ -9,7 +9,7 @@ import yaml
 
 from bot.dialogue import messages
 
-from bot.dialogue.answers import match_choice, parse_share_with, read_answer, roles_label
+from bot.dialogue.answers import looks_like_sentence, match_choice, parse_share_with, read_answer, roles_label
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
 
@@ -92,6 +92,19 @@ def test_question_mid_form_is_a_digression() -> None:
     assert out.kind == "digress"
 
 
+def test_short_mention_of_a_topic_in_an_open_question_is_an_answer() -> None:
+    # "who do you want at the meeting?" "my advocate": the classifier says ask_about_advocate, but it is an answer
+    for text, intent in (("my advocate", "ask_about_advocate"), ("my iro and my nan", "ask_about_iro"),
+                         ("my review", "ask_about_review"), ("my independent visitor", "ask_about_visitor")):
+        out = read_answer("w_who_at_meeting", text, intent, 0.9, [])
+        assert (out.kind, out.value) == ("fill", text)
+    for question in ("advocate?", "wats an iro", "what is a care plan", "explain review"):
+        assert read_answer("w_who_at_meeting", question, "ask_about_iro", 0.9, []).kind == "digress"
+    # short requests that are not topics still interrupt an open question
+    assert read_answer("w_for_iro", "i dont get it", "say_it_simpler", 0.8, []).kind == "digress"
+    assert read_answer("w_for_iro", "read it out", "read_aloud", 0.8, []).kind == "digress"
+
+
 def test_long_answer_mentioning_advocate_is_an_answer_not_a_digression() -> None:
     text = "i want my advocate there and my nan because she always sticks up for me at meetings"
     out = read_answer("w_who_at_meeting", text, "ask_about_advocate", 0.8, [])
@@ -146,3 +159,76 @@ def test_short_typed_contact_choice_long_kept_verbatim() -> None:
     assert read_answer("contact_how", "text me", "inform", 0.9, buttons("contact_how")).value == "text"
     long = "text me but only after 6 when im back from school"
     assert read_answer("contact_how", long, "inform", 0.9, buttons("contact_how")).value == long
+
+
+PHONE_REASON = "they took my phone for a week and didnt say why"
+
+
+def test_a_sentence_at_the_reason_question_is_something_else_in_the_childs_words() -> None:
+    # Before: "Sorry, I did not get that. Please press one of the buttons."
+    for intent, confidence in (("inform", 0.6), ("nlu_fallback", 0.2), ("stop", 0.8)):
+        out = read_answer("adv_reason", PHONE_REASON, intent, confidence, buttons("adv_reason"))
+        assert (out.kind, out.value) == ("fill", "other"), intent
+        assert out.also == {"adv_words": PHONE_REASON}  # verbatim: the form does not ask for them again
+        assert out.note == "kept_your_words"
+    spaced = "  i want to move back near my nan 😢 "
+    out = read_answer("adv_reason", spaced, "inform", 0.5, buttons("adv_reason"))
+    assert (out.value, out.also) == ("other", {"adv_words": spaced})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["banana", "😢😢😢", "<script>alert(1)</script>", "asdf qwer zxcv uiop", "banana banana banana banana",
+     "lol lol lol lol lol", "my carer shouts", "لا أحب هذا المكان أبدا",
+     "why do i have to pick one of these"],  # a question is not taken as a reason
+)
+def test_short_gibberish_markup_or_a_question_at_the_reason_still_asks_for_a_button(text: str) -> None:
+    out = read_answer("adv_reason", text, "inform", 0.5, buttons("adv_reason"))
+    assert out.kind == "invalid" and not out.also
+
+
+def test_a_sentence_naming_a_button_picks_that_button() -> None:
+    out = read_answer("adv_reason", "nobody listens to me at home or at school", "inform", 0.6,
+                      buttons("adv_reason"))
+    assert (out.kind, out.value, out.also) == ("fill", "listened_to", {})
+
+
+def test_a_disclosure_or_a_question_at_the_reason_is_never_taken_as_the_answer() -> None:
+    harm = "my foster carer hits me when i get home from school"
+    out = read_answer("adv_reason", harm, "disclose_harm", 1.0, buttons("adv_reason"))
+    assert (out.kind, out.value, out.also, out.note) == ("digress", None, {}, None)  # the safeguarding rule answers
+    question = "i want to talk to a real person about this"
+    assert read_answer("adv_reason", question, "talk_to_person", 0.9, buttons("adv_reason")).kind == "digress"
+    assert read_answer("adv_reason", "stop", "stop", 0.99, buttons("adv_reason")).kind == "digress"
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        # An objection stops an appointment: yes or no is never guessed from a sentence.
+        ("match_decision", "i want to think about it more first"),
+        ("adv_tell_sw", "my social worker is the one who took my phone"),
+        ("w_confirm", "i want to read it again first please"),
+        ("iv_kind", "someone who likes football and drawing"),
+    ],
+)
+def test_other_buttons_questions_do_not_guess_from_a_sentence(slot: str, text: str) -> None:
+    out = read_answer(slot, text, "inform", 0.6, buttons(slot))
+    assert out.kind == "invalid" and not out.also
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (PHONE_REASON, True),
+        ("i want to move", True),
+        ("My nan isn't allowed to visit!!", True),
+        ("banana", False),
+        ("<script>alert(1)</script> <b>x</b> <i>y</i> <p>z</p>", False),
+        ("asdf qwer zxcv uiop", False),
+        ("no no no no", False),
+        ("😢 😢 😢 😢 😢", False),
+    ],
+)
+def test_looks_like_sentence(text: str, expected: bool) -> None:
+    assert looks_like_sentence(text) is expected

@@ -15,7 +15,7 @@ from bot.services import alerts, referrals, visitors
 from bot.services.seed import seed_demo
 
 TABLES = set(metadata.tables)
-HEAD = "0003"
+HEAD = "0004"
 
 
 def _tables(url: str) -> set[str]:
@@ -107,4 +107,30 @@ def test_filled_database_steps_down_to_0002_and_back_keeping_records(db_url):
         row = conn.execute(text("SELECT reviews_held FROM children WHERE id = :i"), {"i": child_id}).one()
         kinds = conn.execute(text("SELECT DISTINCT kind FROM notification_outbox")).scalars().all()
     assert row.reviews_held == 0 and kinds == ["alert"]
+    _assert_rules_work(db_url)
+
+
+def test_filled_database_steps_down_to_0003_and_back_keeping_records(db_url):
+    from bot.services import children, sms_opt_outs
+
+    upgrade(db_url)
+    child_id = _fill(db_url)
+    with session_scope(get_engine(db_url)) as s:
+        sms_opt_outs.set_opted_out(s, children.any_phone_hash("+447700900555"), True)
+    downgrade(db_url, "0003")
+    assert current_revision(db_url) == "0003"
+    assert _tables(db_url) == TABLES - {"sms_opt_outs"}
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM safeguarding_alerts")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM children WHERE id = :i"), {"i": child_id}).scalar() == 1
+    upgrade(db_url)
+    assert current_revision(db_url) == HEAD and _tables(db_url) == TABLES
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sms_opt_outs")).scalar() == 0
+        conn.execute(text("INSERT INTO sms_opt_outs (phone_hash, opted_out_at) VALUES (:h, :t)"),
+                     {"h": "a" * 64, "t": "2026-12-01 10:00:00"})
+        with pytest.raises(IntegrityError), conn.begin_nested():
+            conn.execute(text("INSERT INTO sms_opt_outs (phone_hash, opted_out_at) VALUES (:h, :t)"),
+                         {"h": "a" * 64, "t": "2026-12-02 10:00:00"})
+        conn.rollback()
     _assert_rules_work(db_url)

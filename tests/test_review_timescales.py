@@ -24,8 +24,30 @@ DEFAULTS = review_admin.CouncilSettings(2555, "default", 20, 3, 6, 15)
 def test_working_days_skip_weekends() -> None:
     friday = date(2026, 11, 27)
     assert add_working_days(friday, 1) == date(2026, 11, 30)  # Monday
-    assert add_working_days(friday, 20) == date(2026, 12, 25)
+    # Was 25 Dec 2026 before bank holidays were counted: Christmas Day (Fri) and the Boxing Day substitute
+    # (Mon 28 Dec) are not working days, so the 20th working day is Tuesday 29 December.
+    assert add_working_days(friday, 20) == date(2026, 12, 29)
     assert add_working_days(date(2026, 11, 28), 0) == date(2026, 11, 28)
+
+
+def test_first_review_deadline_skips_christmas_2026_bank_holidays() -> None:
+    # In care from Monday 7 Dec 2026: 13 working days to Thu 24 Dec, then Fri 25 Dec (Christmas Day),
+    # Sat, Sun and Mon 28 Dec (Boxing Day substitute) are skipped, 29-31 Dec make 16, Fri 1 Jan 2027
+    # (New Year's Day) is skipped, 4-7 Jan make 20.
+    entered = date(2026, 12, 7)
+    assert review_due_by(_child(entered_care_on=entered), DEFAULTS) == date(2027, 1, 7)
+    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+    # Weekends alone would give Mon 4 Jan 2027.
+    assert add_working_days(entered, 20) != date(2027, 1, 4)
+
+
+def test_first_review_deadline_skips_easter_2027_bank_holidays() -> None:
+    # Good Friday 26 March and Easter Monday 29 March 2027.
+    assert add_working_days(date(2027, 3, 25), 1) == date(2027, 3, 30)
+    # In care from Monday 8 March 2027: 13 working days to Thu 25 March, Good Friday to Easter Monday are
+    # skipped, then 30 March to Wednesday 7 April make 20 (weekends alone would give Monday 5 April).
+    entered = date(2027, 3, 8)
+    assert review_due_by(_child(entered_care_on=entered), DEFAULTS) == date(2027, 4, 7)
 
 
 def test_months_clamp_to_the_end_of_a_short_month() -> None:

@@ -127,6 +127,38 @@ def test_working_days():
     assert referrals.add_working_days(friday, 5) == date(2026, 12, 4)
 
 
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        # Christmas 2026: Fri 25 Dec Christmas Day, Mon 28 Dec Boxing Day (substitute), Fri 1 Jan 2027.
+        (date(2026, 12, 23), 5, date(2027, 1, 4)),
+        (date(2026, 12, 24), 1, date(2026, 12, 29)),
+        # Easter 2027: Good Friday 26 March, Easter Monday 29 March.
+        (date(2027, 3, 24), 5, date(2027, 4, 2)),
+        (date(2027, 3, 25), 1, date(2027, 3, 30)),
+    ],
+)
+def test_working_days_skip_bank_holidays(start, days, due):
+    assert referrals.add_working_days(start, days) == due
+
+
+def test_bank_holidays_are_not_working_days():
+    for holiday in (date(2026, 12, 25), date(2026, 12, 28), date(2027, 3, 26), date(2027, 3, 29)):
+        assert not referrals.is_working_day(holiday)
+    assert referrals.is_working_day(date(2026, 12, 29)) and not referrals.is_working_day(date(2026, 12, 26))
+
+
+def test_referral_response_deadline_skips_christmas(session, monkeypatch):
+    from datetime import datetime, timezone
+
+    # Submitted on Wednesday 23 December 2026 with the default 5 working days: 24, 29, 30, 31 Dec and 4 Jan.
+    monkeypatch.delenv("HEARD_REFERRAL_RESPONSE_DAYS", raising=False)
+    monkeypatch.setattr(referrals, "utcnow", lambda: datetime(2026, 12, 23, 15, 0, tzinfo=timezone.utc))
+    referral = _submit(session)
+    session.commit()
+    assert referral.response_due == date(2027, 1, 4)
+
+
 def test_status_workflow(session):
     referral = _submit(session)
     referrals.change_status(session, referral.id, "acknowledged", "staff:adv.test")

@@ -323,6 +323,7 @@ async def test_stop_for_a_known_child_is_stored_and_nothing_is_sent_until_start(
     assert len(rig.twilio.sent) == before, "nothing is sent in answer to STOP"
     session.expire_all()
     assert children.get_child(session, child.id).sms_opted_out is True
+    assert not _in_opt_out_table(session, CHILD_PHONE), "a child's opt-out is on their record only"
     session.rollback()
     await rig.text("hi")
     assert len(rig.twilio.sent) == before, "nothing is sent after STOP"
@@ -334,17 +335,79 @@ async def test_stop_for_a_known_child_is_stored_and_nothing_is_sent_until_start(
     assert children.get_child(session, child.id).sms_opted_out is False
 
 
-async def test_stop_for_an_unknown_number_is_remembered_in_the_opt_out_set(rig):
+def _in_opt_out_table(session, phone: str) -> bool:
+    from bot.services import children, sms_opt_outs
+
+    session.expire_all()
+    try:
+        return sms_opt_outs.is_opted_out(session, children.any_phone_hash(phone))
+    finally:
+        session.rollback()  # end the read so the channel can write (SQLite)
+
+
+async def test_stop_for_an_unknown_number_is_stored_in_the_database(rig, session):
     for word in ("unsubscribe", "Stop."):
         await rig.text("hi", phone=STRANGER)
         sent = len(rig.twilio.sent)
         await rig.text(word, phone=STRANGER)
-        assert rig.channel.state.is_opted_out(STRANGER)
+        assert _in_opt_out_table(session, STRANGER)
         await rig.text("hello", phone=STRANGER)
         assert len(rig.twilio.sent) == sent
         await rig.text("YES", phone=STRANGER)  # Twilio's opt-in word, honoured because the number opted out
-        assert not rig.channel.state.is_opted_out(STRANGER)
+        assert not _in_opt_out_table(session, STRANGER)
         assert len(rig.twilio.sent) == sent + 2
+
+
+async def test_an_unknown_numbers_stop_survives_a_restart_until_start(aiohttp_server, db_url, engine, session):
+    from sqlalchemy import select
+
+    from bot.db.models import SmsOptOut
+
+    first = HeardSmsInput(ACCOUNT, TOKEN, OUR_NUMBER, public_url=PUBLIC_URL, state=MemoryState())
+    rig, server = await _start(aiohttp_server, first)
+    try:
+        await rig.text("hi", phone=STRANGER)
+        assert len(rig.twilio.bodies(STRANGER)) == 2
+        await rig.text("STOP", phone=STRANGER)
+    finally:
+        server.close()
+        await server.wait_closed()
+    stored = session.execute(select(SmsOptOut.phone_hash)).scalars().all()
+    session.rollback()
+    assert len(stored) == 1 and "7700900555" not in stored[0], "kept by keyed hash, never the number"
+
+    # A new channel with fresh (empty) memory: another process, or the same one restarted without Redis.
+    second = HeardSmsInput(ACCOUNT, TOKEN, OUR_NUMBER, public_url=PUBLIC_URL, state=MemoryState())
+    rig, server = await _start(aiohttp_server, second)
+    try:
+        await rig.text("hi", phone=STRANGER)
+        await rig.text("2", phone=STRANGER)
+        assert rig.agent.received[-1].text == "2", "the words still reach Heard"
+        assert rig.twilio.sent == [], "nothing is texted to a number that said STOP before the restart"
+        await rig.text("START", phone=STRANGER)
+        assert rig.agent.received[-1].text == "/greet"
+        assert len(rig.twilio.bodies(STRANGER)) == 2, "START greets again"
+        assert not _in_opt_out_table(session, STRANGER)
+        await rig.text("hi", phone=STRANGER)
+        assert len(rig.twilio.bodies(STRANGER)) == 4
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_stop_from_before_the_number_was_a_childs_still_holds(rig, make_child, session):
+    await rig.text("STOP", phone=STRANGER)
+    child = make_child(name="Sam", phone=STRANGER)
+    session.commit()
+    await rig.text("hi", phone=STRANGER)
+    assert rig.twilio.sent == []
+    await rig.text("unstop", phone=STRANGER)
+    assert len(rig.twilio.bodies(STRANGER)) == 2
+    assert not _in_opt_out_table(session, STRANGER)
+    from bot.services import children
+
+    assert children.get_child(session, child.id).sms_opted_out is False
+    session.rollback()
 
 
 async def test_yes_is_an_ordinary_answer_when_not_opted_out(rig):
@@ -352,10 +415,10 @@ async def test_yes_is_an_ordinary_answer_when_not_opted_out(rig):
     assert rig.agent.received[-1].text == "yes"
 
 
-async def test_stop_in_a_sentence_is_not_an_opt_out(rig):
+async def test_stop_in_a_sentence_is_not_an_opt_out(rig, session):
     await rig.text("stop it")
     assert rig.agent.received[-1].text == "stop it"
-    assert not rig.channel.state.is_opted_out(CHILD_PHONE)
+    assert not _in_opt_out_table(session, CHILD_PHONE)
 
 
 async def test_no_phone_number_or_message_text_in_logs(rig, caplog):
@@ -371,7 +434,7 @@ async def test_if_the_opt_out_cannot_be_checked_nothing_is_sent(rig, monkeypatch
     def broken(_phone: str) -> bool:
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(sms, "_child_opted_out", broken)
+    monkeypatch.setattr(sms, "_opted_out", broken)
     await rig.text("hi")
     assert rig.agent.received[-1].text == "hi"
     assert rig.twilio.sent == []

@@ -20,7 +20,9 @@ number: Rasa's conversation store holds no phone numbers, and the action server 
 child's stored one. Replies go to the number of the text being answered, held in memory for that request.
 Buttons become numbered options; a reply of a number or an option's words becomes that option's payload,
 exactly like pressing the button on the web. STOP (and Twilio's other opt-out words) stops every text to the
-number until START. Nothing about a message is logged.
+number until START: stored in the database (on the child's record when the number is a child's, else in
+``sms_opt_outs`` by the number's keyed hash), so it survives restarts and holds on every server. Nothing about
+a message is logged.
 """
 
 from __future__ import annotations
@@ -53,49 +55,46 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # ---------------------------------------------------------------- opt-out (STOP / START)
 
 
-def _child_opted_out(phone: str) -> bool | None:
-    """The known child's stored opt-out, or None when the number belongs to no child."""
+def _opted_out(phone: str) -> bool:
+    """Whether the number said STOP: on the child's record when it is a child's, or in ``sms_opt_outs``."""
     from bot.db.engine import session_scope
-    from bot.services import children
+    from bot.services import sms_opt_outs
+
+    with session_scope() as s:
+        if sms_opt_outs.is_opted_out(s, children.any_phone_hash(phone)):
+            return True  # e.g. a STOP from before the number was added to a child's record
+        child = children.match_phone(s, phone)
+        return child is not None and bool(child.sms_opted_out)
+
+
+def _store_opt_out(phone: str, opted_out: bool) -> None:
+    """STOP or START, in one transaction: on the child with this number, else in ``sms_opt_outs``."""
+    from bot.db.engine import session_scope
+    from bot.services import sms_opt_outs
 
     with session_scope() as s:
         child = children.match_phone(s, phone)
-        return None if child is None else bool(child.sms_opted_out)
+        if child is not None:
+            children.set_preferences(s, child.id, sms_opted_out=opted_out)
+        # A known child's opt-out lives on their record; the table holds other numbers' (START clears both).
+        sms_opt_outs.set_opted_out(s, children.any_phone_hash(phone), opted_out and child is None)
 
 
-def _store_child_opt_out(phone: str, opted_out: bool) -> bool:
-    """Store the opt-out on the child with this number; False when there is none."""
-    from bot.db.engine import session_scope
-    from bot.services import children
-
-    with session_scope() as s:
-        child = children.match_phone(s, phone)
-        if child is None:
-            return False
-        children.set_preferences(s, child.id, sms_opted_out=opted_out)
-        return True
-
-
-async def is_opted_out(phone: str, state: SmsState) -> bool:
+async def is_opted_out(phone: str) -> bool:
     """True when nothing may be sent to `phone`. Fails closed: if we cannot check, we do not send."""
     try:
-        if await asyncio.to_thread(state.is_opted_out, phone):
-            return True
-        return bool(await asyncio.to_thread(_child_opted_out, phone))
+        return await asyncio.to_thread(_opted_out, phone)
     except Exception as error:
         logger.error("could not check SMS opt-out, not sending: %s", type(error).__name__)
         return True
 
 
-async def set_opted_out(phone: str, state: SmsState, opted_out: bool) -> None:
-    """STOP (True) or START (False): on the child's record when the number is known, else in the store."""
-    known = False
+async def set_opted_out(phone: str, opted_out: bool) -> None:
+    """STOP (True) or START (False), kept in the database so it holds after a restart and on every server."""
     try:
-        known = await asyncio.to_thread(_store_child_opt_out, phone, opted_out)
+        await asyncio.to_thread(_store_opt_out, phone, opted_out)
     except Exception as error:
-        logger.error("could not store SMS opt-out on the child record: %s", type(error).__name__)
-    # A known child's opt-out lives on their record; the store holds unknown numbers (and START clears both).
-    await asyncio.to_thread(state.set_opted_out, phone, opted_out and not known)
+        logger.error("could not store an SMS opt-out or opt-in: %s", type(error).__name__)
 
 
 # ---------------------------------------------------------------- output
@@ -145,7 +144,7 @@ class HeardSmsOutput(TwilioOutput):
             for b in buttons or []
             if isinstance(b, dict) and b.get("title") and b.get("payload")
         ]
-        if await is_opted_out(recipient_id, self.state):
+        if await is_opted_out(recipient_id):
             return
         if options:
             await asyncio.to_thread(self.state.set_options, recipient_id, options)
@@ -293,13 +292,13 @@ class HeardSmsInput(TwilioInput):
         state = self.state
         word = sms_text.keyword(text)
         if word in sms_text.OPT_OUT_WORDS:
-            await set_opted_out(phone, state, True)
+            await set_opted_out(phone, True)
             await asyncio.to_thread(state.clear_options, phone)
             return  # nothing more is sent (Twilio confirms the opt-out itself)
         if word in sms_text.OPT_IN_WORDS or (
-            word in sms_text.OPT_IN_IF_OUT and await is_opted_out(phone, state)
+            word in sms_text.OPT_IN_IF_OUT and await is_opted_out(phone)
         ):
-            await set_opted_out(phone, state, False)
+            await set_opted_out(phone, False)
             text = "/greet"
         else:
             options = await asyncio.to_thread(state.get_options, phone)

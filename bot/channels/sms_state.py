@@ -1,11 +1,12 @@
-"""What the SMS channel remembers between text messages, keyed by a keyed hash of the phone number
-(never the number itself):
-
-- the numbered options last sent to a number (so "2" means the second one), for HEARD_SMS_OPTIONS_TTL
-  seconds (default 1 day);
-- opt-outs (STOP) of numbers that belong to no child record (a known child's opt-out is stored on the child).
+"""What the SMS channel remembers between text messages: the numbered options last sent to a number (so
+"2" means the second one), keyed by a keyed hash of the phone number (never the number itself), for
+HEARD_SMS_OPTIONS_TTL seconds (default 1 day).
 
 Redis when HEARD_REDIS_URL is set (shared by every Rasa server), otherwise in this process's memory.
+
+Opt-outs (STOP) are not kept here: they are in the database (``Child.sms_opted_out`` for a known child,
+``bot.services.sms_opt_outs`` for any other number), because they must survive restarts and hold on every
+server. ``move_legacy_opt_outs`` moves the opt-outs older versions kept in Redis into the database.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 import time
 from typing import Any, Protocol
@@ -42,8 +44,6 @@ class SmsState(Protocol):
     def set_options(self, phone: str, options: list[dict[str, str]]) -> None: ...
     def get_options(self, phone: str) -> list[dict[str, str]]: ...
     def clear_options(self, phone: str) -> None: ...
-    def set_opted_out(self, phone: str, opted_out: bool) -> None: ...
-    def is_opted_out(self, phone: str) -> bool: ...
 
 
 class MemoryState:
@@ -52,7 +52,6 @@ class MemoryState:
     def __init__(self, ttl: int | None = None) -> None:
         self.ttl = ttl if ttl is not None else options_ttl()
         self._options: dict[str, tuple[float, list[dict[str, str]]]] = {}
-        self._opted_out: set[str] = set()
         self._lock = threading.Lock()
 
     def set_options(self, phone: str, options: list[dict[str, str]]) -> None:
@@ -73,14 +72,6 @@ class MemoryState:
     def clear_options(self, phone: str) -> None:
         with self._lock:
             self._options.pop(phone_key(phone), None)
-
-    def set_opted_out(self, phone: str, opted_out: bool) -> None:
-        with self._lock:
-            (self._opted_out.add if opted_out else self._opted_out.discard)(phone_key(phone))
-
-    def is_opted_out(self, phone: str) -> bool:
-        with self._lock:
-            return phone_key(phone) in self._opted_out
 
 
 class RedisState:
@@ -108,15 +99,28 @@ class RedisState:
     def clear_options(self, phone: str) -> None:
         self.redis.delete(PREFIX + "options:" + phone_key(phone))
 
-    def set_opted_out(self, phone: str, opted_out: bool) -> None:
-        key = PREFIX + "opted_out"
-        if opted_out:
-            self.redis.sadd(key, phone_key(phone))
-        else:
-            self.redis.srem(key, phone_key(phone))
 
-    def is_opted_out(self, phone: str) -> bool:
-        return bool(self.redis.sismember(PREFIX + "opted_out", phone_key(phone)))
+LEGACY_OPT_OUT_KEY = PREFIX + "opted_out"  # the Redis set of hashes where Heard before migration 0004 kept them
+
+
+def move_legacy_opt_outs(url: str, client: Any | None = None, database_url: str | None = None) -> int:
+    """Move the opt-outs an older Heard kept in Redis (a set of keyed phone hashes) into the database
+    table, then delete the Redis set. Returns how many were new to the table. Safe to repeat; the set is
+    deleted only after the database has committed them."""
+    import redis
+
+    from bot.db.engine import get_engine, session_scope
+    from bot.services import sms_opt_outs
+
+    client = client or redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    members = (m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(LEGACY_OPT_OUT_KEY))
+    hashes = sorted(m for m in members if re.fullmatch(r"[0-9a-f]{64}", m))  # anything else is left alone
+    if not hashes:
+        return 0
+    with session_scope(get_engine(database_url)) as s:
+        added = sms_opt_outs.add_many(s, hashes)
+    client.srem(LEGACY_OPT_OUT_KEY, *hashes)  # only what was moved: a STOP stored meanwhile is not lost
+    return added
 
 
 _shared: SmsState | None = None

@@ -208,6 +208,19 @@ class SignInAttempt(Base):
     at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class SmsOptOut(Base):
+    """A STOP from a phone number that belongs to no child (a child's own is ``Child.sms_opted_out``).
+
+    Keyed by the number's HMAC (``children.any_phone_hash``), never the number. A row means "send nothing to
+    this number"; START deletes it. Not purged by age: an opt-out is honoured until the number opts back in.
+    """
+
+    __tablename__ = "sms_opt_outs"
+
+    phone_hash = Column(String(64), primary_key=True)
+    opted_out_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class AdvocacyReferral(Base):
     __tablename__ = "advocacy_referrals"
     __table_args__ = (
@@ -456,6 +469,7 @@ __all__ = [
     "SafeguardingAlert",
     "SignInAttempt",
     "SignInCode",
+    "SmsOptOut",
     "StaffUser",
     "UTCDateTime",
     "VisitorMatch",

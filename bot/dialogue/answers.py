@@ -11,7 +11,7 @@ import difflib
 import json
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from bot.config import get_settings
@@ -34,6 +34,11 @@ DIGRESSION_INTENTS = frozenset(
         "audio_off",
         "talk_to_person",
     }
+)
+# In an open question a short mention of a topic is an answer ("who do you want at the meeting?" "my advocate");
+# only a question about it ("whats an iro", "advocate?") is a digression.
+TOPIC_INTENTS = frozenset(
+    {"ask_about_advocate", "ask_about_review", "ask_about_iro", "ask_about_care_plan", "ask_about_visitor"}
 )
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
@@ -118,6 +123,23 @@ SKIPPABLE = frozenset(
      "iv_wish", "match_reason", "match_preferences"}
 )
 
+# Buttons questions with a "Something else" button whose next question is open ("in your own words"): a
+# sentence that picks no button is that button, and its words are that answer, kept verbatim, so the child
+# is understood and not asked for them again. slot -> (button value, slot that keeps the words).
+# Not for yes/no questions (adv_tell_sw, w_confirm, match_decision: an objection stops an appointment, so
+# it is never guessed from free text) nor for iv_kind, whose next question asks for something specific.
+SENTENCE_ANSWERS: dict[str, tuple[str, str]] = {"adv_reason": ("other", "adv_words")}
+SENTENCE_MIN_WORDS = 4
+# Words almost every sentence a child types has one of; a keyboard mash or a list of names has none.
+COMMON_WORDS = frozenset(
+    {"i", "im", "i'm", "ive", "i've", "me", "my", "mine", "we", "us", "our", "you", "your", "he", "she",
+     "they", "them", "their", "his", "her", "him", "it", "its", "it's", "the", "a", "an", "and", "but", "or",
+     "so", "to", "of", "in", "on", "at", "for", "with", "from", "about", "not", "no", "dont", "don't",
+     "didnt", "didn't", "cant", "can't", "wont", "won't", "is", "was", "are", "were", "be", "been", "have",
+     "has", "had", "do", "did", "does", "want", "wanna", "need", "because", "cos", "coz", "when", "that",
+     "this", "there", "what", "why", "who", "keep", "keeps", "said", "say", "says", "told", "get", "got"}
+)
+
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "social_worker": ("social worker", "socail worker", "social", "sw", "socialworker"),
     "iro": ("iro", "reviewing officer", "chair"),
@@ -130,10 +152,15 @@ EVERYONE_WORDS = ("everyone", "everybody", "all", "all of them")
 
 @dataclass(frozen=True)
 class Outcome:
-    """What to do with a message: `fill` the slot, `digress`, or tell the child why not."""
+    """What to do with a message: `fill` the slot, `digress`, or tell the child why not.
+
+    A fill may also fill other slots (`also`) and say a catalogue message first (`note`).
+    """
 
     kind: str  # fill | digress | invalid | empty | too_long
     value: Any = None
+    also: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
 
 
 def _words(text: str) -> str:
@@ -231,10 +258,25 @@ def parse_share_with(text: str) -> list[str] | None:
     return None
 
 
+def looks_like_sentence(text: str) -> bool:
+    """Several real words, as a child types a reason ("they took my phone and didnt say why"): not one word,
+    emoji, markup ("<script>"), a keyboard mash or the same word again and again."""
+    words = []
+    for token in text.lower().replace("’", "'").split():
+        word = token.strip(string.punctuation)
+        if word and all(ch.isalpha() or ch == "'" for ch in word):
+            words.append(word)
+    return (
+        len(words) >= SENTENCE_MIN_WORDS
+        and len(set(words)) >= SENTENCE_MIN_WORDS - 1
+        and any(word in COMMON_WORDS for word in words)
+    )
+
+
 def looks_like_question(text: str) -> bool:
     words = _words(text).split()
-    starters = {"what", "whats", "wat", "wot", "who", "how", "why", "can", "will", "is", "are", "do", "does",
-                "explain", "huh", "eh", "wdym", "help"}
+    starters = {"what", "whats", "what's", "wat", "wats", "wat's", "wot", "wots", "wut", "who", "whos", "who's",
+                "how", "why", "can", "will", "is", "are", "do", "does", "explain", "huh", "eh", "wdym", "help"}
     return "?" in text or (bool(words) and words[0] in starters)
 
 
@@ -278,7 +320,11 @@ def read_answer(
         intent in DIGRESSION_INTENTS
         and confidence >= threshold
         and matched is None
-        and (slot not in TEXT_OK or looks_like_question(text) or word_count <= 6)
+        and (
+            slot not in TEXT_OK
+            or looks_like_question(text)
+            or (word_count <= 6 and intent not in TOPIC_INTENTS)
+        )
     ):
         return Outcome("digress")
     if matched is not None and (slot not in TEXT_OK or word_count <= 3):
@@ -286,6 +332,15 @@ def read_answer(
         return Outcome("fill", matched)
     if slot in TEXT_OK:
         return Outcome("fill", text)
+    if (
+        matched is None
+        and slot in SENTENCE_ANSWERS
+        and looks_like_sentence(text)
+        and not looks_like_question(text)
+    ):
+        # "they took my phone for a week" at "what do you want help with?": something else, in their words.
+        value, words_slot = SENTENCE_ANSWERS[slot]
+        return Outcome("fill", value, also={words_slot: text}, note="kept_your_words")
     return Outcome("invalid")
 
 

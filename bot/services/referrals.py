@@ -7,7 +7,9 @@ kept in ``ReferralStatusChange`` and the audit log.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
+import holidays
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
@@ -25,12 +27,27 @@ NEXT_STATUS = {
 }
 
 
+@lru_cache(maxsize=64)
+def _england_bank_holidays(year: int) -> frozenset[date]:
+    """England's bank holidays in ``year``, with the substitute days when one falls on a weekend."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a bank holiday in England (e.g. Christmas, Good Friday, Easter Monday)."""
+    return day.weekday() < 5 and day not in _england_bank_holidays(day.year)
+
+
 def add_working_days(start: date, days: int) -> date:
-    """``start`` plus ``days`` working days (Monday to Friday; bank holidays are not known)."""
+    """``start`` plus ``days`` working days: Monday to Friday, skipping England's bank holidays.
+
+    When a bank holiday falls on a weekend, the substitute day (e.g. Monday 28 December 2026 for Boxing Day)
+    is skipped too.
+    """
     current = start
     while days > 0:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if is_working_day(current):
             days -= 1
     return current
 

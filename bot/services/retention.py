@@ -4,7 +4,9 @@ What is purged when older than the cutoff: closed referrals (by last change), wi
 requests, visitor matches that are not a current appointment (by last change), acknowledged safeguarding
 alerts with their outbox rows, conversation links, expired sign-in codes and failed sign-in attempts.
 Kept whatever their age: open referrals, unacknowledged alerts (a person must see them first), appointed
-matches, child records themselves (the council's case-record policy decides) and the audit log.
+matches, child records themselves (the council's case-record policy decides), the audit log, and SMS
+opt-outs of numbers of no child (``sms_opt_outs``: a keyed hash only, honoured until the number sends START,
+which deletes it).
 
 ``purge_by_council`` applies each council's own retention period (admin settings) to its children's records,
 and ``HEARD_RETENTION_DAYS`` to records that belong to no child (anonymous self-referrals, sign-in attempts).

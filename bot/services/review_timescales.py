@@ -2,8 +2,8 @@
 
 The Care Planning Regulations set the defaults (a council can change them in the admin settings): the first
 review within 20 working days of the child coming into care, the second within 3 months of the first, and
-each later one within 6 months of the one before. Working days are Monday to Friday; bank holidays are not
-counted out, so the date shown is never later than the legal one would be by more than the holidays in it.
+each later one within 6 months of the one before. Working days are Monday to Friday, leaving out England's
+bank holidays and their substitute days (from the ``holidays`` package; see ``referrals.add_working_days``).
 
 ``record_review_held`` is what an IRO or social worker does after a review: it moves the count on and sets
 the next review date (the latest allowed date unless they give an earlier one).

@@ -1,0 +1,78 @@
+"""SMS opt-outs (STOP) of phone numbers that belong to no child, in the ``sms_opt_outs`` table.
+
+A known child's opt-out is ``Child.sms_opted_out`` (``children.set_preferences``); this table holds every other
+number's, so it survives a restart and every server sees it. Rows are keyed by the number's keyed hash
+(``children.any_phone_hash``): the number itself is never stored, and these functions refuse anything that
+is not such a hash.
+
+Retention: a row is kept for as long as the number stays opted out (an opt-out must be honoured until the
+person opts back in, PECR) and START deletes it, so the retention purge leaves this table alone. A row
+belongs to no child, so a child's export does not include it (hashes are never exported anyway).
+
+Each change (a new STOP, a START that ends one) adds an audit event by the SMS conversation's pseudonymous
+actor (``conversation:<ref12>``, as for anything else that conversation does), with no hash in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db.models import SmsOptOut, utcnow
+from bot.services import audit
+from bot.services.children import SMS_SENDER_PREFIX
+
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _checked(phone_hash: str) -> str:
+    if not isinstance(phone_hash, str) or not _HASH.fullmatch(phone_hash):
+        raise ValueError("expected the keyed hash of a phone number")  # never repeats the value
+    return phone_hash
+
+
+def is_opted_out(s: Session, phone_hash: str) -> bool:
+    """True when the number with this keyed hash said STOP and has not said START since."""
+    found = s.execute(select(SmsOptOut.phone_hash).where(SmsOptOut.phone_hash == _checked(phone_hash)))
+    return found.first() is not None
+
+
+def _audit(s: Session, phone_hash: str, opted_out: bool) -> None:
+    actor = audit.conversation_actor(SMS_SENDER_PREFIX + phone_hash)  # the SMS conversation's actor
+    audit.record(s, actor, "update", "sms_opt_out", None, {"sms_opted_out": opted_out})
+
+
+def set_opted_out(s: Session, phone_hash: str, opted_out: bool) -> None:
+    """STOP (True) adds the hash (kept as it is if already there, with the time of the first STOP); START
+    (False) deletes it. Safe when two servers store the same STOP at once. Audited when something changed."""
+    phone_hash = _checked(phone_hash)
+    if not opted_out:
+        deleted = s.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash == phone_hash)).rowcount
+        if deleted:
+            _audit(s, phone_hash, False)
+        return
+    if s.get(SmsOptOut, phone_hash) is not None:
+        return
+    try:
+        with s.begin_nested():
+            s.add(SmsOptOut(phone_hash=phone_hash, opted_out_at=utcnow()))
+            s.flush()
+    except IntegrityError:  # stored by another server in the meantime: opted out either way
+        if s.get(SmsOptOut, phone_hash) is None:
+            raise
+        return
+    _audit(s, phone_hash, True)
+
+
+def add_many(s: Session, phone_hashes: Iterable[str]) -> int:
+    """Opt out every hash given (moving opt-outs from an older store); returns how many were new."""
+    added = 0
+    for phone_hash in phone_hashes:
+        if not is_opted_out(s, phone_hash):
+            set_opted_out(s, phone_hash, True)
+            added += 1
+    return added
