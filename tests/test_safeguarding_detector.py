@@ -89,6 +89,9 @@ def test_false_alarm_rate_on_benign_look_alikes(labelled: dict, detector: HarmDe
         ("my dad 👊 me", "physical"),
         ("i want to 💀", "suicide"),
         ("my review is fine but my carer hits me and i dont want to say", "physical"),
+        ("he makes me feel stupid", "emotional"),
+        ("a man keeps following me home", "threat"),
+        ("someone followed me from school", "threat"),
     ],
 )
 def test_named_disclosures(detector: HarmDetector, text: str, category: str) -> None:
@@ -119,6 +122,10 @@ def test_named_disclosures(detector: HarmDetector, text: str, category: str) -> 
         "😭😭😭",
         "💀💀 lol",
         "i want to dye my hair",
+        "thank u for listening and not making me feel stupid for asking",
+        "they never make me feel worthless",
+        "i dont want it following me around when im older",
+        "someone is following me on instagram",
     ],
 )
 def test_named_look_alikes(detector: HarmDetector, text: str) -> None:

@@ -945,8 +945,6 @@ RULES: list[Rule] = [
             [L("be", "go", "come"), W("after", "for"), W("me", "us")],
             [W("wait", "waiting", "waits", "waited"), W("for"), W("me", "us"), W("after", "outside", "by",
                                                                                    "at", "near")],
-            [W("follow", "follows", "followed", "following", "stalk", "stalks", "stalking", "stalked"),
-             W("me", "us"), OPT("home", "everywhere", "around", "to")],
             [W("if"), W("i"), OPT("ever"), W("tell", "told", "say", "speak", "talk", "grass", "snitch"),
              OPT("anyone", "anybody", "someone", "on", "to", "about", "you", "people", "the"),
              OPT("him", "her", "them", "police", "teacher", "anyone", "it"),
@@ -1340,6 +1338,22 @@ RULES: list[Rule] = [
         window=5,
     ),
     Rule(
+        "followed", "threat",
+        [
+            [W("follow", "follows", "followed", "following", "stalk", "stalks", "stalking", "stalked"),
+             W("me", "us"), OPT("home", "everywhere", "around", "to")],
+        ],
+        # a thing that follows a child ("i dont want it following me around when im older") is no threat
+        prev_not=("it", "that", "this"),
+        near_not=("instagram", "tiktok", "youtube", "snapchat", "followers", "follow me on", "follow me back",
+                  "followed me back", "followed me on", "follow me around like", "hamster", "dog", "cat",
+                  "puppy", "kitten", "duck", "ducks", "goose", "geese", "swan", "seagull", "seagulls",
+                  "my little brother", "my little sister", "baby brother", "baby sister", "game", "fortnite",
+                  "minecraft", "roblox", "in the film", "in the movie"),
+        joke_veto=True,
+        window=6,
+    ),
+    Rule(
         "says_i_am", "emotional",
         [
             [L("say", "tell", "call", "think", "make"), OPT("me", "us", "that", "everyone", "people",
@@ -1438,6 +1452,7 @@ RULES: list[Rule] = [
                   "picked up", "picked me up", "got picked", "get picked", "being picked", "was picked",
                   "been picked", "am picked", "picked to", "picked as", "picked out", "picked the",
                   "picked a", "picked my"),
+        prev_not=("not", "never"),  # "thank you for not making me feel stupid"
         joke_veto=True,
         window=5,
     ),
