@@ -187,10 +187,23 @@ def test_short_gibberish_markup_or_a_question_at_the_reason_still_asks_for_a_but
     assert out.kind == "invalid" and not out.also
 
 
-def test_a_sentence_naming_a_button_picks_that_button() -> None:
-    out = read_answer("adv_reason", "nobody listens to me at home or at school", "inform", 0.6,
-                      buttons("adv_reason"))
-    assert (out.kind, out.value, out.also) == ("fill", "listened_to", {})
+def test_a_sentence_naming_a_button_picks_that_button_and_keeps_the_words() -> None:
+    text = "nobody listens to me at home or at school"
+    out = read_answer("adv_reason", text, "inform", 0.6, buttons("adv_reason"))
+    assert (out.kind, out.value, out.also, out.note) == ("fill", "listened_to", {"adv_words": text},
+                                                         "kept_your_words")
+    # a short choice keeps no words: the next question is still asked
+    out = read_answer("adv_reason", "a complaint", "inform", 0.6, buttons("adv_reason"))
+    assert (out.kind, out.value, out.also) == ("fill", "complaint", {})
+
+
+def test_a_sentence_at_visitor_or_mentor_says_what_kind_of_person() -> None:
+    text = "i want a mentor who likes art and can help me with college"
+    out = read_answer("iv_kind", text, "request_visitor", 0.6, buttons("iv_kind"))
+    assert (out.kind, out.value, out.also) == ("fill", "mentor", {"iv_wish": text})
+    text = "someone who likes football and drawing"
+    out = read_answer("iv_kind", text, "inform", 0.6, buttons("iv_kind"))
+    assert (out.kind, out.value, out.also) == ("fill", "not_sure", {"iv_wish": text})
 
 
 def test_a_disclosure_or_a_question_at_the_reason_is_never_taken_as_the_answer() -> None:
@@ -209,7 +222,6 @@ def test_a_disclosure_or_a_question_at_the_reason_is_never_taken_as_the_answer()
         ("match_decision", "i want to think about it more first"),
         ("adv_tell_sw", "my social worker is the one who took my phone"),
         ("w_confirm", "i want to read it again first please"),
-        ("iv_kind", "someone who likes football and drawing"),
     ],
 )
 def test_other_buttons_questions_do_not_guess_from_a_sentence(slot: str, text: str) -> None:

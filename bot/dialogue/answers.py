@@ -123,12 +123,16 @@ SKIPPABLE = frozenset(
      "iv_wish", "match_reason", "match_preferences"}
 )
 
-# Buttons questions with a "Something else" button whose next question is open ("in your own words"): a
-# sentence that picks no button is that button, and its words are that answer, kept verbatim, so the child
-# is understood and not asked for them again. slot -> (button value, slot that keeps the words).
-# Not for yes/no questions (adv_tell_sw, w_confirm, match_decision: an objection stops an appointment, so
-# it is never guessed from free text) nor for iv_kind, whose next question asks for something specific.
-SENTENCE_ANSWERS: dict[str, tuple[str, str]] = {"adv_reason": ("other", "adv_words")}
+# Buttons questions whose next question is open ("in your own words", "what kind of person?"): a sentence
+# typed instead of pressing a button is understood, not refused. It picks the button it names ("i want to
+# complain about my carer": complaint) or else the catch-all button, and its words become the next answer,
+# kept verbatim, so the child is not asked for them again. slot -> (catch-all value, slot that keeps words).
+# Never for yes/no questions (adv_tell_sw, w_confirm, match_decision: an objection stops an appointment, so
+# it is never guessed from free text).
+SENTENCE_ANSWERS: dict[str, tuple[str, str]] = {
+    "adv_reason": ("other", "adv_words"),
+    "iv_kind": ("not_sure", "iv_wish"),
+}
 SENTENCE_MIN_WORDS = 4
 # Words almost every sentence a child types has one of; a keyboard mash or a list of names has none.
 COMMON_WORDS = frozenset(
@@ -327,20 +331,16 @@ def read_answer(
         )
     ):
         return Outcome("digress")
+    if slot in SENTENCE_ANSWERS and looks_like_sentence(text) and not looks_like_question(text):
+        # "they took my phone for a week" at "what do you want help with?": something else, in their words;
+        # "i want a mentor who likes art" at "visitor or mentor?": a mentor, and the words say what kind.
+        value, words_slot = SENTENCE_ANSWERS[slot]
+        return Outcome("fill", matched or value, also={words_slot: text}, note="kept_your_words")
     if matched is not None and (slot not in TEXT_OK or word_count <= 3):
         # A short typed choice ("text me") becomes the button's value; longer words are kept verbatim.
         return Outcome("fill", matched)
     if slot in TEXT_OK:
         return Outcome("fill", text)
-    if (
-        matched is None
-        and slot in SENTENCE_ANSWERS
-        and looks_like_sentence(text)
-        and not looks_like_question(text)
-    ):
-        # "they took my phone for a week" at "what do you want help with?": something else, in their words.
-        value, words_slot = SENTENCE_ANSWERS[slot]
-        return Outcome("fill", value, also={words_slot: text}, note="kept_your_words")
     return Outcome("invalid")
 
 
