@@ -7,7 +7,7 @@ import pytest
 from bench.nlu_eval import evaluate
 from tests.stack import MODEL
 
-MACRO_F1_FLOOR = 0.93  # the trained model scores 0.957 (README); the floor catches real regressions
+MACRO_F1_FLOOR = 0.94  # the trained model scores 0.962 (README); the floor catches real regressions
 HARM_RECALL_FLOOR = 1.0
 
 
