@@ -9,7 +9,14 @@ import yaml
 
 from bot.dialogue import messages
 
-from bot.dialogue.answers import looks_like_sentence, match_choice, parse_share_with, read_answer, roles_label
+from bot.dialogue.answers import (
+    Outcome,
+    looks_like_sentence,
+    match_choice,
+    parse_share_with,
+    read_answer,
+    roles_label,
+)
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
 
@@ -103,6 +110,13 @@ def test_short_mention_of_a_topic_in_an_open_question_is_an_answer() -> None:
     # short requests that are not topics still interrupt an open question
     assert read_answer("w_for_iro", "i dont get it", "say_it_simpler", 0.8, []).kind == "digress"
     assert read_answer("w_for_iro", "read it out", "read_aloud", 0.8, []).kind == "digress"
+
+
+def test_help_with_something_in_an_open_question_is_an_answer() -> None:
+    for text in ("help with school", "i need help with money", "help to see my brother"):
+        assert read_answer("adv_words", text, "help", 0.95, []) == Outcome("fill", text)
+    for text in ("help", "i need help", "help me what do i put"):
+        assert read_answer("adv_words", text, "help", 0.95, []).kind == "digress"
 
 
 def test_long_answer_mentioning_advocate_is_an_answer_not_a_digression() -> None:

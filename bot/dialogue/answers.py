@@ -40,6 +40,8 @@ DIGRESSION_INTENTS = frozenset(
 TOPIC_INTENTS = frozenset(
     {"ask_about_advocate", "ask_about_review", "ask_about_iro", "ask_about_care_plan", "ask_about_visitor"}
 )
+# "help with school" answers "tell me a bit more"; "help" or "i need help" alone asks for help.
+HELP_WITH = re.compile(r"\bhelp\w* (with|for|about|at|on|to|getting|sorting|moving|seeing)\b")
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
 # Stopping throws the answers away, so inside a form only a plain "stop" stops: a message the classifier
@@ -329,6 +331,7 @@ def read_answer(
             or looks_like_question(text)
             or (word_count <= 6 and intent not in TOPIC_INTENTS)
         )
+        and not (slot in TEXT_OK and intent == "help" and HELP_WITH.search(_words(text)))
     ):
         return Outcome("digress")
     if slot in SENTENCE_ANSWERS and looks_like_sentence(text) and not looks_like_question(text):
