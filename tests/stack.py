@@ -87,7 +87,7 @@ def start_actions(env: dict[str, str], port: int, log_dir: Path) -> Process:
 def start_rasa(env: dict[str, str], port: int, log_dir: Path, token: str) -> Process:
     log = log_dir / f"rasa-{port}.log"
     proc = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--enable-api", f"--auth-token={token}",
          "--port", str(port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
