@@ -361,6 +361,20 @@ def test_visitor_request_signed_in(stack: Stack) -> None:
     assert any(r.kind == "mentor" and r.wishes == "someone who likes gaming" for r in rows)
 
 
+def test_visitor_request_in_one_sentence_keeps_the_words(stack: Stack) -> None:
+    from bot.db.models import VisitorRequest
+
+    me = sender()
+    sign_in(me, "Leo")
+    stack.say(me, "can i ask for a mentor")
+    wish = "i want a mentor who is into drawing and can help me with college stuff"
+    reply = texts(stack.say(me, wish))
+    assert "kept your words" in reply and "Done!" in reply  # not asked "what kind of person?" again
+    with db() as s:
+        rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
+    assert any(r.kind == "mentor" and r.wishes == wish for r in rows)
+
+
 def test_simpler_and_read_aloud(stack: Stack) -> None:
     me = sender()
     stack.say(me, "what is an advocate")
