@@ -14,10 +14,8 @@ Prints figures only: no child-like text from the data is printed unless --errors
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import json
-import logging
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,25 +49,18 @@ def _write_nlu(examples: list[tuple[str, str]], path: Path) -> None:
     RasaYAMLWriter().dump(path, data)
 
 
-async def _rankings(model: str, texts: list[str]) -> list[dict[str, Any]]:
-    from rasa.core.agent import Agent
+def _rankings(model: str, texts: list[str]) -> list[dict[str, Any]]:
+    from bench.nlu_eval import parse_all
 
-    agent = Agent.load(model)
-    out = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        ranking = [(r["name"], float(r["confidence"])) for r in parsed.get("intent_ranking", [])]
-        out.append({"final": parsed["intent"]["name"], "ranking": ranking,
-                    "harm": parsed.get("harm_detection") is not None})
-    return out
+    return [{"final": parsed["intent"]["name"],
+             "ranking": [(r["name"], float(r["confidence"])) for r in parsed.get("intent_ranking", [])],
+             "harm": parsed.get("harm_detection") is not None}
+            for parsed in parse_all(model, texts)]
 
 
 def run_folds(config: Path, k: int) -> list[dict[str, Any]]:
     """Train on k-1 folds, parse the k-th; one record per training example."""
     from rasa.model_training import train_nlu
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
     examples = load_examples()
     records: list[dict[str, Any]] = []
     for n, test_idx in enumerate(folds(examples, k), start=1):
@@ -79,7 +70,7 @@ def run_folds(config: Path, k: int) -> list[dict[str, Any]]:
             nlu = Path(tmp) / "nlu.yml"
             _write_nlu(train, nlu)
             model = train_nlu(str(config), str(nlu), tmp, fixed_model_name=f"fold{n}")
-            parsed = asyncio.run(_rankings(str(model), [examples[i][0] for i in test_idx]))
+            parsed = _rankings(str(model), [examples[i][0] for i in test_idx])
         for i, p in zip(test_idx, parsed, strict=True):
             records.append({"text": examples[i][0], "gold": examples[i][1], **p})
         print(f"fold {n}/{k} done", flush=True)

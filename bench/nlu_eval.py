@@ -17,7 +17,7 @@ def load_heldout(path: Path = HELDOUT) -> list[tuple[str, str]]:
     return [(m.get("text"), m.get("intent")) for m in data.intent_examples]
 
 
-async def _predict(model: Path, texts: list[str]) -> list[str]:
+async def _parse_all(model: Path | str, texts: list[str]) -> list[dict[str, Any]]:
     import logging
 
     from rasa.core.agent import Agent
@@ -27,11 +27,12 @@ async def _predict(model: Path, texts: list[str]) -> list[str]:
     configure_structlog(logging.WARNING)
 
     agent = Agent.load(str(model))
-    out = []
-    for text in texts:
-        parsed = await agent.parse_message(text)
-        out.append(parsed["intent"]["name"])
-    return out
+    return [await agent.parse_message(text) for text in texts]
+
+
+def parse_all(model: Path | str, texts: list[str]) -> list[dict[str, Any]]:
+    """The trained model's full parse of each text (intent, ranking, harm detection), nothing logged."""
+    return asyncio.run(_parse_all(model, texts))
 
 
 def evaluate(model: Path, path: Path = HELDOUT) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def evaluate(model: Path, path: Path = HELDOUT) -> dict[str, Any]:
 
     examples = load_heldout(path)
     truth = [intent for _, intent in examples]
-    predicted = asyncio.run(_predict(model, [text for text, _ in examples]))
+    predicted = [parsed["intent"]["name"] for parsed in parse_all(model, [text for text, _ in examples])]
     labels = sorted(set(truth))
     per_intent = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
     return {

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 from typing import Any, Protocol
@@ -114,7 +113,7 @@ def move_legacy_opt_outs(url: str, client: Any | None = None, database_url: str 
 
     client = client or redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     members = (m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(LEGACY_OPT_OUT_KEY))
-    hashes = sorted(m for m in members if re.fullmatch(r"[0-9a-f]{64}", m))  # anything else is left alone
+    hashes = sorted(m for m in members if sms_opt_outs.is_phone_hash(m))  # anything else is left alone
     if not hashes:
         return 0
     with session_scope(get_engine(database_url)) as s:

@@ -179,15 +179,28 @@ def _has_phrase(words: str, phrase: str) -> bool:
     return f" {phrase} " in words
 
 
-def payload_choice(text: str) -> str | None:
-    """The `choice` carried by a button payload such as `/inform{"choice":"review"}`."""
-    match = re.match(r"^/\w+(\{.*\})$", text.strip(), flags=re.S)
+PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", flags=re.S)
+
+
+def split_payload(text: str) -> tuple[str, dict[str, Any]] | None:
+    """A button payload such as `/request_advocate` or `/inform{"choice":"review"}` as its intent and its
+    JSON values ({} when none); None when the text is not a payload."""
+    match = PAYLOAD.match(text.strip())
     if not match:
         return None
-    try:
-        value = json.loads(match.group(1)).get("choice")
-    except (ValueError, AttributeError):
-        return None
+    values: Any = {}
+    if match.group(2):
+        try:
+            values = json.loads(match.group(2))
+        except ValueError:
+            return None
+    return (match.group(1), values) if isinstance(values, dict) else None
+
+
+def payload_choice(text: str) -> str | None:
+    """The `choice` carried by a button payload such as `/inform{"choice":"review"}`."""
+    parts = split_payload(text)
+    value = parts[1].get("choice") if parts else None
     return value if isinstance(value, str) else None
 
 
@@ -286,6 +299,20 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or (bool(words) and words[0] in starters)
 
 
+def _is_digression(slot: str, text: str, intent: str | None, confidence: float) -> bool:
+    """A confident question or request about the conversation, not an answer. In an open question only a
+    question, or a short request that is not a mention of a topic ("my advocate") or "help with school"."""
+    word_count = len(text.split())
+    threshold = SHORT_DIGRESSION_MIN_CONFIDENCE if word_count <= 6 else DIGRESSION_MIN_CONFIDENCE
+    if intent not in DIGRESSION_INTENTS or confidence < threshold:
+        return False
+    if slot not in TEXT_OK:
+        return True
+    if intent == "help" and HELP_WITH.search(_words(text)):
+        return False
+    return looks_like_question(text) or (word_count <= 6 and intent not in TOPIC_INTENTS)
+
+
 def read_answer(
     slot: str,
     text: str | None,
@@ -321,18 +348,7 @@ def read_answer(
     matched = parse_share_with(text) if slot == "w_share_with" else match_choice(slot, text, buttons)
     if matched == SKIP and slot in SKIPPABLE:
         return Outcome("fill", "")
-    threshold = SHORT_DIGRESSION_MIN_CONFIDENCE if word_count <= 6 else DIGRESSION_MIN_CONFIDENCE
-    if (
-        intent in DIGRESSION_INTENTS
-        and confidence >= threshold
-        and matched is None
-        and (
-            slot not in TEXT_OK
-            or looks_like_question(text)
-            or (word_count <= 6 and intent not in TOPIC_INTENTS)
-        )
-        and not (slot in TEXT_OK and intent == "help" and HELP_WITH.search(_words(text)))
-    ):
+    if matched is None and _is_digression(slot, text, intent, confidence):
         return Outcome("digress")
     if slot in SENTENCE_ANSWERS and looks_like_sentence(text) and not looks_like_question(text):
         # "they took my phone for a week" at "what do you want help with?": something else, in their words;

@@ -11,14 +11,12 @@ Plain Python, no Rasa: events are the dicts rasa-sdk's `Tracker.events` holds.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping, Sequence
 
 from bot.channels.sms_text import choice_from_reply
+from bot.dialogue.answers import split_payload
 
-PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", flags=re.S)
 HARM_INTENT = "disclose_harm"
 
 
@@ -42,21 +40,13 @@ class Pressed:
 
 def parse_payload(payload: str) -> Pressed | None:
     """`/request_advocate` or `/inform{"choice":"review"}` as an intent and entities; None if not a payload."""
-    match = PAYLOAD.match(payload.strip())
-    if not match:
+    parts = split_payload(payload)
+    if parts is None:
         return None
-    entities: list[dict[str, Any]] = []
-    if match.group(2):
-        try:
-            values = json.loads(match.group(2))
-        except ValueError:
-            return None
-        if not isinstance(values, dict):
-            return None
-        for name, value in values.items():
-            for one in value if isinstance(value, list) else [value]:
-                entities.append({"entity": str(name), "value": one})
-    return Pressed(payload=payload.strip(), intent=match.group(1), entities=entities)
+    intent, values = parts
+    entities = [{"entity": str(name), "value": one}
+                for name, value in values.items() for one in (value if isinstance(value, list) else [value])]
+    return Pressed(payload=payload.strip(), intent=intent, entities=entities)
 
 
 def last_turn_buttons(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -29,8 +29,13 @@ from bot.services.children import SMS_SENDER_PREFIX
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
+def is_phone_hash(value: object) -> bool:
+    """Whether `value` looks like a keyed phone hash (64 lowercase hex digits), not a number."""
+    return isinstance(value, str) and _HASH.fullmatch(value) is not None
+
+
 def _checked(phone_hash: str) -> str:
-    if not isinstance(phone_hash, str) or not _HASH.fullmatch(phone_hash):
+    if not is_phone_hash(phone_hash):
         raise ValueError("expected the keyed hash of a phone number")  # never repeats the value
     return phone_hash
 
@@ -46,17 +51,18 @@ def _audit(s: Session, phone_hash: str, opted_out: bool) -> None:
     audit.record(s, actor, "update", "sms_opt_out", None, {"sms_opted_out": opted_out})
 
 
-def set_opted_out(s: Session, phone_hash: str, opted_out: bool) -> None:
+def set_opted_out(s: Session, phone_hash: str, opted_out: bool) -> bool:
     """STOP (True) adds the hash (kept as it is if already there, with the time of the first STOP); START
-    (False) deletes it. Safe when two servers store the same STOP at once. Audited when something changed."""
+    (False) deletes it. Safe when two servers store the same STOP at once. Audited, and True, when something
+    changed."""
     phone_hash = _checked(phone_hash)
     if not opted_out:
         deleted = s.execute(delete(SmsOptOut).where(SmsOptOut.phone_hash == phone_hash)).rowcount
         if deleted:
             _audit(s, phone_hash, False)
-        return
+        return bool(deleted)
     if s.get(SmsOptOut, phone_hash) is not None:
-        return
+        return False
     try:
         with s.begin_nested():
             s.add(SmsOptOut(phone_hash=phone_hash, opted_out_at=utcnow()))
@@ -64,15 +70,11 @@ def set_opted_out(s: Session, phone_hash: str, opted_out: bool) -> None:
     except IntegrityError:  # stored by another server in the meantime: opted out either way
         if s.get(SmsOptOut, phone_hash) is None:
             raise
-        return
+        return False
     _audit(s, phone_hash, True)
+    return True
 
 
 def add_many(s: Session, phone_hashes: Iterable[str]) -> int:
     """Opt out every hash given (moving opt-outs from an older store); returns how many were new."""
-    added = 0
-    for phone_hash in phone_hashes:
-        if not is_opted_out(s, phone_hash):
-            set_opted_out(s, phone_hash, True)
-            added += 1
-    return added
+    return sum(set_opted_out(s, phone_hash, True) for phone_hash in phone_hashes)
