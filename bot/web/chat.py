@@ -65,6 +65,9 @@ BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
 SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social worker for a new code."
 SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
 SLOW_DOWN_TEXT = "Whoa, lots of messages! Please wait a minute, then send it again."
+# The chat route reads up to this many bytes itself (the app's default limit is 64 KiB), so that a long
+# message is still read and checked for harm before any length rule applies.
+CHAT_BODY_LIMIT = 1024 * 1024
 per_sender = SlidingWindow(limit=40, window=60.0)  # messages one conversation may send a minute
 per_address = SlidingWindow(limit=600, window=60.0)  # and one address, e.g. a children's home
 SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
@@ -126,12 +129,21 @@ class TooLarge(Exception):
     """The request body is bigger than the app accepts."""
 
 
-async def _read_json(request: web.Request) -> dict[str, Any] | None:
-    """The request body as a JSON object, or None when it is not one (binary, broken, too big, a list...)."""
+async def _read_json(request: web.Request, limit: int | None = None) -> dict[str, Any] | None:
+    """The request body as a JSON object, or None when it is not one (binary, broken, a list...).
+
+    Raises `TooLarge` past the app's body limit, or past `limit` bytes when one is given (read from the
+    stream, so a route can accept more than the app's default without buffering an unbounded body).
+    """
     if request.content_type not in ("application/json", "text/plain"):
         return None
     try:
-        raw = await request.read()
+        if limit is None:
+            raw = await request.read()
+        else:
+            raw = await request.content.read(limit + 1)
+            if len(raw) > limit:
+                raise TooLarge()
         data = json.loads(raw.decode("utf-8"))
     except web.HTTPRequestEntityTooLarge as error:
         raise TooLarge() from error
@@ -189,7 +201,7 @@ def _valid_sender(value: Any) -> bool:
 
 async def chat(request: web.Request) -> web.Response:
     try:
-        data = await _read_json(request)
+        data = await _read_json(request, limit=CHAT_BODY_LIMIT)
     except TooLarge:
         return api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
@@ -202,12 +214,14 @@ async def chat(request: web.Request) -> web.Response:
     text = message.strip()
     if not text:
         return api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
-    if len(text) > get_settings().max_text:
+    # Every message is checked for harm first: a child telling us they are hurt is never held back by a
+    # size limit or the rate limit. A long disclosure goes to Rasa whole, which answers it and raises the alert.
+    harm = await _looks_like_harm(text)
+    if len(text) > get_settings().max_text and not harm:
         return api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
         )
-    if not _within_rate(request, sender) and not await _looks_like_harm(text):
-        # A child telling us they are hurt is never held back by the limit.
+    if not _within_rate(request, sender) and not harm:
         return api_error(request, 429, "rate_limited", _line("slow_down", SLOW_DOWN_TEXT))
     state_key = "web:" + sender
     options = await asyncio.to_thread(_state().get_options, state_key)

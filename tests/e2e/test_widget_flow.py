@@ -85,6 +85,7 @@ class FakeRasa:
         self.down = False
         self.received: list[dict[str, Any]] = []
         self.state: dict[str, str] = {}
+        self.delay = 0.0  # seconds before each answer (a slow network)
 
     def _name(self, sender: str) -> str:
         from bot.db.engine import session_scope
@@ -122,6 +123,8 @@ class FakeRasa:
         if self.down:
             return web.Response(status=500, text="down")
         sender = body["sender"]
+        if self.delay:
+            await asyncio.sleep(self.delay)
         replies = await asyncio.to_thread(self.script, sender, body["message"])
         return web.json_response([{"recipient_id": sender, **r} for r in replies])
 
@@ -309,10 +312,10 @@ def active(page) -> dict[str, Any]:
                 outline: cs.outlineStyle, outlineWidth: cs.outlineWidth, shadow: cs.boxShadow}; }""")
 
 
-def tab_to(page, text: str, limit: int = 40) -> None:
-    """Press Tab (keyboard only) until the focused control's text is `text`."""
+def tab_to(page, text: str, limit: int = 40, back: bool = False) -> None:
+    """Press Tab (or Shift+Tab, `back`) until the focused control's text is `text` (keyboard only)."""
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab" if back else "Tab")
         if active(page)["text"] == text:
             return
     raise AssertionError(f"could not reach {text!r} with Tab")
@@ -368,24 +371,72 @@ def test_whole_flow_by_keyboard_alone_with_visible_focus(stack, page_factory):
     assert focus["outline"] == "solid" and focus["shadow"] != "none"
     page.keyboard.press("Enter")
     wait_for_bot(page, "What do you want help with?")
-    assert active(page)["text"] == "My review meeting", "focus moves to the new choices"
+    # After a pressed button, focus goes to the new message, never straight onto a choice.
+    assert "heard-bot" in active(page)["cls"], "focus moves to the new message"
+    tab_to(page, "My review meeting")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "A child protection meeting"
     wait_for_bot(page, "Tell me a bit more")
     assert stack.rasa.received[-1]["message"] == '/inform{"choice":"cp_conference"}'
-    assert active(page)["text"] == "I will tell the advocate"
-    # The question has a skip button, so focus is on it; the text box is one Tab away.
+    assert "heard-bot" in active(page)["cls"]
+    tab_to(page, "I will tell the advocate")
     page.keyboard.press("Tab")
     assert active(page)["id"] == "heard-input"
     page.keyboard.type("Nobody asks me")
     page.keyboard.press("Enter")
     wait_for_bot(page, "Can we tell your social worker")
-    assert active(page)["text"] == "Yes, that's OK"
-    page.keyboard.press("Tab")
+    # After a typed answer, focus stays in the text box.
+    assert active(page)["id"] == "heard-input"
+    tab_to(page, "No, please don't", back=True)
     page.keyboard.press("Space")
     wait_for_bot(page, "Your request is sent")
     assert stack.rasa.received[-1]["message"] == '/inform{"choice":"no"}'
     assert_accessible(page, "finished by keyboard")
+
+
+def test_typing_after_a_pressed_button_never_presses_a_choice(stack, page_factory):
+    """A child presses a button, then just starts typing: the words go to the box, no choice is pressed."""
+    page = page_factory()
+    page.goto(stack.url + "/")
+    wait_for_bot(page, "What would you like to do?")
+    page.get_by_role("button", name="Get someone on my side").click()
+    wait_for_bot(page, "What do you want help with?")
+    page.get_by_role("button", name="My review meeting").press("Enter")
+    wait_for_bot(page, "Tell me a bit more")
+    before = len(stack.rasa.received)
+    page.keyboard.type("My carer shouts at me and I do not like it")
+    assert active(page)["id"] == "heard-input", "typing goes into the text box"
+    page.keyboard.press("Enter")
+    wait_for_bot(page, "Can we tell your social worker")
+    sent = [m["message"] for m in stack.rasa.received[before:]]
+    assert sent == ["My carer shouts at me and I do not like it"], "one message, the child's words, no button"
+    assert page.get_by_role("button", name="I will tell the advocate").is_disabled()
+    assert page.locator(".heard-you").last.inner_text().endswith("My carer shouts at me and I do not like it")
+
+
+def test_typing_on_while_the_reply_comes_keeps_focus_and_words_in_the_box(stack, page_factory):
+    """After a typed answer focus stays in the text box: a child who keeps typing never presses a choice,
+    and what they typed while waiting stays in the box."""
+    page = page_factory()
+    page.goto(stack.url + "/")
+    wait_for_bot(page, "What would you like to do?")
+    page.get_by_role("button", name="Get someone on my side").click()
+    wait_for_bot(page, "What do you want help with?")
+    page.get_by_role("button", name="My review meeting").click()
+    wait_for_bot(page, "Tell me a bit more")
+    box = page.get_by_label("Write a message")
+    box.click()
+    stack.rasa.delay = 0.8
+    page.keyboard.type("I want to see my brother more")
+    page.keyboard.press("Enter")
+    page.keyboard.type(" and my nan too", delay=60)  # typed while the reply is on its way and after it
+    wait_for_bot(page, "Can we tell your social worker")
+    page.keyboard.type(" yes", delay=30)  # spaces and letters after the reply: still the text box
+    stack.rasa.delay = 0.0
+    assert active(page)["id"] == "heard-input"
+    assert box.input_value() == "and my nan too yes"
+    assert [m["message"] for m in stack.rasa.received][-1] == "I want to see my brother more"
+    assert page.locator(".heard-choice:not([disabled])").count() == 2, "no choice was pressed"
 
 
 def test_quick_exit_button_clears_everything_and_back_does_not_return(stack, page_factory):

@@ -227,7 +227,7 @@
 
   function renderEntry(entry) {
     var who = entry.who === "you" ? "you" : "bot";
-    var item = el("div", { "class": "heard-msg heard-" + who });
+    var item = el("div", { "class": "heard-msg heard-" + who, tabindex: who === "bot" ? "-1" : null });
     var p = el("p", { "class": "heard-text" }, [hiddenText(who === "you" ? TEXT.you + " " : TEXT.heard + " ")]);
     String(entry.text || "").split("\n").forEach(function (line, i) {
       if (i) p.appendChild(el("br"));
@@ -265,6 +265,22 @@
     });
     saveLog();
     return first;
+  }
+
+  // The first new message from Heard (it can take focus after a button press: tabindex=-1).
+  function firstBotMessage(node) {
+    for (var n = node; n; n = n.nextElementSibling) {
+      if (n.classList.contains("heard-bot")) return n;
+    }
+    return null;
+  }
+
+  // Take the sent words out of the box, but keep anything the child typed while waiting for the reply.
+  function removeSent(sent) {
+    var now = input.value;
+    var start = now.replace(/^\s+/, "");
+    if (start.indexOf(sent) === 0) input.value = start.slice(sent.length).replace(/^\s+/, "");
+    else if (now.trim() === sent) input.value = "";
   }
 
   function setStatus(text, kind) {
@@ -315,10 +331,13 @@
         }
       });
       var firstNew = addEntries(entries);
-      if (options.typed) input.value = "";
-      var newButtons = log.querySelectorAll(".heard-choice:not([disabled])");
+      if (options.typed) removeSent(message);
+      // Focus follows the child, and never lands on a choice by itself: a child who keeps typing must
+      // never press a button with a key meant for the text box.
+      var firstBot = firstBotMessage(firstNew);
       if (options.noFocus) { /* the child has not acted yet: leave focus where it is */ }
-      else if (newButtons.length) newButtons[0].focus({ preventScroll: true });
+      else if (options.typed || document.activeElement === input) input.focus({ preventScroll: true });
+      else if (firstBot) firstBot.focus({ preventScroll: true });
       else input.focus({ preventScroll: true });
       showFromStart(firstNew);
       if (readAloud) {
@@ -342,6 +361,12 @@
     var text = input.value.trim();
     if (!text) { input.focus(); return; }
     send(text, { typed: true });
+  });
+  // A child who starts typing while a message has focus (after pressing a button) types into the box.
+  log.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!target || target.tagName === "BUTTON" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key && event.key.length === 1 && event.key !== " ") input.focus({ preventScroll: true });
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
