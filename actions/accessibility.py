@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, List
 
 from rasa_sdk import Action, Tracker
@@ -12,10 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from accessibility.simpler import simpler
+from bot.accessibility.simpler import simpler
+from bot.config import get_settings
 from actions.common import channel_of, in_thread, say
-from bot.dialogue.answers import payload_choice
-from bot.dialogue import identity
+from bot.vocabulary import payload_choice
+from bot.usecases import preferences
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def _set_audio(tracker: Tracker, on: bool) -> None:
     if not child_id:
         return
     try:
-        await in_thread(identity.set_audio, child_id, on)
+        await in_thread(preferences.set_audio, child_id, on)
     except SQLAlchemyError as error:  # the slot still holds the choice for this conversation
         logger.warning("could not store audio preference: %s", type(error).__name__)
 
@@ -51,10 +51,10 @@ def _last_bot_text(tracker: Tracker) -> str | None:
 
 def sms_audio_link(text: str | None) -> str | None:
     """A link to the spoken version of a message the bot says (catalogue lines), when Heard has a public URL."""
-    public = os.environ.get("HEARD_PUBLIC_URL", "").rstrip("/")
+    public = get_settings().web.public_url
     if not text or not public:
         return None
-    from accessibility.tts import EXT, get_service
+    from bot.accessibility.tts import EXT, get_service
 
     try:
         key = get_service().known_key(text)
@@ -111,7 +111,7 @@ class SetReadingLevel(Action):
         child_id = tracker.get_slot("child_id")
         if child_id:
             try:
-                await in_thread(identity.set_reading_level, child_id, choice)
+                await in_thread(preferences.set_reading_level, child_id, choice)
             except SQLAlchemyError as error:
                 logger.warning("could not store reading level: %s", type(error).__name__)
         events = [SlotSet("reading_level", choice)]

@@ -10,22 +10,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue.forms import FORM_SLOTS
+from bot.dialogue.forms import slots_to_clear
 from bot.dialogue.messages import render
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-
-EXPLAIN_MESSAGES: Dict[str, str] = {
-    "ask_about_advocate": "explain_advocate",
-    "ask_about_review": "explain_review",
-    "ask_about_iro": "explain_iro",
-    "ask_about_care_plan": "explain_care_plan",
-    "ask_about_visitor": "explain_visitor",
-    "ask_privacy": "privacy",
-    "talk_to_person": "talk_to_person",
-}
-
 
 def say(dispatcher: CollectingDispatcher, name: str, tracker: Tracker | None = None, *, simple: bool = False,
         **values: Any) -> None:
@@ -51,18 +40,4 @@ def channel_of(tracker: Tracker) -> str:
 
 def clear_form(form: str) -> List[Dict[str, Any]]:
     """SlotSet events that forget a form's answers (after sending, or when a child stops)."""
-    shared = {"anon_name", "anon_council", "contact_how", "contact_detail"}
-    return [SlotSet(slot, None) for slot in FORM_SLOTS[form] if slot not in shared or form != "match_form"] + [
-        SlotSet("requested_slot", None),
-        SlotSet("submission_id", None),
-        SlotSet("pending_submit", None),
-    ]
-
-
-def form_of_intent(intent: str | None) -> str | None:
-    return {
-        "request_advocate": "advocate_form",
-        "make_complaint": "advocate_form",
-        "share_wishes": "wishes_form",
-        "request_visitor": "visitor_form",
-    }.get(intent or "")
+    return [SlotSet(slot, value) for slot, value in slots_to_clear(form).items()]

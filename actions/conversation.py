@@ -11,17 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import (
-    EXPLAIN_MESSAGES,
-    channel_of,
-    clear_form,
-    form_of_intent,
-    in_thread,
-    latest_intent,
-    say,
-)
+from actions.common import channel_of, clear_form, in_thread, latest_intent, say
 from bot.dialogue import identity, submissions, typed_buttons
-from bot.dialogue.forms import FORM_SLOTS
+from bot.dialogue.forms import FORMS, form_of_intent
+from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
 
 logger = logging.getLogger(__name__)
 
@@ -93,15 +86,14 @@ class StartForm(Action):
         form = form_of_intent(intent)
         if form is None:
             return []
-        events = clear_form(form) + [SlotSet("submission_id", submissions.new_submission_id())]
-        if intent == "make_complaint":
-            say(dispatcher, "explain_complaint", tracker)
-            say(dispatcher, "start_complaint", tracker)
-            events.append(SlotSet("adv_reason", "complaint"))
-        else:
-            say(dispatcher, {"advocate_form": "start_advocate", "wishes_form": "start_wishes",
-                             "visitor_form": "start_visitor"}[form], tracker)
-        return events
+        start = FORMS[form].starts[str(intent)]
+        for name in start.messages:
+            say(dispatcher, name, tracker)
+        return (
+            clear_form(form)
+            + [SlotSet("submission_id", submissions.new_submission_id())]
+            + [SlotSet(slot, value) for slot, value in start.preset.items()]
+        )
 
 
 class Digress(Action):
@@ -132,7 +124,7 @@ class StopForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         events: List[Any] = []
-        for form in FORM_SLOTS:
+        for form in FORMS:
             events += clear_form(form)
         say(dispatcher, "stopped", tracker)
         say(dispatcher, "menu", tracker)
@@ -184,16 +176,6 @@ class Fallback(Action):
         if tracker.active_loop_name is None:
             say(dispatcher, "menu", tracker)
         return []
-
-
-# Replies that need nothing but words (the rules name the intent; this picks the messages).
-REPLIES = {
-    "goodbye": ["goodbye"],
-    "thank_you": ["you_are_welcome", "menu"],
-    "affirm": ["what_next", "menu"],
-    "deny": ["what_next", "menu"],
-    "out_of_scope": ["out_of_scope", "menu"],
-}
 
 
 class Reply(Action):

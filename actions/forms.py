@@ -89,19 +89,19 @@ class HeardFormValidation(FormValidationAction):
 
 
 class ValidateAdvocateForm(HeardFormValidation):
-    form = "advocate_form"
+    form = forms.ADVOCATE.name
 
 
 class ValidateVisitorForm(HeardFormValidation):
-    form = "visitor_form"
+    form = forms.VISITOR.name
 
 
 class ValidateMatchForm(HeardFormValidation):
-    form = "match_form"
+    form = forms.MATCH.name
 
 
 class ValidateWishesForm(HeardFormValidation):
-    form = "wishes_form"
+    form = forms.WISHES.name
 
     def after_fill(self, slot: str, value: Any) -> List[Dict[str, Any]]:
         if slot == "w_change_which":
@@ -155,8 +155,13 @@ class AskMatchDecision(AskSlot):
         return {"label": tracker.get_slot("match_label") or "a kind grown-up"}
 
 
-_SPECIAL = {"w_review_date", "w_confirm", "match_decision"}
-for _form_slots in forms.FORM_SLOTS.values():
-    for _slot in _form_slots:
-        if _slot not in _SPECIAL and f"Ask_{_slot}" not in globals():
-            globals()[f"Ask_{_slot}"] = type(f"Ask_{_slot}", (AskSlot,), {"slot": _slot})
+# Every other question in the form registry (bot/dialogue/forms.py) gets a plain ask action, made here: one
+# class per slot, named action_ask_<slot>, sending the catalogue message ask_<slot>. The three above are the
+# questions that show something of the conversation (a known date, the summary, the proposed visitor).
+SPECIAL_ASK_ACTIONS: Dict[str, type] = {
+    cls.slot: cls for cls in (AskReviewDate, AskWishesConfirm, AskMatchDecision)
+}
+ASK_ACTIONS: Dict[str, type] = {
+    slot: SPECIAL_ASK_ACTIONS.get(slot) or type(f"Ask_{slot}", (AskSlot,), {"slot": slot})
+    for slot in forms.QUESTIONS
+}

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, in_thread, say
-from bot.safeguarding.raise_alert import record_alert
+from bot.usecases.alerts import raise_safeguarding_alert
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class SafeguardingResponse(Action):
         detection = message.get("harm_detection") or {}
         try:
             await in_thread(
-                record_alert,
+                raise_safeguarding_alert,
                 conversation_id=tracker.sender_id,
                 child_id=tracker.get_slot("child_id"),
                 channel=channel_of(tracker),

@@ -35,7 +35,7 @@ async def run(samples: int) -> int:
     from aiohttp import web
     from aiohttp.test_utils import TestClient, TestServer
 
-    from accessibility import tts
+    from bot.accessibility import tts
     from bot.dialogue.messages import catalogue
     from bot.web import audio
 

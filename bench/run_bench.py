@@ -85,7 +85,9 @@ def peak_mb(process: Process) -> float:
 def train(project: Path, out: Path, name: str) -> float:
     start = time.perf_counter()
     # --force: a full training run, not one served from Rasa's component cache.
-    subprocess.run([str(BIN / "rasa"), "train", "--force", "--out", str(out), "--fixed-model-name", name, "--quiet"],
+    domain = ["--domain", "domain"] if (project / "domain").is_dir() else []  # Heard's domain is a folder
+    subprocess.run([str(BIN / "rasa"), "train", *domain, "--force", "--out", str(out), "--fixed-model-name", name,
+                    "--quiet"],
                    cwd=project, env=base_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 

@@ -22,7 +22,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.db.engine import session_scope
 from bot.services.errors import ServiceError
 
 
@@ -61,54 +60,49 @@ def _move_legacy_sms_opt_outs(revision: str | None) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from bot.services.seed import seed_demo
+    from bot.usecases.demo_data import seed_demo_data
 
-    with session_scope() as s:
-        summary = seed_demo(s)
+    summary = seed_demo_data()
     print(json.dumps(summary, indent=2))
     return 0
 
 
 def cmd_issue_code(args: argparse.Namespace) -> int:
-    from bot.services.signin import CODE_TTL, issue_code
+    from bot.services.signin import CODE_TTL
+    from bot.usecases.signin import issue_sign_in_code
 
-    with session_scope() as s:
-        code = issue_code(s, args.child, args.by)
+    code = issue_sign_in_code(args.child, args.by)
     minutes = int(CODE_TTL.total_seconds() // 60)
     print(f"Sign-in code for {args.child}: {code} (works once, for {minutes} minutes)")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.services.export import export_child
+    from bot.usecases.subject_access import export_child_record
 
-    with session_scope() as s:
-        data = export_child(s, args.child, _actor(args.by, "system:cli"))
+    data = export_child_record(args.child, _actor(args.by, "system:cli"))
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from bot.services.retention import purge_by_council, purge_expired
+    from bot.usecases.retention import purge_by_council, purge_older_than
 
     actor = _actor(args.by, "system:cli")
-    with session_scope() as s:
-        if args.older_than_days is not None:
-            result: object = {"older_than_days": args.older_than_days,
-                              "deleted": purge_expired(s, args.older_than_days, actor)}
-        else:
-            result = purge_by_council(s, actor)
+    if args.older_than_days is not None:
+        result: object = {"older_than_days": args.older_than_days,
+                          "deleted": purge_older_than(args.older_than_days, actor)}
+    else:
+        result = purge_by_council(actor)
     print(json.dumps(result, indent=2))
     return 0
 
 
 def cmd_propose_match(args: argparse.Namespace) -> int:
-    from bot.services.visitors import propose_match
+    from bot.usecases.visitor_matches import propose_match
 
-    with session_scope() as s:
-        match = propose_match(s, args.child, args.by, args.visitor_name, args.description, args.kind)
-        match_id = match.id
+    match_id = propose_match(args.child, args.by, args.visitor_name, args.description, args.kind)
     print(f"Proposed match {match_id} for {args.child}; the child will be asked next time they talk to Heard")
     return 0
 

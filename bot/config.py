@@ -1,41 +1,165 @@
-"""Heard's settings, read from environment variables only (no secrets in the repo)."""
+"""Heard's settings: the one module that reads environment variables (no secrets in the repo).
+
+Every other module calls `get_settings()` and reads a field; `tests/test_arch_settings.py` fails on an
+``os.environ``/``os.getenv`` anywhere else. README.md's Configuration table lists every variable (the same
+test checks it against this file).
+
+`Settings` holds the core fields; the settings of one part are grouped (`settings.web`, `settings.review`,
+`settings.sms`, `settings.tts`). A group is read the first time it is used, so a mistyped review setting
+cannot stop the chat, exactly as when each part read its own variables.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HEARD_VAR_DIR", REPO_ROOT / "var"))
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+DEFAULT_TWILIO_API_BASE_URL = "https://api.twilio.com"
+DEFAULT_SMS_OPTIONS_TTL = 24 * 3600  # seconds
+MAX_SMS_SEGMENTS_PER_PART = 10
+
+
+def _env(name: str, default: str = "") -> str:
+    """The variable as set (an empty value stays empty); `default` when unset."""
+    return os.environ.get(name, default)
+
+
+def _optional(name: str) -> str | None:
+    """The variable, or None when unset or empty."""
+    return os.environ.get(name) or None
+
+
+def _env_or(name: str, default: str) -> str:
+    """The variable, or `default` when unset or empty."""
+    return os.environ.get(name) or default
+
+
+def _lenient_int(name: str, default: int) -> int:
+    """An integer; `default` when unset or not a whole number."""
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def _lenient_float(name: str, default: float) -> float:
+    """A number; `default` when unset or not a number."""
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
 def _default_database_url() -> str:
     return f"sqlite:///{VAR_DIR / 'heard.db'}"
 
 
+def _tracker_database_url() -> str:
+    return _optional("HEARD_TRACKER_DATABASE_URL") or _optional("HEARD_DATABASE_URL") or _default_database_url()
+
+
+def _origins(raw: str) -> frozenset[str]:
+    """A comma-separated list of origins, without trailing slashes or blanks."""
+    return frozenset(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+
+
+def _segments_per_part() -> int:
+    return max(1, min(_lenient_int("HEARD_SMS_SEGMENTS_PER_PART", 3), MAX_SMS_SEGMENTS_PER_PART))
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The web side (`bot/web/`) and links to it."""
+
+    rasa_url: str = field(default_factory=lambda: _env_or("HEARD_RASA_URL", DEFAULT_RASA_URL).rstrip("/"))
+    widget_origins: frozenset[str] = field(default_factory=lambda: _origins(_env("HEARD_WIDGET_ORIGINS")))
+    trust_proxy: bool = field(default_factory=lambda: _env("HEARD_TRUST_PROXY") == "1")
+    purge_interval_hours: float = field(
+        default_factory=lambda: float(_env("HEARD_PURGE_INTERVAL_HOURS", "24") or 0)
+    )
+    # Heard's public address, for links sent by SMS (audio); empty = no links.
+    public_url: str = field(default_factory=lambda: _env("HEARD_PUBLIC_URL").rstrip("/"))
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The review app's sessions (`bot/web/review/security.py`)."""
+
+    allow_http: bool = field(default_factory=lambda: _env("HEARD_REVIEW_ALLOW_HTTP") in ("1", "true", "yes"))
+    idle_minutes: int = field(default_factory=lambda: int(_env("HEARD_REVIEW_IDLE_MINUTES", "30")))
+    max_hours: int = field(default_factory=lambda: int(_env("HEARD_REVIEW_MAX_HOURS", "12")))
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """The SMS channel (`bot/channels/`); values in credentials.yml, when given, win over the Twilio ones."""
+
+    twilio_account_sid: str | None = field(default_factory=lambda: _optional("TWILIO_ACCOUNT_SID"))
+    twilio_auth_token: str | None = field(default_factory=lambda: _optional("TWILIO_AUTH_TOKEN"))
+    twilio_number: str | None = field(default_factory=lambda: _optional("TWILIO_NUMBER"))
+    twilio_messaging_service_sid: str | None = field(
+        default_factory=lambda: _optional("TWILIO_MESSAGING_SERVICE_SID")
+    )
+    twilio_api_base_url: str = field(
+        default_factory=lambda: _env_or("TWILIO_API_BASE_URL", DEFAULT_TWILIO_API_BASE_URL)
+    )
+    public_url: str | None = field(default_factory=lambda: _optional("HEARD_SMS_PUBLIC_URL"))
+    segments_per_part: int = field(default_factory=_segments_per_part)  # 1..10
+    options_ttl: int = field(default_factory=lambda: _lenient_int("HEARD_SMS_OPTIONS_TTL", DEFAULT_SMS_OPTIONS_TTL))
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    """Text to speech (`bot/accessibility/tts.py`)."""
+
+    engine: str = field(default_factory=lambda: _env_or("HEARD_TTS_ENGINE", "espeak").strip().lower())
+    voice: str = field(default_factory=lambda: _env_or("HEARD_TTS_VOICE", "en-gb"))
+    speed: int = field(default_factory=lambda: int(_lenient_float("HEARD_TTS_SPEED", 140)))
+    gtts_tld: str = field(default_factory=lambda: _env_or("HEARD_GTTS_TLD", "co.uk"))
+    gtts_timeout: float = field(default_factory=lambda: _lenient_float("HEARD_GTTS_TIMEOUT", 5.0))
+    retry_seconds: float = field(default_factory=lambda: _lenient_float("HEARD_TTS_RETRY_SECONDS", 300.0))
+    audio_ttl_hours: float = field(default_factory=lambda: _lenient_float("HEARD_AUDIO_TTL_HOURS", 24.0))
+
+
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = field(default_factory=lambda: os.environ.get("HEARD_DATABASE_URL") or _default_database_url())
+    database_url: str = field(default_factory=lambda: _optional("HEARD_DATABASE_URL") or _default_database_url())
     # Rasa's conversation state; the same database as the case records unless set apart.
-    tracker_database_url: str = field(
-        default_factory=lambda: os.environ.get("HEARD_TRACKER_DATABASE_URL")
-        or os.environ.get("HEARD_DATABASE_URL")
-        or _default_database_url()
-    )
-    redis_url: str | None = field(default_factory=lambda: os.environ.get("HEARD_REDIS_URL") or None)
-    api_token: str | None = field(default_factory=lambda: os.environ.get("HEARD_API_TOKEN") or None)
-    secret_key: str = field(default_factory=lambda: os.environ.get("HEARD_SECRET_KEY") or "dev-only-not-secret")
-    max_text: int = field(default_factory=lambda: int(os.environ.get("HEARD_MAX_TEXT", "2000")))
-    retention_days: int = field(default_factory=lambda: int(os.environ.get("HEARD_RETENTION_DAYS", "2555")))
-    referral_response_days: int = field(
-        default_factory=lambda: int(os.environ.get("HEARD_REFERRAL_RESPONSE_DAYS", "5"))
-    )
-    notify_webhook: str | None = field(default_factory=lambda: os.environ.get("HEARD_NOTIFY_WEBHOOK") or None)
-    smtp_host: str | None = field(default_factory=lambda: os.environ.get("HEARD_SMTP_HOST") or None)
-    smtp_port: int = field(default_factory=lambda: int(os.environ.get("HEARD_SMTP_PORT", "25")))
-    smtp_from: str | None = field(default_factory=lambda: os.environ.get("HEARD_SMTP_FROM") or None)
-    smtp_to: str | None = field(default_factory=lambda: os.environ.get("HEARD_SMTP_TO") or None)
+    tracker_database_url: str = field(default_factory=_tracker_database_url)
+    redis_url: str | None = field(default_factory=lambda: _optional("HEARD_REDIS_URL"))
+    api_token: str | None = field(default_factory=lambda: _optional("HEARD_API_TOKEN"))
+    secret_key: str = field(default_factory=lambda: _env_or("HEARD_SECRET_KEY", "dev-only-not-secret"))
+    max_text: int = field(default_factory=lambda: int(_env("HEARD_MAX_TEXT", "2000")))
+    retention_days: int = field(default_factory=lambda: int(_env("HEARD_RETENTION_DAYS", "2555")))
+    referral_response_days: int = field(default_factory=lambda: int(_env("HEARD_REFERRAL_RESPONSE_DAYS", "5")))
+    notify_webhook: str | None = field(default_factory=lambda: _optional("HEARD_NOTIFY_WEBHOOK"))
+    smtp_host: str | None = field(default_factory=lambda: _optional("HEARD_SMTP_HOST"))
+    smtp_port: int = field(default_factory=lambda: int(_env("HEARD_SMTP_PORT", "25")))
+    smtp_from: str | None = field(default_factory=lambda: _optional("HEARD_SMTP_FROM"))
+    smtp_to: str | None = field(default_factory=lambda: _optional("HEARD_SMTP_TO"))
+    # Where Heard keeps its files (the audio cache); read each time, unlike VAR_DIR (read once, at import).
+    var_dir: Path = field(default_factory=lambda: Path(_optional("HEARD_VAR_DIR") or VAR_DIR))
+
+    @cached_property
+    def web(self) -> WebSettings:
+        return WebSettings()
+
+    @cached_property
+    def review(self) -> ReviewSettings:
+        return ReviewSettings()
+
+    @cached_property
+    def sms(self) -> SmsSettings:
+        return SmsSettings()
+
+    @cached_property
+    def tts(self) -> TtsSettings:
+        return TtsSettings()
 
 
 def get_settings() -> Settings:

@@ -1,21 +1,28 @@
-"""Writes data/rules/rules.yml: the same digression, stop and safeguarding rules for every form.
+"""Writes what Rasa needs to know about Heard's forms, from the form registry (bot/dialogue/forms.py):
 
-Run after changing forms or intents: `python scripts/make_rules.py`. The output is committed.
+- `domain/forms.yml`: each form's slots, its required slots, its validate/ask/submit actions;
+- `data/rules/rules.yml`: the same digression, accessibility, stop and safeguarding rules for every form, the
+  rules that start each form from its intents and send it when done, and the rules outside forms.
+
+Run after changing the registry or the intents in bot/dialogue/intents.py: `python scripts/make_rules.py`.
+Both outputs are committed; `tests/test_form_registry.py` fails when they are out of date.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-FORMS = ["advocate_form", "wishes_form", "visitor_form", "match_form"]
-EXPLAIN = ["ask_about_advocate", "ask_about_review", "ask_about_iro", "ask_about_care_plan", "ask_about_visitor",
-           "ask_privacy", "help", "talk_to_person"]
-ACCESS = {"say_it_simpler": "action_say_simpler", "read_aloud": "action_read_aloud", "audio_off": "action_audio_off",
-          "choose_reading_level": "action_set_reading_level"}
-SUBMIT = {"advocate_form": "action_submit_referral", "wishes_form": "action_submit_wishes",
-          "visitor_form": "action_submit_visitor_request", "match_form": "action_submit_match_answer"}
-STARTS = {"request_advocate": "advocate_form", "make_complaint": "advocate_form", "share_wishes": "wishes_form",
-          "request_visitor": "visitor_form"}
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.dialogue.forms import FORMS, QUESTIONS, SHARE_WITH, starting_intents  # noqa: E402
+from bot.dialogue.intents import ACCESS_ACTIONS, EXPLAIN_INTENTS, HARM_INTENT, REPLIES  # noqa: E402
+
+RULES_PATH = ROOT / "data" / "rules" / "rules.yml"
+DOMAIN_PATH = ROOT / "domain" / "forms.yml"
+HEADER = "# Made by scripts/make_rules.py from bot/dialogue/forms.py: edit those, not this."
 
 
 def rule(name: str, steps: list[str], condition: str | None = None) -> list[str]:
@@ -25,21 +32,21 @@ def rule(name: str, steps: list[str], condition: str | None = None) -> list[str]
     return lines + ["  steps:"] + [f"  {s}" for s in steps]
 
 
-def build() -> str:
-    out = ['version: "3.1"', "", "# Made by scripts/make_rules.py: edit that, not this.", "rules:"]
-    for intent in ("goodbye", "thank_you", "affirm", "deny", "out_of_scope"):
+def _rules_outside_forms() -> list[str]:
+    out: list[str] = []
+    for intent in REPLIES:
         out += rule(f"reply to {intent}", [f"- intent: {intent}", "- action: action_reply"])
     out += rule("greet", ["- intent: greet", "- action: action_greet"])
     for intent in ("nlu_fallback", "inform"):
         out += rule(f"{intent} out of a form", [f"- intent: {intent}", "- action: action_fallback"])
     out += rule("stop out of a form", ["- intent: stop", "- action: action_stop_form"])
     out += rule("retry sending", ["- intent: retry_send", "- action: action_retry_send"])
-    out += rule("harm disclosed", ["- intent: disclose_harm", "- action: action_safeguarding_response"])
-    for intent, action in ACCESS.items():
+    out += rule("harm disclosed", [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response"])
+    for intent, action in ACCESS_ACTIONS.items():
         out += rule(f"{intent}", [f"- intent: {intent}", f"- action: {action}"])
-    for intent in EXPLAIN:
+    for intent in EXPLAIN_INTENTS:
         out += rule(f"explain {intent}", [f"- intent: {intent}", "- action: action_digress"])
-    for intent, form in STARTS.items():
+    for intent, form in starting_intents().items():
         out += rule(f"start {form} from {intent}",
                     [f"- intent: {intent}", "- action: action_start_form", f"- action: {form}", f"- active_loop: {form}"])
     for intent in ("check_match", "object_visitor"):
@@ -49,24 +56,56 @@ def build() -> str:
         out += rule(f"{intent} - no match waiting",
                     [f"- intent: {intent}", "- action: action_check_match", "- slot_was_set:",
                      "  - has_pending_match: false", "- action: action_listen"])
-    for form in FORMS:
-        out += rule(f"send {form}", [f"- action: {form}", "- active_loop: null", "- slot_was_set:",
-                                     "  - requested_slot: null", f"- action: {SUBMIT[form]}", "- action: action_listen"],
+    return out
+
+
+def _rules_in_form(form: str, submit_action: str) -> list[str]:
+    out = rule(f"send {form}", [f"- action: {form}", "- active_loop: null", "- slot_was_set:",
+                                "  - requested_slot: null", f"- action: {submit_action}", "- action: action_listen"],
+               condition=form)
+    out += rule(f"question during {form}",
+                ["- or:"] + [f"  - intent: {i}" for i in EXPLAIN_INTENTS]
+                + ["- action: action_digress", f"- action: {form}", f"- active_loop: {form}"], condition=form)
+    for intent, action in ACCESS_ACTIONS.items():
+        out += rule(f"{intent} during {form}",
+                    [f"- intent: {intent}", f"- action: {action}", f"- action: {form}", f"- active_loop: {form}"],
                     condition=form)
-        out += rule(f"question during {form}",
-                    ["- or:"] + [f"  - intent: {i}" for i in EXPLAIN]
-                    + ["- action: action_digress", f"- action: {form}", f"- active_loop: {form}"], condition=form)
-        for intent, action in ACCESS.items():
-            out += rule(f"{intent} during {form}",
-                        [f"- intent: {intent}", f"- action: {action}", f"- action: {form}", f"- active_loop: {form}"],
-                        condition=form)
-        out += rule(f"stop {form}", ["- intent: stop", "- action: action_deactivate_loop", "- active_loop: null",
-                                     "- action: action_stop_form"], condition=form)
-        out += rule(f"harm disclosed during {form}",
-                    ["- intent: disclose_harm", "- action: action_safeguarding_response", f"- action: {form}",
-                     f"- active_loop: {form}"], condition=form)
+    out += rule(f"stop {form}", ["- intent: stop", "- action: action_deactivate_loop", "- active_loop: null",
+                                 "- action: action_stop_form"], condition=form)
+    out += rule(f"harm disclosed during {form}",
+                [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response", f"- action: {form}",
+                 f"- active_loop: {form}"], condition=form)
+    return out
+
+
+def build_rules() -> str:
+    out = ['version: "3.1"', "", HEADER, "rules:"]
+    out += _rules_outside_forms()
+    for spec in FORMS.values():
+        out += _rules_in_form(spec.name, spec.submit_action)
     return "\n".join(out) + "\n"
 
 
+def build_domain() -> str:
+    out = ['version: "3.1"', "", HEADER, "", "slots:"]
+    for q in QUESTIONS.values():
+        kind = "list" if q.kind == SHARE_WITH else "text"
+        out += [f"  {q.slot}:", f"    type: {kind}", "    influence_conversation: false",
+                "    mappings: [{type: custom}]"]
+    out += ["", "forms:"]
+    for spec in FORMS.values():
+        out += [f"  {spec.name}:", f"    required_slots: [{', '.join(spec.slots)}]"]
+    out += ["", "actions:"]
+    out += [f"  - validate_{name}" for name in FORMS]
+    out += [f"  - {spec.submit_action}" for spec in FORMS.values()]
+    out += [f"  - action_ask_{slot}" for slot in QUESTIONS]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    RULES_PATH.write_text(build_rules(), encoding="utf-8")
+    DOMAIN_PATH.write_text(build_domain(), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    Path(__file__).resolve().parents[1].joinpath("data/rules/rules.yml").write_text(build(), encoding="utf-8")
+    main()

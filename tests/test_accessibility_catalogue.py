@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from accessibility.glossary import explain, load_glossary
-from accessibility.readability import check_line, words
-from accessibility.simpler import simpler
+from bot.accessibility.glossary import explain, load_glossary
+from bot.accessibility.readability import check_line, words
+from bot.accessibility.simpler import simpler
 from bot.dialogue.messages import catalogue, render
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -1,9 +1,9 @@
 """Every line a child sees is readable by a 9-year-old, and scoring it needs no download.
 
-Rules (accessibility/readability.py): Flesch-Kincaid grade <= 4 for the message as a whole (a line of at
+Rules (bot/accessibility/readability.py): Flesch-Kincaid grade <= 4 for the message as a whole (a line of at
 most 5 words, or a button title, passes on the word rules alone), at most 15 words a sentence, no word over
 4 syllables (3 for short lines) except glossary terms, and no glossary word used before it is explained
-(accessibility/glossary.yml says which messages explain which words).
+(bot/accessibility/glossary.yml says which messages explain which words).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import socket
 
 import pytest
 
-from accessibility import readability
-from accessibility.glossary import load_glossary, unexplained_terms
-from accessibility.readability import check_line, flesch_kincaid_grade, syllables
+from bot.accessibility import readability
+from bot.accessibility.glossary import load_glossary, unexplained_terms
+from bot.accessibility.readability import check_line, flesch_kincaid_grade, syllables
 from bot.dialogue.messages import catalogue
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accessibility.speech import speakable, spoken_reply
+from bot.accessibility.speech import speakable, spoken_reply
 from bot.dialogue.messages import catalogue
 
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions import accessibility, conversation, forms, safeguarding, submit
 from bot.db.engine import dispose_engines, session_scope
+from tests.tools.domain import load_domain
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 DEAD_DB = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere?connect_timeout=1"
 
 
@@ -287,9 +286,9 @@ def test_safeguarding_reply_and_alert(demo) -> None:
 
 
 def test_safeguarding_reply_goes_out_with_database_down(dead_db, tmp_path, monkeypatch) -> None:
-    from bot.safeguarding import raise_alert
+    from bot.safeguarding import alert_spool
 
-    monkeypatch.setattr(raise_alert, "SPOOL_DIR", tmp_path / "spool")
+    monkeypatch.setattr(alert_spool, "SPOOL_DIR", tmp_path / "spool")
     messages, _ = run(safeguarding.SafeguardingResponse(), make_tracker("i want to kms", "disclose_harm"))
     assert "0800 1111" in said(messages)
     assert len(list((tmp_path / "spool").glob("*.json"))) == 1
@@ -297,12 +296,13 @@ def test_safeguarding_reply_goes_out_with_database_down(dead_db, tmp_path, monke
 
 def test_spooled_alert_reaches_database_when_back(engine, tmp_path, monkeypatch) -> None:
     from bot.db.models import SafeguardingAlert
-    from bot.safeguarding import raise_alert
+    from bot.safeguarding import alert_spool
+    from bot.usecases.alerts import flush_alert_spool
 
-    monkeypatch.setattr(raise_alert, "SPOOL_DIR", tmp_path / "spool")
-    raise_alert._spool(dict(conversation_id="c", child_id=None, channel="sms", text="he hurt me",
-                            category="physical", cue="hurt"))
-    assert raise_alert.flush_spool() == 1
+    monkeypatch.setattr(alert_spool, "SPOOL_DIR", tmp_path / "spool")
+    alert_spool.spool(dict(conversation_id="c", child_id=None, channel="sms", text="he hurt me",
+                           category="physical", cue="hurt"))
+    assert flush_alert_spool() == 1
     with session_scope() as s:
         assert s.execute(select(SafeguardingAlert.text)).scalar_one() == "he hurt me"
     assert not list((tmp_path / "spool").glob("*.json"))
@@ -355,7 +355,7 @@ def test_ask_actions_send_question_and_summary() -> None:
     assert "Wednesday 9 December" in said(messages)
     messages, _ = run(forms.AskMatchDecision(), make_tracker(slots={"match_label": "Sam, likes art"}))
     assert "Sam, likes art" in said(messages)
-    ask = forms.Ask_adv_reason()
+    ask = forms.ASK_ACTIONS["adv_reason"]()
     messages, _ = run(ask, make_tracker())
     assert said(messages).startswith("What do you want help with?") and len(messages[0]["buttons"]) == 5
 

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from accessibility import tts
-from accessibility.speech import spoken_reply
-from accessibility.tts import EspeakEngine, GttsEngine, TtsError, TtsService, engines_from_env, prerender
+from bot.accessibility import tts
+from bot.accessibility.speech import spoken_reply
+from bot.accessibility.tts import EspeakEngine, GttsEngine, TtsError, TtsService, engines_from_env, prerender
 from bot.dialogue.messages import catalogue
 
 

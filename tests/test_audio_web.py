@@ -8,8 +8,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from accessibility import tts
-from accessibility.tts import EspeakEngine, TtsService
+from bot.accessibility import tts
+from bot.accessibility.tts import EspeakEngine, TtsService
 from bot.dialogue.messages import catalogue
 from bot.web import audio
 

@@ -163,7 +163,7 @@ async def test_long_disclosure_is_checked_for_harm_before_any_length_rule(client
 
 async def test_body_bigger_than_the_app_limit_is_a_kind_too_long(client, rasa):
     response = await client.post(
-        "/api/chat", data=b'{"message":"' + b"a" * (1024 * 1024 + 10) + b'"}',
+        "/api/chat", data=b'{"message":"' + b"a" * (chat.CHAT_BODY_LIMIT + 10) + b'"}',
         headers={"Content-Type": "application/json"},
     )
     assert response.status == 413

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.dialogue import messages
 
@@ -15,10 +13,11 @@ from bot.dialogue.answers import (
     match_choice,
     parse_share_with,
     read_answer,
-    roles_label,
 )
+from bot.vocabulary import roles_label
+from tests.tools.domain import load_domain
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 
 
 def buttons(slot: str) -> list[dict]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import yaml
 
 from bot.dialogue import messages
 
 from bot.dialogue.forms import FORM_SLOTS, required_slots, wishes_summary
+from tests.tools.domain import load_domain
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 
 
 def test_forms_match_domain() -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.dialogue import messages
 from bot.dialogue.typed_buttons import (
@@ -16,8 +14,9 @@ from bot.dialogue.typed_buttons import (
     parse_payload,
     typed_button,
 )
+from tests.tools.domain import load_domain
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[1] / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 MENU = messages.buttons("menu")
 HELP = messages.buttons("help")
 

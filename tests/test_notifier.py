@@ -15,7 +15,8 @@ from sqlalchemy import select
 from bot.db.engine import session_factory, session_scope
 from bot.db.models import AuditEvent, NotificationOutbox, utcnow
 from bot.safeguarding import notifier
-from bot.services import alerts
+from bot.services import alerts, notification_outbox
+from bot.usecases.alerts import raise_safeguarding_alert
 
 WORDS = "my stepdad hits me 😢 please don't tell him"
 
@@ -72,7 +73,7 @@ class Hook:
 
 
 def test_backoff_doubles_and_caps():
-    assert [notifier.backoff(n).total_seconds() for n in range(1, 8)] == [5, 10, 20, 40, 60, 60, 60]
+    assert [notification_outbox.backoff(n).total_seconds() for n in range(1, 8)] == [5, 10, 20, 40, 60, 60, 60]
 
 
 def test_webhook_down_then_up(engine, monkeypatch):
@@ -206,16 +207,16 @@ def test_kick_wakes_the_running_notifier_within_seconds(engine, monkeypatch):
     assert elapsed < 3
 
 
-def test_raise_alert_now_without_a_runner(engine):
-    alert_id = notifier.raise_alert_now(
+def test_raise_alert_and_kick_without_a_runner(engine):
+    alert_id = raise_safeguarding_alert(
         conversation_id="c",
         child_id=None,
         channel="web",
         text=WORDS,
         category="neglect",
         cue=None,
-        session_factory=session_factory(engine),
     )
+    notifier.kick(session_factory(engine))
     for _ in range(100):
         row = _rows(engine)[0]
         if row.delivered_at is not None:
@@ -225,8 +226,9 @@ def test_raise_alert_now_without_a_runner(engine):
 
 
 def test_run_forever_moves_spooled_alerts_in_and_delivers_them(engine, tmp_path, monkeypatch):
-    raise_alert_module = pytest.importorskip("bot.safeguarding.raise_alert")
-    monkeypatch.setattr(raise_alert_module, "SPOOL_DIR", tmp_path)
+    from bot.safeguarding import alert_spool
+
+    monkeypatch.setattr(alert_spool, "SPOOL_DIR", tmp_path)
     fields = {
         "conversation_id": "c",
         "child_id": None,

@@ -225,9 +225,10 @@ def test_daily_retention_task_purges_and_survives_a_dead_database(engine, monkey
     import asyncio
 
     from bot.db.engine import dispose_engines
+    from bot.usecases.retention import run_daily
 
     async def one_pass() -> None:
-        task = asyncio.create_task(retention.run_daily(24))
+        task = asyncio.create_task(run_daily(24))
         await asyncio.sleep(0.5)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

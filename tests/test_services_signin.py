@@ -11,6 +11,7 @@ from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, SignInAttempt, SignInCode, utcnow
 from bot.services import children, signin
 from bot.services.errors import InvalidCode, RateLimited
+from bot.usecases.signin import redeem_sign_in_code
 
 
 def _issue(engine, child_id, **kw) -> str:
@@ -59,15 +60,15 @@ def test_expired_code_refused(engine, make_child):
         assert signin.redeem_code(s, fresh, "conv", "key").id == child.id
 
 
-def test_rate_limit_survives_rollback_and_is_per_key(engine, make_child):
+def test_rate_limit_survives_the_failed_sign_in_and_is_per_key(engine, make_child):
     child = make_child()
     code = _issue(engine, child.id)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(5):
-        with pytest.raises(InvalidCode), session_scope(engine) as s:
-            signin.redeem_code(s, wrong, "conv", "ip:9")
-    with pytest.raises(RateLimited), session_scope(engine) as s:
-        signin.redeem_code(s, code, "conv", "ip:9")  # even the right code, while limited
+        with pytest.raises(InvalidCode):
+            redeem_sign_in_code(wrong, "conv", "ip:9")  # the use case commits the failed attempt
+    with pytest.raises(RateLimited):
+        redeem_sign_in_code(code, "conv", "ip:9")  # even the right code, while limited
     with session_scope(engine) as s:
         assert signin.redeem_code(s, code, "conv", "ip:other").id == child.id
         assert s.execute(select(func.count(SignInAttempt.id))).scalar_one() == 5
@@ -83,10 +84,9 @@ def test_rate_limit_window_passes(engine, make_child):
     code = _issue(engine, child.id)
     past = utcnow() - timedelta(minutes=16)
     for _ in range(5):
-        with pytest.raises(InvalidCode), session_scope(engine) as s:
-            signin.redeem_code(s, "999999" if code != "999999" else "888888", "conv", "k", now=past)
-    with session_scope(engine) as s:
-        assert signin.redeem_code(s, code, "conv", "k").id == child.id
+        with pytest.raises(InvalidCode):
+            redeem_sign_in_code("999999" if code != "999999" else "888888", "conv", "k", now=past)
+    assert redeem_sign_in_code(code, "conv", "k") == child.id
 
 
 def test_issue_audited_without_the_code(engine, make_child):
@@ -96,3 +96,11 @@ def test_issue_audited_without_the_code(engine, make_child):
         event = s.execute(select(AuditEvent).where(AuditEvent.entity_type == "sign_in_code")).scalar_one()
         assert event.actor == "staff:sw.test" and event.action == "create"
         assert code not in (event.detail or "")
+
+
+def test_the_service_leaves_committing_a_failed_attempt_to_its_caller(engine, make_child):
+    make_child()
+    with pytest.raises(InvalidCode), session_scope(engine) as s:
+        signin.redeem_code(s, "000000", "conv", "ip:1")  # rolled back by the caller: not counted
+    with session_scope(engine) as s:
+        assert s.execute(select(func.count(SignInAttempt.id))).scalar_one() == 0

@@ -429,12 +429,12 @@ async def test_no_phone_number_or_message_text_in_logs(rig, caplog):
 
 
 async def test_if_the_opt_out_cannot_be_checked_nothing_is_sent(rig, monkeypatch):
-    import bot.channels.sms as sms
+    import bot.usecases.sms_opt_outs as sms_opt_outs
 
     def broken(_phone: str) -> bool:
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(sms, "_opted_out", broken)
+    monkeypatch.setattr(sms_opt_outs, "_opted_out", broken)
     await rig.text("hi")
     assert rig.agent.received[-1].text == "hi"
     assert rig.twilio.sent == []

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from bot.channels import sms_text
+from bot.vocabulary import typed_choice as choice_from_reply
 from bot.channels.sms_text import (
     PREVIEW_CHARS,
-    choice_from_reply,
     gsm_units,
     is_gsm7,
     plain,
@@ -192,5 +192,7 @@ def test_no_options_means_no_mapping():
     ],
 )
 def test_keyword(text, word):
-    assert sms_text.keyword(text) == word
-    assert (word in sms_text.OPT_OUT_WORDS) == (word in {"stop", "unsubscribe"})  # "stop it" is not STOP
+    from bot.services import sms_opt_outs
+
+    assert sms_opt_outs.keyword(text) == word
+    assert (word in sms_opt_outs.OPT_OUT_WORDS) == (word in {"stop", "unsubscribe"})  # "stop it" is not STOP

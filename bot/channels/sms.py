@@ -20,16 +20,15 @@ number: Rasa's conversation store holds no phone numbers, and the action server 
 child's stored one. Replies go to the number of the text being answered, held in memory for that request.
 Buttons become numbered options; a reply of a number or an option's words becomes that option's payload,
 exactly like pressing the button on the web. STOP (and Twilio's other opt-out words) stops every text to the
-number until START: stored in the database (on the child's record when the number is a child's, else in
-``sms_opt_outs`` by the number's keyed hash), so it survives restarts and holds on every server. Nothing about
-a message is logged.
+number until START: the channel asks ``bot.usecases.sms_opt_outs``, which stores it in the database (on the
+child's record when the number is a child's, else by the number's keyed hash), so it survives restarts and
+holds on every server. Nothing about a message is logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict
 
@@ -42,59 +41,25 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.request_validator import RequestValidator
 
 from bot.channels import sms_text
+from bot.config import DEFAULT_TWILIO_API_BASE_URL, get_settings
 from bot.channels.sms_state import SmsState, shared_state
 from bot.services import children
+from bot.usecases import sms_opt_outs
+from bot.vocabulary import typed_choice
 
 logger = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # its INFO lines describe each request
 CHANNEL_NAME = "sms"
-DEFAULT_API_BASE_URL = "https://api.twilio.com"
+DEFAULT_API_BASE_URL = DEFAULT_TWILIO_API_BASE_URL
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 # ---------------------------------------------------------------- opt-out (STOP / START)
 
 
-def _opted_out(phone: str) -> bool:
-    """Whether the number said STOP: on the child's record when it is a child's, or in ``sms_opt_outs``."""
-    from bot.db.engine import session_scope
-    from bot.services import sms_opt_outs
-
-    with session_scope() as s:
-        if sms_opt_outs.is_opted_out(s, children.any_phone_hash(phone)):
-            return True  # e.g. a STOP from before the number was added to a child's record
-        child = children.match_phone(s, phone)
-        return child is not None and bool(child.sms_opted_out)
-
-
-def _store_opt_out(phone: str, opted_out: bool) -> None:
-    """STOP or START, in one transaction: on the child with this number, else in ``sms_opt_outs``."""
-    from bot.db.engine import session_scope
-    from bot.services import sms_opt_outs
-
-    with session_scope() as s:
-        child = children.match_phone(s, phone)
-        if child is not None:
-            children.set_preferences(s, child.id, sms_opted_out=opted_out)
-        # A known child's opt-out lives on their record; the table holds other numbers' (START clears both).
-        sms_opt_outs.set_opted_out(s, children.any_phone_hash(phone), opted_out and child is None)
-
-
 async def is_opted_out(phone: str) -> bool:
-    """True when nothing may be sent to `phone`. Fails closed: if we cannot check, we do not send."""
-    try:
-        return await asyncio.to_thread(_opted_out, phone)
-    except Exception as error:
-        logger.error("could not check SMS opt-out, not sending: %s", type(error).__name__)
-        return True
-
-
-async def set_opted_out(phone: str, opted_out: bool) -> None:
-    """STOP (True) or START (False), kept in the database so it holds after a restart and on every server."""
-    try:
-        await asyncio.to_thread(_store_opt_out, phone, opted_out)
-    except Exception as error:
-        logger.error("could not store an SMS opt-out or opt-in: %s", type(error).__name__)
+    """True when nothing may be sent to `phone` (the use case fails closed: if it cannot check, no)."""
+    return await asyncio.to_thread(sms_opt_outs.is_opted_out, phone)
 
 
 # ---------------------------------------------------------------- output
@@ -207,11 +172,12 @@ class FormFields(dict):
         return values[0] if values else default
 
 
-def _env(name: str, credentials: Dict[str, Any] | None, key: str, default: str | None = None) -> str | None:
+def _credential(credentials: Dict[str, Any] | None, key: str, fallback: str | None) -> str | None:
+    """The value in credentials.yml when one is given (not blank, not an unfilled ``${...}``), else `fallback`."""
     value = (credentials or {}).get(key)
     if isinstance(value, str) and value.strip() and not value.strip().startswith("${"):
         return value.strip()
-    return os.environ.get(name) or default
+    return fallback
 
 
 class HeardSmsInput(TwilioInput):
@@ -224,13 +190,14 @@ class HeardSmsInput(TwilioInput):
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
         """Settings from the environment (values in credentials.yml, when given, win)."""
+        sms = get_settings().sms
         return cls(
-            _env("TWILIO_ACCOUNT_SID", credentials, "account_sid"),
-            _env("TWILIO_AUTH_TOKEN", credentials, "auth_token"),
-            _env("TWILIO_NUMBER", credentials, "twilio_number"),
-            public_url=_env("HEARD_SMS_PUBLIC_URL", credentials, "public_url"),
-            api_base_url=_env("TWILIO_API_BASE_URL", credentials, "api_base_url", DEFAULT_API_BASE_URL),
-            messaging_service_sid=_env("TWILIO_MESSAGING_SERVICE_SID", credentials, "messaging_service_sid"),
+            _credential(credentials, "account_sid", sms.twilio_account_sid),
+            _credential(credentials, "auth_token", sms.twilio_auth_token),
+            _credential(credentials, "twilio_number", sms.twilio_number),
+            public_url=_credential(credentials, "public_url", sms.public_url),
+            api_base_url=_credential(credentials, "api_base_url", sms.twilio_api_base_url),
+            messaging_service_sid=_credential(credentials, "messaging_service_sid", sms.twilio_messaging_service_sid),
         )
 
     def __init__(
@@ -290,19 +257,15 @@ class HeardSmsInput(TwilioInput):
     ) -> None:
         """One incoming text: STOP/START, a numbered reply, or a message for Rasa."""
         state = self.state
-        word = sms_text.keyword(text)
-        if word in sms_text.OPT_OUT_WORDS:
-            await set_opted_out(phone, True)
+        change = await asyncio.to_thread(sms_opt_outs.answer_opt_keyword, phone, text)
+        if change == "opted_out":
             await asyncio.to_thread(state.clear_options, phone)
             return  # nothing more is sent (Twilio confirms the opt-out itself)
-        if word in sms_text.OPT_IN_WORDS or (
-            word in sms_text.OPT_IN_IF_OUT and await is_opted_out(phone)
-        ):
-            await set_opted_out(phone, False)
+        if change == "opted_in":
             text = "/greet"
         else:
             options = await asyncio.to_thread(state.get_options, phone)
-            text = sms_text.choice_from_reply(text, options) or text.replace("¡", "@")
+            text = typed_choice(text, options) or text.replace("¡", "@")
         out = self.get_output_channel(to_number=phone)
         assert isinstance(out, HeardSmsOutput)
         sender = children.sms_sender_id(phone)

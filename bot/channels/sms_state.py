@@ -5,15 +5,15 @@ HEARD_SMS_OPTIONS_TTL seconds (default 1 day).
 Redis when HEARD_REDIS_URL is set (shared by every Rasa server), otherwise in this process's memory.
 
 Opt-outs (STOP) are not kept here: they are in the database (``Child.sms_opted_out`` for a known child,
-``bot.services.sms_opt_outs`` for any other number), because they must survive restarts and hold on every
-server. ``move_legacy_opt_outs`` moves the opt-outs older versions kept in Redis into the database.
+``bot.services.sms_opt_outs`` for any other number; ``bot.usecases.sms_opt_outs`` applies STOP and START),
+because they must survive restarts and hold on every server. ``move_legacy_opt_outs`` moves the opt-outs
+older versions kept in Redis into the database.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 from typing import Any, Protocol
@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
-DEFAULT_OPTIONS_TTL = 24 * 3600
 PREFIX = "heard:sms:"
 
 
@@ -33,10 +32,8 @@ def phone_key(phone: str) -> str:
 
 
 def options_ttl() -> int:
-    try:
-        return int(os.environ.get("HEARD_SMS_OPTIONS_TTL", DEFAULT_OPTIONS_TTL))
-    except ValueError:
-        return DEFAULT_OPTIONS_TTL
+    """HEARD_SMS_OPTIONS_TTL seconds (default 1 day)."""
+    return get_settings().sms.options_ttl
 
 
 class SmsState(Protocol):
@@ -108,16 +105,15 @@ def move_legacy_opt_outs(url: str, client: Any | None = None, database_url: str 
     deleted only after the database has committed them."""
     import redis
 
-    from bot.db.engine import get_engine, session_scope
-    from bot.services import sms_opt_outs
+    from bot.services.sms_opt_outs import is_phone_hash
+    from bot.usecases.sms_opt_outs import add_legacy_opt_outs
 
     client = client or redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     members = (m.decode() if isinstance(m, bytes) else str(m) for m in client.smembers(LEGACY_OPT_OUT_KEY))
-    hashes = sorted(m for m in members if sms_opt_outs.is_phone_hash(m))  # anything else is left alone
+    hashes = sorted(m for m in members if is_phone_hash(m))  # anything else is left alone
     if not hashes:
         return 0
-    with session_scope(get_engine(database_url)) as s:
-        added = sms_opt_outs.add_many(s, hashes)
+    added = add_legacy_opt_outs(hashes, database_url)
     client.srem(LEGACY_OPT_OUT_KEY, *hashes)  # only what was moved: a STOP stored meanwhile is not lost
     return added
 

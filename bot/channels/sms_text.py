@@ -17,11 +17,11 @@ Plain Python, no Rasa, no network.
 from __future__ import annotations
 
 import math
-import os
 import re
-import string
 import unicodedata
 from typing import Any, Callable, Mapping, Sequence
+
+from bot.config import get_settings
 
 PREVIEW_CHARS = 60
 GSM_SEGMENT = 153
@@ -187,11 +187,7 @@ def _chunks(body: str, capacity: int, units: Callable[[str], int]) -> list[str]:
 
 def segments_per_part() -> int:
     """How many carrier segments one text message may use (HEARD_SMS_SEGMENTS_PER_PART, default 3)."""
-    try:
-        value = int(os.environ.get("HEARD_SMS_SEGMENTS_PER_PART", "3"))
-    except ValueError:
-        value = 3
-    return max(1, min(value, 10))
+    return get_settings().sms.segments_per_part
 
 
 def part_limit(gsm: bool) -> int:
@@ -244,52 +240,3 @@ def preview(message: str, chars: int = PREVIEW_CHARS) -> str:
     """What a lock-screen notification shows: the first `chars` characters, line breaks as spaces."""
     return re.sub(r"\s+", " ", message)[:chars]
 
-
-# ---------------------------------------------------------------- replies
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
-
-
-def _normal(text: str) -> str:
-    lowered = plain(text).lower().replace("’", "'")
-    cleaned = "".join(" " if ch in string.punctuation and ch != "'" else ch for ch in lowered)
-    return " ".join(cleaned.split())
-
-
-def choice_from_reply(reply: str, options: Sequence[Mapping[str, Any]] | None) -> str | None:
-    """The payload of the option a reply picks: its number ("2", "2.", "two") or its words; else None."""
-    if not options:
-        return None
-    words = _normal(reply)
-    number: int | None = None
-    if re.fullmatch(r"\d{1,2}", words):
-        number = int(words)
-    elif words in NUMBER_WORDS and len(options) >= 2:
-        number = NUMBER_WORDS[words]
-    if number is not None:
-        return str(options[number - 1]["payload"]) if 1 <= number <= len(options) else None
-    for option in options:
-        if words and _normal(str(option.get("title", ""))) == words:
-            return str(option["payload"])
-    return None
-
-
-# Twilio's standard opt-out and opt-in keywords (a whole message, any case).
-OPT_OUT_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
-OPT_IN_WORDS = frozenset({"start", "unstop"})
-OPT_IN_IF_OUT = frozenset({"yes"})  # Twilio counts YES as opt-in; here only when the number had opted out
-
-
-def keyword(reply: str) -> str:
-    return re.sub(r"[^a-z]", "", (reply or "").strip().lower()) if len(reply or "") <= 20 else ""

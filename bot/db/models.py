@@ -12,43 +12,32 @@ Children's data is special-category personal data. Rules kept by these records:
 * ``audit_events`` is append-only: database triggers refuse UPDATE and DELETE (see the migration).
 * An objected visitor match can never become appointed: database triggers refuse it (see the migration).
 
-All times are timezone-aware UTC (``UTCDateTime``).
+All times are timezone-aware UTC (``UTCDateTime``). The declarative base is ``bot.db.base``; the review
+app's records (council settings, API tokens) are in ``bot.db.review_models`` and registered by importing this
+module.
 """
 
 from __future__ import annotations
 
 import secrets
 import string
-from datetime import datetime, timezone
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    CheckConstraint,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-Base = declarative_base(metadata=metadata)
+from bot.db import review_models  # noqa: F401  (the review app's two tables, on the same metadata)
+from bot.db.base import Base, UTCDateTime, metadata, one_of, utcnow
+from bot.vocabulary import AUDIENCES
 
 # Allowed values (also enforced by CHECK constraints).
 STAFF_ROLES = ("social_worker", "iro", "advocacy", "duty", "admin")
@@ -57,7 +46,7 @@ READING_LEVELS = ("younger", "older")
 CHANNELS = ("web", "sms")
 REFERRAL_REASONS = ("review", "cp_conference", "complaint", "listened_to", "other")
 REFERRAL_STATUSES = ("new", "acknowledged", "allocated", "closed")
-SHARE_AUDIENCES = ("social_worker", "iro", "carer", "parent", "advocate")
+SHARE_AUDIENCES = AUDIENCES  # who may see a wishes statement (bot.vocabulary)
 VISITOR_KINDS = ("independent_visitor", "mentor")
 VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed")
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
@@ -66,48 +55,10 @@ OUTBOX_KINDS = ("alert", "escalation")
 AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed")
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
-
-
 def new_child_id() -> str:
     """A random pseudonymous child id: ``c_`` + 10 lowercase letters/digits (about 51 bits)."""
     alphabet = string.ascii_lowercase + string.digits
     return "c_" + "".join(secrets.choice(alphabet) for _ in range(10))
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp that always comes back timezone-aware UTC.
-
-    PostgreSQL stores ``timestamptz``; SQLite stores naive UTC text. Naive values given to the database are
-    taken to be UTC already.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-def _one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
 class LocalAuthority(Base):
@@ -120,7 +71,7 @@ class LocalAuthority(Base):
 
 class StaffUser(Base):
     __tablename__ = "staff_users"
-    __table_args__ = (_one_of("role", STAFF_ROLES, "role"),)
+    __table_args__ = (one_of("role", STAFF_ROLES, "role"),)
 
     id = Column(Integer, primary_key=True)
     username = Column(String(64), nullable=False, unique=True)
@@ -137,9 +88,9 @@ class StaffUser(Base):
 class Child(Base):
     __tablename__ = "children"
     __table_args__ = (
-        _one_of("age_band", AGE_BANDS, "age_band"),
-        _one_of("reading_level", READING_LEVELS, "reading_level"),
-        _one_of("channel", CHANNELS, "channel"),
+        one_of("age_band", AGE_BANDS, "age_band"),
+        one_of("reading_level", READING_LEVELS, "reading_level"),
+        one_of("channel", CHANNELS, "channel"),
     )
 
     id = Column(String(16), primary_key=True, default=new_child_id)  # pseudonymous, e.g. c_k3j9x0a2bq
@@ -171,7 +122,7 @@ class ConversationLink(Base):
     """A conversation (Rasa sender id, stored as an HMAC) linked to a child by web sign-in or SMS match."""
 
     __tablename__ = "conversation_links"
-    __table_args__ = (_one_of("channel", CHANNELS, "channel"),)
+    __table_args__ = (one_of("channel", CHANNELS, "channel"),)
 
     id = Column(Integer, primary_key=True)
     conversation_ref = Column(String(64), nullable=False, unique=True)
@@ -224,8 +175,8 @@ class SmsOptOut(Base):
 class AdvocacyReferral(Base):
     __tablename__ = "advocacy_referrals"
     __table_args__ = (
-        _one_of("reason", REFERRAL_REASONS, "reason"),
-        _one_of("status", REFERRAL_STATUSES, "status"),
+        one_of("reason", REFERRAL_REASONS, "reason"),
+        one_of("status", REFERRAL_STATUSES, "status"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -310,7 +261,7 @@ class WishesShare(Base):
     __tablename__ = "wishes_shares"
     __table_args__ = (
         UniqueConstraint("statement_id", "audience", name="uq_wishes_shares_statement_audience"),
-        _one_of("audience", SHARE_AUDIENCES, "audience"),
+        one_of("audience", SHARE_AUDIENCES, "audience"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -339,8 +290,8 @@ class WishesAnswer(Base):
 class VisitorRequest(Base):
     __tablename__ = "visitor_requests"
     __table_args__ = (
-        _one_of("kind", VISITOR_KINDS, "kind"),
-        _one_of("status", VISITOR_REQUEST_STATUSES, "status"),
+        one_of("kind", VISITOR_KINDS, "kind"),
+        one_of("status", VISITOR_REQUEST_STATUSES, "status"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -363,8 +314,8 @@ class VisitorMatch(Base):
 
     __tablename__ = "visitor_matches"
     __table_args__ = (
-        _one_of("kind", VISITOR_KINDS, "kind"),
-        _one_of("status", MATCH_STATUSES, "status"),
+        one_of("kind", VISITOR_KINDS, "kind"),
+        one_of("status", MATCH_STATUSES, "status"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -414,7 +365,7 @@ class SafeguardingAlert(Base):
 class NotificationOutbox(Base):
     __tablename__ = "notification_outbox"
     __table_args__ = (
-        _one_of("target", OUTBOX_TARGETS, "target"),
+        one_of("target", OUTBOX_TARGETS, "target"),
         Index("ix_notification_outbox_due", "delivered_at", "next_attempt_at"),
     )
 
@@ -481,4 +432,3 @@ __all__ = [
     "new_child_id",
     "utcnow",
 ]
-from bot.db import review_models  # noqa: E402,F401  (registers the review app's tables on the same metadata)

@@ -1,15 +1,15 @@
 """Records of the review app: council settings and staff API tokens (migration 0002).
 
-These classes use the shared ``Base``/``metadata`` of ``bot.db.models``; importing this module registers the
-two tables there. ``bot.db.models`` should import it (or take the classes in) so that the metadata always
-matches the migrations.
+These classes use the shared ``Base``/``metadata`` of ``bot.db.base``; ``bot.db.models`` imports this module,
+so importing either registers the two tables and the metadata always matches the migrations. (Foreign keys
+name the ``local_authorities`` and ``staff_users`` tables, so this module needs nothing from ``bot.db.models``.)
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Text
 
-from bot.db.models import Base, UTCDateTime, utcnow
+from bot.db.base import Base, UTCDateTime, utcnow
 
 NOTIFIERS = ("default", "log", "webhook", "email", "webhook+email")
 

@@ -1,73 +1,327 @@
-"""Which questions each form asks, in which order, given what is already known.
+"""The form registry: every form Heard runs, and every question it asks, in one place.
 
-Plain Python so the rules can be tested without Rasa.
+One `FormSpec` per form: the intents that start it (with their opening lines and any answer they already give),
+its questions in order, the action and the use case that send it, and what it forgets afterwards. One `Question`
+per question: its slot, its kind, whether "Skip" is a real answer, the words a child may type for each button,
+what a sentence typed at a buttons question means, and when it is asked.
+
+Everything else is derived from here:
+- `required_slots` (which questions a form still asks), `form_of_intent`, `FORM_SLOTS`;
+- the `action_ask_<slot>` classes (`actions/forms.py`), the submit dispatch (`actions/submit.py`);
+- the form part of the Rasa domain (`domain/forms.yml`) and the rules (`data/rules/rules.yml`), both written by
+  `python scripts/make_rules.py`; `tests/test_form_registry.py` fails when they disagree with this registry.
+
+To add a question: add a `Question` to its form below, and its `ask_<slot>` lines in `messages.yml`; then run
+`python scripts/make_rules.py`. Plain Python, no Rasa.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 
-from bot.dialogue.answers import roles_label
+from bot.vocabulary import roles_label
+
+# Kinds of question, and how each is read (bot/dialogue/answers.py has one reader per kind):
+CHOICE = "choice"  # press a button (or type its number or words); anything else is refused kindly
+OPEN = "open"  # the child's own words, kept verbatim; a short typed word may still pick a button ("text me")
+YES_NO = "yes_no"  # a decision: never guessed from a sentence (an objection stops an appointment)
+SHARE_WITH = "share_with"  # who may see a statement: a list of audiences
+KINDS = (CHOICE, OPEN, YES_NO, SHARE_WITH)
+
+Condition = Callable[[Mapping[str, Any]], bool]
+
+
+def always(_slots: Mapping[str, Any]) -> bool:
+    """Asked every time."""
+    return True
+
+
+def not_signed_in(slots: Mapping[str, Any]) -> bool:
+    """Asked only when the conversation is not linked to a known child."""
+    return not slots.get("child_id")
+
 
 CONTACT_NEEDS_DETAIL = frozenset({"text", "phone", "other"})
 
-FORM_SLOTS: dict[str, tuple[str, ...]] = {
-    "advocate_form": ("adv_reason", "adv_words", "anon_name", "anon_council", "contact_how", "contact_detail",
-                      "contact_when", "adv_tell_sw"),
-    "wishes_form": ("w_review_date", "w_going_well", "w_not_going_well", "w_change", "w_who_at_meeting",
-                    "w_attend", "w_for_iro", "w_share_with", "w_confirm", "w_change_which"),
-    "visitor_form": ("iv_kind", "iv_wish", "anon_name", "anon_council", "contact_how", "contact_detail"),
-    "match_form": ("match_decision", "match_reason", "match_preferences"),
-}
 
-# The wishes questions in the order the statement shows them (slot, short label for the summary).
-WISHES_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("w_review_date", "Review date"),
-    ("w_going_well", "Going well"),
-    ("w_not_going_well", "Not going well"),
-    ("w_change", "What I want to change"),
-    ("w_who_at_meeting", "Who I want at my meeting"),
-    ("w_attend", "How I take part"),
-    ("w_for_iro", "For the IRO"),
+def needs_contact_detail(slots: Mapping[str, Any]) -> bool:
+    """A number or an address is needed for the way the child chose to be contacted."""
+    return slots.get("contact_how") in CONTACT_NEEDS_DETAIL
+
+
+def anonymous_needs_contact_detail(slots: Mapping[str, Any]) -> bool:
+    return not_signed_in(slots) and needs_contact_detail(slots)
+
+
+def slot_is(slot: str, value: str) -> Condition:
+    """Asked when an earlier answer was `value`."""
+
+    def condition(slots: Mapping[str, Any]) -> bool:
+        return slots.get(slot) == value
+
+    condition.__doc__ = f"Asked when {slot} is {value!r}."
+    return condition
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: the slot its answer goes in and how a typed answer is read."""
+
+    slot: str
+    kind: str
+    skippable: bool = False  # the "Skip" button is a real answer (nothing to add)
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # typed words for each button value
+    # A sentence typed at a buttons question: (value when it names no button, slot that keeps its words).
+    sentence_fallback: tuple[str, str] | None = None
+    when: Condition = always
+    summary_label: str | None = None  # shown in the read-back before sending (wishes)
+    value_labels: Mapping[str, str] = field(default_factory=dict)  # how a button value is shown back
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.slot}: unknown kind {self.kind!r}")
+        if self.sentence_fallback is not None and self.kind != CHOICE:
+            raise ValueError(f"{self.slot}: only a choice question reads a sentence as a button")
+
+
+@dataclass(frozen=True)
+class Start:
+    """How a form opens for one intent: the lines said first, and answers the intent already gives."""
+
+    messages: tuple[str, ...]
+    preset: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One form, from the intents that start it to what it forgets after sending."""
+
+    name: str
+    questions: tuple[Question, ...]
+    submit_action: str  # the Rasa action that sends it (rules: form done -> this action)
+    submit: str  # the function in bot.dialogue.submissions that stores it (one use case)
+    starts: Mapping[str, Start] = field(default_factory=dict)  # intent -> opening
+    clears_after_send: Mapping[str, Any] = field(default_factory=dict)  # other slots reset once sent
+
+    @property
+    def slots(self) -> tuple[str, ...]:
+        return tuple(q.slot for q in self.questions)
+
+
+# ---------------------------------------------------------------- questions shared by several forms
+
+ANON_NAME = Question("anon_name", OPEN, when=not_signed_in)
+ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in)
+CONTACT_HOW = Question(
+    "contact_how",
+    OPEN,
+    synonyms={
+        "text": ("text", "txt", "sms", "message"),
+        "phone": ("phone", "call", "ring", "fone"),
+        "carer": ("carer", "foster", "key worker"),
+        "school": ("school", "skool", "college"),
+        "other": ("another way", "other", "email"),
+    },
+)
+CONTACT_DETAIL = Question("contact_detail", OPEN, when=needs_contact_detail)
+
+# ---------------------------------------------------------------- the forms
+
+ADVOCATE = FormSpec(
+    name="advocate_form",
+    starts={
+        "request_advocate": Start(("start_advocate",)),
+        "make_complaint": Start(("explain_complaint", "start_complaint"), preset={"adv_reason": "complaint"}),
+    },
+    questions=(
+        Question(
+            "adv_reason",
+            CHOICE,
+            synonyms={
+                "review": ("review", "revew", "reveiw", "lac", "cla", "looked after"),
+                "cp_conference": ("child protection", "cp", "conference", "protection"),
+                "complaint": ("complaint", "complain", "complaining", "complane"),
+                "listened_to": ("listen", "listens", "listened", "listening", "ignored", "ignore", "ignoring"),
+                "other": ("something else", "else", "other"),
+            },
+            sentence_fallback=("other", "adv_words"),
+        ),
+        Question("adv_words", OPEN, skippable=True),
+        ANON_NAME,
+        ANON_COUNCIL,
+        CONTACT_HOW,
+        CONTACT_DETAIL,
+        Question(
+            "contact_when",
+            OPEN,
+            synonyms={
+                "after_school": ("after school", "afterschool", "after skool"),
+                "evening": ("evening", "evenings", "night", "tea time", "teatime"),
+                "weekend": ("weekend", "weekends", "saturday", "sunday"),
+                "any_time": ("any time", "anytime", "whenever", "any"),
+            },
+        ),
+        Question(
+            "adv_tell_sw",
+            YES_NO,
+            synonyms={
+                "yes": ("yes", "yeah", "yep", "yh", "ya", "ok", "okay", "sure", "fine", "y"),
+                "no": ("no", "nope", "nah", "dont", "don't", "n", "not"),
+            },
+        ),
+    ),
+    submit_action="action_submit_referral",
+    submit="submit_referral",
 )
 
-ATTEND_LABELS = {
-    "self": "I'll go and talk myself",
-    "with_advocate": "I'll go with an advocate",
-    "someone_else": "Someone says it for me",
-    "not_attend": "I don't want to go",
-}
+WISHES = FormSpec(
+    name="wishes_form",
+    starts={"share_wishes": Start(("start_wishes",))},
+    questions=(
+        Question("w_review_date", OPEN, summary_label="Review date"),
+        Question("w_going_well", OPEN, skippable=True, summary_label="Going well"),
+        Question("w_not_going_well", OPEN, skippable=True, summary_label="Not going well"),
+        Question("w_change", OPEN, skippable=True, summary_label="What I want to change"),
+        Question("w_who_at_meeting", OPEN, skippable=True, summary_label="Who I want at my meeting"),
+        Question(
+            "w_attend",
+            CHOICE,
+            synonyms={
+                "self": ("myself", "me", "talk myself", "speak myself", "on my own"),
+                "with_advocate": ("advocate", "with an advocate", "with advocate"),
+                "someone_else": ("someone else", "someone", "for me", "say it for me"),
+                "not_attend": ("not go", "dont want to go", "don't want to go", "not going", "no"),
+            },
+            summary_label="How I take part",
+            value_labels={
+                "self": "I'll go and talk myself",
+                "with_advocate": "I'll go with an advocate",
+                "someone_else": "Someone says it for me",
+                "not_attend": "I don't want to go",
+            },
+        ),
+        Question("w_for_iro", OPEN, skippable=True, summary_label="For the IRO"),
+        Question("w_share_with", SHARE_WITH),
+        Question(
+            "w_confirm",
+            YES_NO,
+            synonyms={
+                "send": ("send", "yes", "send it", "done", "ok", "okay", "yeah", "yep"),
+                "change": ("change", "edit", "fix", "change an answer", "no"),
+            },
+        ),
+        Question(
+            "w_change_which",
+            CHOICE,
+            synonyms={
+                "w_review_date": ("date", "when"),
+                "w_going_well": ("going well", "well", "good"),
+                "w_not_going_well": ("not going well", "not well", "bad"),
+                "w_change": ("change", "what to change"),
+                "w_who_at_meeting": ("who", "invite", "meeting"),
+                "w_attend": ("take part", "how", "attend", "go"),
+                "w_for_iro": ("iro", "for the iro"),
+                "w_share_with": ("see", "who can see", "share"),
+            },
+            when=slot_is("w_confirm", "change"),
+        ),
+    ),
+    submit_action="action_submit_wishes",
+    submit="submit_wishes",
+)
+
+VISITOR = FormSpec(
+    name="visitor_form",
+    starts={"request_visitor": Start(("start_visitor",))},
+    questions=(
+        Question(
+            "iv_kind",
+            CHOICE,
+            synonyms={
+                "independent_visitor": ("visitor", "independent visitor", "iv", "visiter"),
+                "mentor": ("mentor", "mentur", "menter"),
+                "not_sure": ("not sure", "dunno", "idk", "don't know", "dont know", "either"),
+            },
+            sentence_fallback=("not_sure", "iv_wish"),
+        ),
+        Question("iv_wish", OPEN, skippable=True),
+        ANON_NAME,
+        ANON_COUNCIL,
+        replace(CONTACT_HOW, when=not_signed_in),
+        replace(CONTACT_DETAIL, when=anonymous_needs_contact_detail),
+    ),
+    submit_action="action_submit_visitor_request",
+    submit="submit_visitor_request",
+)
+
+MATCH = FormSpec(
+    name="match_form",
+    questions=(
+        Question(
+            "match_decision",
+            YES_NO,
+            synonyms={
+                "accept": ("yes", "yeah", "yep", "ok", "okay", "sure", "accept", "like that"),
+                "object": ("no", "nope", "nah", "dont", "don't", "no thanks", "someone else", "not"),
+            },
+        ),
+        Question("match_reason", OPEN, skippable=True, when=slot_is("match_decision", "object")),
+        Question("match_preferences", OPEN, skippable=True, when=slot_is("match_decision", "object")),
+    ),
+    submit_action="action_submit_match_answer",
+    submit="submit_match_answer",
+    clears_after_send={"has_pending_match": False, "match_id": None, "match_label": None},
+)
+
+FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (ADVOCATE, WISHES, VISITOR, MATCH)}
+
+# ---------------------------------------------------------------- derived views
+
+FORM_SLOTS: dict[str, tuple[str, ...]] = {name: spec.slots for name, spec in FORMS.items()}
+QUESTIONS: dict[str, Question] = {}
+for _spec in FORMS.values():
+    for _q in _spec.questions:
+        QUESTIONS.setdefault(_q.slot, _q)  # a shared question reads the same in every form (tested)
+# Slots reset when a form starts, stops or is sent, besides its own questions.
+RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit")
+
+
+def question(slot: str) -> Question | None:
+    """The question that fills `slot` (None for a slot no form asks)."""
+    return QUESTIONS.get(slot)
 
 
 def required_slots(form: str, slots: Mapping[str, Any]) -> list[str]:
     """The slots `form` must fill, in order, given the conversation's current slots."""
-    signed_in = bool(slots.get("child_id"))
-    if form == "advocate_form":
-        wanted = ["adv_reason", "adv_words"]
-        if not signed_in:
-            wanted += ["anon_name", "anon_council"]
-        wanted.append("contact_how")
-        if slots.get("contact_how") in CONTACT_NEEDS_DETAIL:
-            wanted.append("contact_detail")
-        return wanted + ["contact_when", "adv_tell_sw"]
-    if form == "wishes_form":
-        wanted = [slot for slot, _ in WISHES_QUESTIONS] + ["w_share_with", "w_confirm"]
-        if slots.get("w_confirm") == "change":
-            wanted.append("w_change_which")
-        return wanted
-    if form == "visitor_form":
-        wanted = ["iv_kind", "iv_wish"]
-        if not signed_in:
-            wanted += ["anon_name", "anon_council", "contact_how"]
-            if slots.get("contact_how") in CONTACT_NEEDS_DETAIL:
-                wanted.append("contact_detail")
-        return wanted
-    if form == "match_form":
-        wanted = ["match_decision"]
-        if slots.get("match_decision") == "object":
-            wanted += ["match_reason", "match_preferences"]
-        return wanted
-    raise ValueError(f"unknown form {form}")
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form}")
+    return [q.slot for q in FORMS[form].questions if q.when(slots)]
+
+
+def form_of_intent(intent: str | None) -> str | None:
+    """The form an intent starts, if any."""
+    for spec in FORMS.values():
+        if intent in spec.starts:
+            return spec.name
+    return None
+
+
+def starting_intents() -> dict[str, str]:
+    """intent -> the form it starts."""
+    return {intent: spec.name for spec in FORMS.values() for intent in spec.starts}
+
+
+def slots_to_clear(form: str) -> dict[str, Any]:
+    """Every slot a form run uses, with the value it is reset to (None for answers)."""
+    return {**{slot: None for slot in FORMS[form].slots}, **{slot: None for slot in RUN_SLOTS}}
+
+
+# ---------------------------------------------------------------- the wishes statement read back
+
+WISHES_SUMMARY: tuple[Question, ...] = tuple(q for q in WISHES.questions if q.summary_label)
+# (slot, label) in the order the statement shows them.
+WISHES_QUESTIONS: tuple[tuple[str, str], ...] = tuple((q.slot, str(q.summary_label)) for q in WISHES_SUMMARY)
 
 
 def show(value: Any) -> str:
@@ -82,11 +336,10 @@ def show(value: Any) -> str:
 def wishes_summary(slots: Mapping[str, Any]) -> str:
     """The child's answers, read back before sending (their words, unchanged)."""
     lines = []
-    for slot, label in WISHES_QUESTIONS:
-        value = slots.get(slot)
-        if slot == "w_attend":
-            value = ATTEND_LABELS.get(str(value), value)
-        lines.append(f"• {label}: {show(value)}")
+    for q in WISHES_SUMMARY:
+        value = slots.get(q.slot)
+        value = q.value_labels.get(str(value), value)
+        lines.append(f"• {q.summary_label}: {show(value)}")
     lines.append(f"• Who can see it: {roles_label(slots.get('w_share_with') or [])}")
     return "\n".join(lines)
 
@@ -94,5 +347,5 @@ def wishes_summary(slots: Mapping[str, Any]) -> str:
 def change_target(slots: Mapping[str, Any]) -> str | None:
     """The wishes slot a child picked to change, if any."""
     target = slots.get("w_change_which")
-    valid = {slot for slot, _ in WISHES_QUESTIONS} | {"w_share_with"}
+    valid = {q.slot for q in WISHES_SUMMARY} | {"w_share_with"}
     return target if target in valid else None

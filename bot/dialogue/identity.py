@@ -1,54 +1,13 @@
-"""Who is talking: a conversation linked to a child (web sign-in, or an SMS number we know)."""
+"""Who is talking, and their saved preferences, as the actions ask for them.
+
+The work is done by the use cases ``bot.usecases.conversation`` (who is talking: web sign-in, or an SMS
+number we know) and ``bot.usecases.preferences`` (read aloud, wording); these names are kept for the
+actions that call them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bot.usecases.conversation import ChildContext, who_is_talking
+from bot.usecases.preferences import set_audio, set_reading_level
 
-from bot.db.engine import session_scope
-from bot.services import children, visitors
-
-
-@dataclass(frozen=True)
-class ChildContext:
-    child_id: str
-    name: str
-    audio_on: bool
-    reading_level: str
-    next_review: str | None
-    match_id: str | None
-    match_label: str | None
-
-
-def who_is_talking(conversation_id: str, channel: str) -> ChildContext | None:
-    """The signed-in or recognised child for this conversation, or None for an anonymous one."""
-    with session_scope() as session:
-        child = children.child_for_conversation(session, conversation_id)
-        if child is None and channel == "sms":
-            child = children.match_sms_sender(session, conversation_id)
-            if child is not None:
-                children.link_conversation(session, conversation_id, child, "sms")
-        if child is None:
-            return None
-        match = visitors.pending_match(session, child.id)
-        label = None
-        if match is not None:
-            label = match.visitor_name + (f", {match.description}" if match.description else "")
-        return ChildContext(
-            child_id=child.id,
-            name=child.chosen_name,
-            audio_on=bool(child.audio_on),
-            reading_level=child.reading_level or "younger",
-            next_review=child.next_review_date.isoformat() if child.next_review_date else None,
-            match_id=str(match.id) if match is not None else None,
-            match_label=label,
-        )
-
-
-def set_audio(child_id: str, on: bool) -> None:
-    with session_scope() as session:
-        children.set_preferences(session, child_id, audio_on=on)
-
-
-def set_reading_level(child_id: str, level: str) -> None:
-    with session_scope() as session:
-        children.set_preferences(session, child_id, reading_level=level)
+__all__ = ["ChildContext", "set_audio", "set_reading_level", "who_is_talking"]

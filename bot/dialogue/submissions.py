@@ -1,8 +1,9 @@
-"""Turn a finished form's slots into one committed record (one transaction each).
+"""Turn a finished form's slots into the arguments of a use case (``bot.usecases.child_requests``).
 
-Called by the submit actions; testable without Rasa. Every function commits before returning,
-so a child is told "sent" only after the record is stored. The idempotency key makes a retry
-after a failure (or a double tap) return the first record instead of storing a second one.
+Called by the submit actions; testable without Rasa. This module knows the forms' slots; the use cases
+store the record (one committed transaction each, so a child is told "sent" only after it is stored).
+The idempotency key makes a retry after a failure (or a double tap) return the first record instead of
+storing a second one.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Any, Mapping
 
 from dateutil import parser as date_parser
 
-from bot.db.engine import session_scope
 from bot.dialogue.forms import WISHES_QUESTIONS
-from bot.services import referrals, visitors, wishes
+from bot.usecases import child_requests
 
 
 def idempotency_key(conversation_id: str, form: str, submission_id: str | None, slots: Mapping[str, Any]) -> str:
@@ -26,6 +26,7 @@ def idempotency_key(conversation_id: str, form: str, submission_id: str | None, 
 
 
 def new_submission_id() -> str:
+    """A fresh id for one run of a form (kept in the ``submission_id`` slot)."""
     return uuid.uuid4().hex
 
 
@@ -45,28 +46,23 @@ def parse_review_date(text: str | None, today: date | None = None) -> date | Non
     return found
 
 
-def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Any:
-    reason = slots.get("adv_reason") or "other"
+def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> date:
+    """Send the advocate form; returns the date by which an advocate answers."""
     contact_how = slots.get("contact_how") or ""
     if slots.get("contact_detail"):
         contact_how = f"{contact_how}: {slots['contact_detail']}"
-    with session_scope() as session:
-        referral = referrals.submit_referral(
-            session,
-            idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
-            conversation_id=conversation_id,
-            child_id=slots.get("child_id"),
-            reason=reason,
-            words=slots.get("adv_words") or "",
-            contact_how=contact_how,
-            contact_when=slots.get("contact_when") or "",
-            tell_social_worker=slots.get("adv_tell_sw") == "yes",
-            anon_name=slots.get("anon_name"),
-            local_authority=slots.get("anon_council"),
-        )
-        due = referral.response_due
-        session.expunge(referral)
-    return due
+    return child_requests.submit_referral(
+        idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
+        conversation_id=conversation_id,
+        child_id=slots.get("child_id"),
+        reason=slots.get("adv_reason") or "other",
+        words=slots.get("adv_words") or "",
+        contact_how=contact_how,
+        contact_when=slots.get("contact_when") or "",
+        tell_social_worker=slots.get("adv_tell_sw") == "yes",
+        anon_name=slots.get("anon_name"),
+        local_authority=slots.get("anon_council"),
+    )
 
 
 def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -83,47 +79,43 @@ def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) 
 
 
 def submit_wishes(conversation_id: str, slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> None:
+    """Send the wishes and feelings form (each question as the child saw it, in ``question_texts``)."""
     review_text = slots.get("w_review_date")
-    with session_scope() as session:
-        wishes.submit_statement(
-            session,
-            idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
-            conversation_id=conversation_id,
-            child_id=slots.get("child_id"),
-            review_date=parse_review_date(review_text),
-            review_label=None if review_text in (None, "unknown") else str(review_text),
-            answers=wishes_answers(slots, question_texts),
-            share_with=list(slots.get("w_share_with") or []),
-            drafted_at=datetime.now(timezone.utc),
-        )
+    child_requests.submit_wishes(
+        idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
+        conversation_id=conversation_id,
+        child_id=slots.get("child_id"),
+        review_date=parse_review_date(review_text),
+        review_label=None if review_text in (None, "unknown") else str(review_text),
+        answers=wishes_answers(slots, question_texts),
+        share_with=list(slots.get("w_share_with") or []),
+        drafted_at=datetime.now(timezone.utc),
+    )
 
 
 def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> None:
+    """Send the independent visitor or mentor form."""
     kind = slots.get("iv_kind")
-    with session_scope() as session:
-        visitors.request_visitor(
-            session,
-            idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
-            conversation_id=conversation_id,
-            child_id=slots.get("child_id"),
-            kind="mentor" if kind == "mentor" else "independent_visitor",
-            wishes=slots.get("iv_wish") or "",
-            anon_name=slots.get("anon_name"),
-            local_authority=slots.get("anon_council"),
-            contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
-        )
+    child_requests.request_visitor(
+        idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
+        conversation_id=conversation_id,
+        child_id=slots.get("child_id"),
+        kind="mentor" if kind == "mentor" else "independent_visitor",
+        wishes=slots.get("iv_wish") or "",
+        anon_name=slots.get("anon_name"),
+        local_authority=slots.get("anon_council"),
+        contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
+    )
 
 
 def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> bool:
     """Store the child's yes or no; returns True when the child accepted."""
     accept = slots.get("match_decision") == "accept"
-    with session_scope() as session:
-        visitors.answer_match(
-            session,
-            match_id=slots.get("match_id"),
-            idempotency_key=idempotency_key(conversation_id, "match_form", slots.get("submission_id"), slots),
-            accept=accept,
-            reason=slots.get("match_reason") or None,
-            preferences=slots.get("match_preferences") or None,
-        )
+    child_requests.answer_match(
+        match_id=slots.get("match_id"),
+        idempotency_key=idempotency_key(conversation_id, "match_form", slots.get("submission_id"), slots),
+        accept=accept,
+        reason=slots.get("match_reason") or None,
+        preferences=slots.get("match_preferences") or None,
+    )
     return accept

@@ -14,10 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping, Sequence
 
-from bot.channels.sms_text import choice_from_reply
-from bot.dialogue.answers import split_payload
-
-HARM_INTENT = "disclose_harm"
+from bot.dialogue.intents import HARM_INTENT
+from bot.vocabulary import split_payload, typed_choice
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def typed_button(
     text = (text or "").strip()
     if not text or text.startswith("/") or intent == HARM_INTENT:
         return None
-    payload = choice_from_reply(text, last_turn_buttons(events))
+    payload = typed_choice(text, last_turn_buttons(events))
     if payload is None:
         return None
     pressed = parse_payload(payload)

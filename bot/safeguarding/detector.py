@@ -3,8 +3,9 @@
 Recall comes first. The detector normalises children's writing (text-speak, misspellings, repeated
 letters, emoji), lemmatises it with spaCy offline (``spacy.blank("en")`` + the lookup lemmatizer whose
 tables come from the installed ``spacy-lookups-data`` package) and runs spaCy ``Matcher`` patterns from
-``bot.safeguarding.lexicon``. Each match is then checked: who is the agent, is it negated, is it play,
-sport or a game ("my brother hit the ball", "he killed me in fortnite").
+``bot.safeguarding.lexicon`` (the data is ``lexicon.yml``). Each match is then checked
+(``match_checks``): who is the agent, is it negated, is it play, sport or a game ("my brother hit the
+ball", "he killed me in fortnite").
 
 Nothing here logs the text of a message.
 """
@@ -23,6 +24,7 @@ from spacy.tokens import Doc
 
 from bot.safeguarding import lexicon
 from bot.safeguarding.lexicon import Rule
+from bot.safeguarding.match_checks import Match, passes
 
 __all__ = ["Detection", "HarmDetector", "get_detector", "normalise_words"]
 
@@ -58,11 +60,6 @@ _TOKEN_RE = re.compile(r"[a-z0-9£]+|[.!?;\n]|,")
 _RUN3_RE = re.compile(r"([a-z])\1{2,}")
 _RUN2_RE = re.compile(r"([a-z])\1")
 _SUFFIXES = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"), ("d", ""))
-_DETERMINERS = frozenset(
-    {"the", "a", "an", "my", "his", "her", "their", "our", "your", "this", "that", "then"}
-)
-_THING_SUBJECTS = frozenset({"it", "that", "this"})
-_CONJUNCTIONS = frozenset({"and", "n", "then", "but", "so", "&"})
 _COMMON_WORDS = frozenset(
     {
         "i", "me", "my", "not", "and", "the", "a", "to", "is", "am", "was", "he", "she", "they", "it", "you",
@@ -74,10 +71,6 @@ _COMMON_WORDS = frozenset(
 _SENTENCE_BREAKS = frozenset({".", "!", "?", ";", "\n"})
 _CHUNK_TOKENS = 1500
 _CHUNK_OVERLAP = 40
-_NUMBER_WORDS = {
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixteen": 16,
-    "seventeen": 17, "fifteen": 15, "fourteen": 14, "thirteen": 13, "twelve": 12, "eleven": 11, "ten": 10,
-}
 
 
 def _token_values(tok: dict) -> set[str]:
@@ -281,53 +274,10 @@ class HarmDetector:
             for _match_id, start, end in matcher(doc):
                 if best is not None and (rank, start) >= best[:2]:
                     continue
-                if self._passes(rule, doc, lowers, lemmas, sent_start, sent_end, start, end):
+                match = Match(lowers, lemmas, sent_start[start], sent_end[max(start, end - 1)], start, end)
+                if passes(rule, match):
                     best = (rank, start, rule.category, " ".join(lowers[start:end]))
         return best
-
-    def _passes(
-        self,
-        rule: Rule,
-        doc: Doc,
-        lowers: list[str],
-        lemmas: list[str],
-        sent_start: list[int],
-        sent_end: list[int],
-        start: int,
-        end: int,
-    ) -> bool:
-        s_lo = sent_start[start]
-        s_hi = sent_end[max(start, end - 1)]
-        lo = max(s_lo, start - rule.window)
-        hi = min(s_hi, end + rule.window)
-        # vetoes match the words as written; needs also match lemmas ("fights" counts as "fight")
-        near = " " + " ".join(lowers[lo:hi]) + " "
-        if rule.near_not and any(f" {p} " in near for p in rule.near_not):
-            return False
-        if rule.near_need:
-            near += "| " + " ".join(lemmas[lo:hi]) + " "
-            if not any(f" {p} " in near for p in rule.near_need):
-                return False
-        if rule.next_not:
-            after = " " + " ".join(lowers[end:min(s_hi, end + 6)]) + " "
-            if any(after.startswith(f" {p} ") for p in rule.next_not):
-                return False
-        if rule.prev_not:
-            before = " " + " ".join(lowers[max(s_lo, start - 6):start]) + " "
-            if any(before.endswith(f" {p} ") for p in rule.prev_not):
-                return False
-        if rule.before_need:
-            b_lo = max(s_lo, start - rule.window)
-            before = " " + " ".join(lowers[b_lo:start]) + " | " + " ".join(lemmas[b_lo:start]) + " "
-            if not any(f" {p} " in before for p in rule.before_need):
-                return False
-        if rule.joke_veto and any(w in lexicon.JOKE_MARKERS for w in lowers[s_lo:s_hi]):
-            return False
-        if rule.negatable and any(w in lexicon.NEGATIONS for w in lowers[max(s_lo, start - 3):start]):
-            return False
-        if rule.agent and not _agent_ok(rule, lowers, lemmas, s_lo, start):
-            return False
-        return not (rule.meta.get("age_check") and not _age_gap_ok(lowers[start:end]))
 
 
 def _sentence_bounds(lowers: list[str]) -> tuple[list[int], list[int]]:
@@ -345,60 +295,6 @@ def _sentence_bounds(lowers: list[str]) -> tuple[list[int], list[int]]:
             current = i
         ends[i] = current
     return starts, ends
-
-
-def _agent_ok(rule: Rule, lowers: list[str], lemmas: list[str], s_lo: int, start: int) -> bool:
-    """The doer of the verb must be a person, and the verb must not be negated."""
-    i = start - 1
-    steps = 0
-    agent: str | None = None
-    while i >= s_lo and steps < 7:
-        word = lowers[i]
-        if word in lexicon.NEGATIONS:
-            return False
-        if word in _CONJUNCTIONS:
-            # "he punched the wall and grabbed mum": the doer is the subject of the earlier clause
-            subject = _clause_subject(lowers, s_lo, i)
-            return subject not in _THING_SUBJECTS and subject not in lexicon.NON_AGENT
-        if word in lexicon.AGENT_SKIP:
-            i -= 1
-            steps += 1
-            continue
-        if word != ",":
-            agent = word
-        break
-    if agent is None:
-        # "hit me with your best joke": an order, not a report
-        return not (rule.no_imperative and lowers[start] == lemmas[start])
-    if agent == "one" and i > s_lo and lowers[i - 1] == "no":
-        return False
-    return agent not in lexicon.NON_AGENT
-
-
-def _clause_subject(lowers: list[str], s_lo: int, i: int) -> str | None:
-    """The first word (after "the", "my" ...) of the clause that ends at the conjunction at ``i``."""
-    c = i - 1
-    while c > s_lo and lowers[c - 1] not in _CONJUNCTIONS and lowers[c - 1] != ",":
-        c -= 1
-    while c < i and lowers[c] in _DETERMINERS:
-        c += 1
-    return lowers[c] if c < i else None
-
-
-def _number(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    return _NUMBER_WORDS.get(word)
-
-
-def _age_gap_ok(words: list[str]) -> bool:
-    """For "my boyfriend is 25" / "he is 30 and i am 13": an adult, or a big age gap."""
-    numbers = [n for n in (_number(w) for w in words) if n is not None]
-    if not numbers:
-        return True
-    if len(numbers) >= 2:
-        return numbers[0] >= 18 or numbers[0] - numbers[1] >= 4
-    return numbers[0] >= 18
 
 
 @lru_cache(maxsize=1)

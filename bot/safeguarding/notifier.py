@@ -1,8 +1,9 @@
 """Tell a person about safeguarding alerts: deliver the notification outbox, retrying until delivered.
 
-``bot.services.alerts.raise_alert`` writes the alert and one outbox row per target in the child's own
-transaction, so an alert is never lost when the notifier, the webhook or the mail server is down: the row
-stays and is retried with backoff (5 s, 10 s, 20 s, 40 s, then every 60 s) until it is delivered.
+``bot.usecases.alerts.raise_safeguarding_alert`` commits the alert and one outbox row per target together,
+so an alert is never lost when the notifier, the webhook or the mail server is down: the row stays and is
+retried with backoff (5 s, 10 s, 20 s, 40 s, then every 60 s; ``bot.services.notification_outbox``) until it
+is delivered. The database steps are use cases (``bot.usecases.notifications``); this module sends.
 
 Targets:
 
@@ -15,8 +16,8 @@ Every message carries ONLY the alert id, time, category, channel and a link path
 webhooks and mail leave the secure network, so a person follows the link and signs in to the review app
 to read what the child said.
 
-Use: ``run_forever()`` as a background task (the action server or web app), ``kick()`` right after an
-alert is committed so a reachable target is told within seconds, ``deliver_due()`` from the CLI
+Use: ``run_forever()`` as a background task (the web app), ``kick()`` right after an alert is committed so
+a reachable target is told within seconds, ``deliver_due()`` from the CLI
 (``python -m bot.cli deliver-notifications``).
 """
 
@@ -26,50 +27,22 @@ import asyncio
 import logging
 import smtplib
 import threading
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from bot.config import Settings, get_settings
-from bot.db.engine import session_factory as default_session_factory
-from bot.db.engine import session_scope
-from bot.db.models import NotificationOutbox, SafeguardingAlert, utcnow
-from bot.services import alerts, audit
+from bot.db.models import utcnow
+from bot.usecases import notifications
+from bot.usecases.alerts import flush_alert_spool
+from bot.usecases.notifications import SessionFactory
 
 log = logging.getLogger(__name__)
 
-BACKOFF_FIRST = 5
-BACKOFF_CAP = 60
-CLAIM_SECONDS = 60  # a row being sent is hidden from other notifiers this long
 HTTP_TIMEOUT = 10.0
 SMTP_TIMEOUT = 10.0
-
-SessionFactory = Callable[[], Session]
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next try after ``attempts`` failed tries: 5, 10, 20, 40, then 60 s."""
-    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
-
-
-def alert_link(alert_id: int) -> str:
-    return f"/review/alerts/{alert_id}"
-
-
-def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
-    """What leaves the database about an alert: no words, no cue, no child id."""
-    return {
-        "alert_id": alert.id,
-        "time": alert.created_at.isoformat(),
-        "category": alert.category,
-        "channel": alert.channel,
-        "link": alert_link(alert.id),
-    }
 
 
 async def _send_webhook(url: str | None, payload: dict[str, Any]) -> None:
@@ -122,69 +95,18 @@ async def _send(target: str, payload: dict[str, Any], settings: Settings) -> Non
         raise RuntimeError(f"unknown target {target!r}")
 
 
-def _claim_due(factory: SessionFactory, now: datetime, limit: int) -> list[tuple[int, str, dict[str, Any]]]:
-    """Pick due rows and hide them from other notifiers for CLAIM_SECONDS (short transaction, no I/O)."""
-    claimed = []
-    with factory() as s, s.begin():
-        rows = (
-            s.execute(
-                select(NotificationOutbox)
-                .where(NotificationOutbox.delivered_at.is_(None), NotificationOutbox.next_attempt_at <= now)
-                .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id)
-                .limit(limit)
-            )
-            .scalars()
-            .all()
-        )
-        for row in rows:
-            result = s.execute(
-                update(NotificationOutbox)
-                .where(
-                    NotificationOutbox.id == row.id,
-                    NotificationOutbox.delivered_at.is_(None),
-                    NotificationOutbox.next_attempt_at == row.next_attempt_at,
-                )
-                .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:
-                claimed.append((row.id, row.target, {**alert_payload(row.alert), "kind": row.kind}))
-    return claimed
-
-
-def _finish(factory: SessionFactory, outbox_id: int, now: datetime, error: str | None) -> None:
-    with factory() as s, s.begin():
-        row = s.get(NotificationOutbox, outbox_id)
-        if row is None or row.delivered_at is not None:
-            return
-        row.attempts += 1
-        if error is None:
-            row.delivered_at = now
-            row.last_error = None
-            audit.record(
-                s, "system:notifier", "notify", "safeguarding_alert", row.alert_id, {"target": row.target}
-            )
-        else:
-            row.last_error = error[:500]
-            row.next_attempt_at = now + backoff(row.attempts)
-
-
-def _escalate(factory: SessionFactory, now: datetime) -> list[int]:
-    with factory() as s, s.begin():
-        return alerts.escalate_overdue(s, now)
-
-
 async def deliver_due(session_factory: SessionFactory | None = None, now: datetime | None = None) -> int:
     """Escalate alerts left unacknowledged too long, then try every due outbox row once; return how many
     were delivered. Failures are recorded and retried."""
-    factory = session_factory or default_session_factory()
     settings = get_settings()
     now = now or utcnow()
-    escalated = await asyncio.to_thread(_escalate, factory, now)
+    escalated = await asyncio.to_thread(notifications.escalate_overdue_alerts, now, session_factory)
     if escalated:
         log.warning("Escalated %d safeguarding alert(s) not picked up in time", len(escalated))
+    due = await asyncio.to_thread(notifications.claim_due_notifications, now, 50, session_factory)
     delivered = 0
-    for outbox_id, target, payload in await asyncio.to_thread(_claim_due, factory, now, 50):
+    for outbox_id, target, payload in due:
+        error: str | None = None
         try:
             await _send(target, payload, settings)
         except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
@@ -192,10 +114,9 @@ async def deliver_due(session_factory: SessionFactory | None = None, now: dateti
             log.warning(
                 "Alert %s not yet delivered by %s (will retry): %s", payload["alert_id"], target, error
             )
-            await asyncio.to_thread(_finish, factory, outbox_id, now, error)
         else:
-            await asyncio.to_thread(_finish, factory, outbox_id, now, None)
             delivered += 1
+        await asyncio.to_thread(notifications.record_notification_attempt, outbox_id, now, error, session_factory)
     return delivered
 
 
@@ -207,15 +128,6 @@ class _Runner:
 
 _runner: _Runner | None = None
 _background: set[asyncio.Task] = set()
-
-
-def _flush_spool() -> int:
-    """Move alerts spooled to disk while the database was down into it (``bot.safeguarding.raise_alert``)."""
-    try:
-        from bot.safeguarding.raise_alert import flush_spool
-    except ImportError:
-        return 0
-    return flush_spool()
 
 
 async def run_forever(
@@ -231,7 +143,7 @@ async def run_forever(
         while True:
             try:
                 if flush_spool:
-                    moved = await asyncio.to_thread(_flush_spool)
+                    moved = await asyncio.to_thread(flush_alert_spool)
                     if moved:
                         log.warning("Moved %d spooled safeguarding alert(s) into the database", moved)
                 await deliver_due(session_factory)
@@ -273,45 +185,3 @@ def kick(session_factory: SessionFactory | None = None) -> None:
         threading.Thread(
             target=lambda: asyncio.run(_deliver_quietly(session_factory)), name="heard-notify", daemon=True
         ).start()
-
-
-def raise_alert_now(
-    *,
-    conversation_id: str,
-    child_id: str | None,
-    channel: str,
-    text: str,
-    category: str,
-    cue: str | None,
-    session_factory: SessionFactory | None = None,
-) -> int:
-    """Store an alert (committed) and kick the notifier; return the alert id. For the dialogue layer."""
-    if session_factory is None:
-        with session_scope() as s:
-            alert_id = _raise(s, conversation_id, child_id, channel, text, category, cue)
-    else:
-        with session_factory() as s, s.begin():
-            alert_id = _raise(s, conversation_id, child_id, channel, text, category, cue)
-    kick(session_factory)
-    return alert_id
-
-
-def _raise(
-    s: Session,
-    conversation_id: str,
-    child_id: str | None,
-    channel: str,
-    text: str,
-    category: str,
-    cue: str | None,
-) -> int:
-    alert = alerts.raise_alert(
-        s,
-        conversation_id=conversation_id,
-        child_id=child_id,
-        channel=channel,
-        text=text,
-        category=category,
-        cue=cue,
-    )
-    return alert.id

@@ -10,7 +10,8 @@ which deletes it).
 
 ``purge_by_council`` applies each council's own retention period (admin settings) to its children's records,
 and ``HEARD_RETENTION_DAYS`` to records that belong to no child (anonymous self-referrals, sign-in attempts).
-The web app runs it once a day (``HEARD_PURGE_INTERVAL_HOURS``); ``python -m bot.cli purge`` runs it now.
+``bot.usecases.retention`` runs it in a transaction: once a day in the web app
+(``HEARD_PURGE_INTERVAL_HOURS``), or now with ``python -m bot.cli purge``.
 """
 
 from __future__ import annotations
@@ -100,28 +101,3 @@ def purge_by_council(s: Session, actor: str) -> dict[str, dict[str, Any]]:
     results["(no child)"] = {"older_than_days": default_days, "deleted": orphans}
     audit.record(s, actor, "purge", "retention", None, {"older_than_days": default_days, **orphans})
     return results
-
-
-def purge_now(actor: str = "system:retention") -> dict[str, dict[str, Any]]:
-    """One scheduled pass of ``purge_by_council`` in its own transaction."""
-    from bot.db.engine import session_scope
-
-    with session_scope() as s:
-        return purge_by_council(s, actor)
-
-
-async def run_daily(interval_hours: float) -> None:
-    """Purge by council now and then every ``interval_hours`` (a background task of the web app). Never
-    raises: a failed pass (database down) is logged and tried again at the next interval."""
-    import asyncio
-    import logging
-
-    log = logging.getLogger(__name__)
-    while True:
-        try:
-            results = await asyncio.to_thread(purge_now)
-            deleted = sum(sum(r["deleted"].values()) for r in results.values())
-            log.info("Retention pass: %d expired record(s) deleted", deleted)
-        except Exception as exc:  # noqa: BLE001 - keep the loop alive
-            log.error("Retention pass failed (%s); will try again", type(exc).__name__)
-        await asyncio.sleep(interval_hours * 3600)

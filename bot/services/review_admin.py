@@ -17,7 +17,7 @@ from bot.config import get_settings
 from bot.db.models import SignInAttempt, StaffUser, utcnow
 from bot.db.review_models import NOTIFIERS, AuthoritySettings, StaffApiToken
 from bot.services import audit
-from bot.services.errors import InvalidChoice, NotFound
+from bot.services.errors import InvalidChoice, NotFound, ServiceError
 
 LOGIN_MAX_FAILURES = 5  # per username and address
 LOGIN_MAX_ACCOUNT_FAILURES = 20  # per username from all addresses together (guessing spread over many)
@@ -111,9 +111,18 @@ def update_council_settings(
 
 
 def set_staff_active(
-    s: Session, staff_id: int, active: bool, actor: str, local_authority_id: int
+    s: Session,
+    staff_id: int,
+    active: bool,
+    actor: str,
+    local_authority_id: int,
+    *,
+    by_staff_id: int | None = None,
 ) -> StaffUser:
-    """Deactivate (or reactivate) a staff account of the same council. Their API tokens stop working too."""
+    """Deactivate (or reactivate) a staff account of the same council. Their API tokens stop working too.
+    No one (``by_staff_id``) may deactivate their own account."""
+    if staff_id == by_staff_id and not active:
+        raise ServiceError("You cannot deactivate your own account.")
     user = s.get(StaffUser, staff_id)
     if user is None or user.local_authority_id != local_authority_id:
         raise NotFound("no such staff user")
@@ -128,10 +137,13 @@ def _token_hash(token: str) -> str:
     return audit.keyed_hash("api-token", token)
 
 
-def create_api_token(s: Session, staff_id: int, label: str, actor: str) -> tuple[StaffApiToken, str]:
-    """A new API token for a staff member: the row and the token (shown once; only its HMAC is kept)."""
+def create_api_token(
+    s: Session, staff_id: int, label: str, actor: str, *, local_authority_id: int | None = None
+) -> tuple[StaffApiToken, str]:
+    """A new API token for a staff member (of council ``local_authority_id`` when given): the row and the
+    token (shown once; only its HMAC is kept)."""
     user = s.get(StaffUser, staff_id)
-    if user is None:
+    if user is None or (local_authority_id is not None and user.local_authority_id != local_authority_id):
         raise NotFound("no such staff user")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = StaffApiToken(

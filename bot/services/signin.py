@@ -109,8 +109,9 @@ def redeem_code(
     """Use a code: link ``conversation_id`` to its child and return the child.
 
     Raises ``RateLimited`` after 5 failures for ``rate_key`` in 15 minutes, ``InvalidCode`` for a wrong,
-    expired or used code. A failed attempt is COMMITTED before ``InvalidCode`` is raised (so the rate limit
-    survives the caller's rollback): call this first, in its own ``session_scope()``.
+    expired or used code. Before ``InvalidCode`` is raised the failed attempt (and its audit event) is added
+    to ``s``: the caller must still commit it, or the rate limit does not count it
+    (``bot.usecases.signin.redeem_sign_in_code`` does).
     """
     now = now or utcnow()
     key = audit.keyed_hash("rate", rate_key)
@@ -138,7 +139,7 @@ def redeem_code(
     if not claimed:
         s.add(SignInAttempt(rate_key=key, at=now))
         audit.record(s, audit.conversation_actor(conversation_id), "signin_failed", "sign_in_code", None)
-        s.commit()
+        s.flush()
         raise InvalidCode("that code did not work")
     s.refresh(row)
     child = row.child

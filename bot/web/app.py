@@ -17,10 +17,11 @@ import asyncio
 import contextlib
 import importlib
 import logging
-import os
 from typing import AsyncIterator
 
 from aiohttp import web
+
+from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review")
@@ -37,9 +38,9 @@ async def _notifier(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _retention(app: web.Application) -> AsyncIterator[None]:
-    from bot.services.retention import run_daily
+    from bot.usecases.retention import run_daily
 
-    hours = float(os.environ.get("HEARD_PURGE_INTERVAL_HOURS", "24") or 0)
+    hours = get_settings().web.purge_interval_hours
     task = asyncio.create_task(run_daily(hours)) if hours > 0 else None
     yield
     if task is not None:

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
+from bot.accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
 from bot.web.ratelimit import SlidingWindow
 
 logger = logging.getLogger(__name__)

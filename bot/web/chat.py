@@ -17,7 +17,6 @@ import asyncio
 import importlib
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -26,14 +25,13 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import get_settings
-from bot.channels import sms_text
 from bot.web.ratelimit import SlidingWindow
+from bot.vocabulary import typed_choice
 from bot.dialogue.messages import catalogue
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static") / "widget"
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 REST_PATH = "/webhooks/rest/webhook"
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
@@ -66,8 +64,9 @@ SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social
 SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
 SLOW_DOWN_TEXT = "Whoa, lots of messages! Please wait a minute, then send it again."
 # The chat route reads up to this many bytes itself (the app's default limit is 64 KiB), so that a long
-# message is still read and checked for harm before any length rule applies.
-CHAT_BODY_LIMIT = 1024 * 1024
+# message (about 20,000 words) is still read and checked for harm before any length rule applies. The harm
+# check takes about 1 s on this much text; a bigger body is refused before it is read.
+CHAT_BODY_LIMIT = 128 * 1024
 per_sender = SlidingWindow(limit=40, window=60.0)  # messages one conversation may send a minute
 per_address = SlidingWindow(limit=600, window=60.0)  # and one address, e.g. a children's home
 SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
@@ -81,13 +80,12 @@ def _line(name: str, fallback: str) -> str:
 
 
 def rasa_url() -> str:
-    return (os.environ.get("HEARD_RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
+    return get_settings().web.rasa_url
 
 
 def allowed_origins() -> set[str]:
     """Council sites allowed to embed the widget and call the API from their own pages."""
-    raw = os.environ.get("HEARD_WIDGET_ORIGINS", "")
-    return {origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()}
+    return set(get_settings().web.widget_origins)
 
 
 def _audio_function() -> Callable[..., str] | None:
@@ -129,6 +127,20 @@ class TooLarge(Exception):
     """The request body is bigger than the app accepts."""
 
 
+async def _read_up_to(request: web.Request, limit: int) -> bytes:
+    """The whole body, read from the stream; `TooLarge` as soon as it passes `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise TooLarge()
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _read_json(request: web.Request, limit: int | None = None) -> dict[str, Any] | None:
     """The request body as a JSON object, or None when it is not one (binary, broken, a list...).
 
@@ -138,12 +150,7 @@ async def _read_json(request: web.Request, limit: int | None = None) -> dict[str
     if request.content_type not in ("application/json", "text/plain"):
         return None
     try:
-        if limit is None:
-            raw = await request.read()
-        else:
-            raw = await request.content.read(limit + 1)
-            if len(raw) > limit:
-                raise TooLarge()
+        raw = await request.read() if limit is None else await _read_up_to(request, limit)
         data = json.loads(raw.decode("utf-8"))
     except web.HTTPRequestEntityTooLarge as error:
         raise TooLarge() from error
@@ -226,7 +233,7 @@ async def chat(request: web.Request) -> web.Response:
     state_key = "web:" + sender
     options = await asyncio.to_thread(_state().get_options, state_key)
     # A typed "2" or a button's own words counts as pressing that button, as on SMS.
-    text = sms_text.choice_from_reply(text, options) or text
+    text = typed_choice(text, options) or text
     try:
         replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
     except ConnectionError as error:
@@ -268,24 +275,16 @@ async def _looks_like_harm(text: str) -> bool:
 
 
 def _client_ip(request: web.Request) -> str:
-    if os.environ.get("HEARD_TRUST_PROXY") == "1":
+    if get_settings().web.trust_proxy:
         forwarded = request.headers.get("X-Forwarded-For", "")
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.remote or "unknown"
 
 
-def _redeem(code: str, sender: str, rate_key: str) -> str:
-    from bot.db.engine import session_scope
-    from bot.services import signin
-
-    with session_scope() as session:
-        child = signin.redeem_code(session, code, sender, rate_key, channel="web")
-        return str(child.chosen_name)
-
-
 async def signin_view(request: web.Request) -> web.Response:
     from bot.services.errors import InvalidCode, RateLimited
+    from bot.usecases.signin import redeem_sign_in_code
 
     try:
         data = await _read_json(request)
@@ -301,7 +300,7 @@ async def signin_view(request: web.Request) -> web.Response:
         return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
     rate_key = f"web:{_client_ip(request)}:{sender}"
     try:
-        await asyncio.to_thread(_redeem, code, sender, rate_key)
+        await asyncio.to_thread(redeem_sign_in_code, code, sender, rate_key, channel="web")
     except InvalidCode:
         return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
     except RateLimited:

@@ -19,7 +19,7 @@ def validate() -> tuple[int, list[str]]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONWARNINGS": "ignore"}
     rasa = Path(sys.executable).with_name("rasa")
     proc = subprocess.run(
-        [str(rasa), "data", "validate", "--fail-on-warnings", "--domain", "domain.yml", "--data", "data",
+        [str(rasa), "data", "validate", "--fail-on-warnings", "--domain", "domain", "--data", "data",
          "--config", "config.yml"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )

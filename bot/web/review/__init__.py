@@ -13,23 +13,18 @@ import aiohttp_session
 import jinja2
 from aiohttp import web
 
+from bot.vocabulary import audiences_list
 from bot.web.review import admin, advocacy, api, auth, children, duty
 from bot.web.review.common import (
     JINJA_KEY,
     auth_middleware,
+    csrf_middleware,
     fmt_date,
-    audiences,
     fmt_datetime,
     fmt_datetime_seconds,
     not_found_middleware,
 )
-from bot.web.review.security import (
-    Handler,
-    csrf_middleware,
-    headers_middleware,
-    idle_middleware,
-    session_storage,
-)
+from bot.web.review.security import Handler, headers_middleware, idle_middleware, session_storage
 
 HERE = Path(__file__).resolve().parent
 
@@ -117,7 +112,7 @@ def setup(app: web.Application) -> None:
         filters={
             "date": fmt_date,
             "datetime": fmt_datetime,
-            "audiences": audiences,
+            "audiences": audiences_list,  # share_with|audiences (staff voice), |audiences("statement")
             "datetime_s": fmt_datetime_seconds,
         },
     )

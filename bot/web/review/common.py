@@ -1,5 +1,8 @@
-"""Shared helpers of the review app: database calls off the event loop, the signed-in staff member, role
-checks, rendering and error pages."""
+"""Shared helpers of the review app: use cases off the event loop, the signed-in staff member, role checks,
+the CSRF check, rendering and error pages.
+
+Handlers call one use case (``bot.usecases.review_*``) per request through ``run_use_case``; they never open
+a database session themselves."""
 
 from __future__ import annotations
 
@@ -12,12 +15,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from aiohttp_session import get_session
-from sqlalchemy.orm import Session
-
-from bot.db.engine import session_scope
 from bot.db.models import StaffUser
 from bot.services.errors import NotFound
-from bot.web.review.security import Handler, csrf_token, is_api
+from bot.usecases.review_staff_login import signed_in_staff
+from bot.web.review.security import CSRF_FIELD, Handler, csrf_ok, csrf_token, is_api
 
 T = TypeVar("T")
 ROLE_LABELS = {
@@ -44,19 +45,9 @@ except Exception:  # pragma: no cover - no tz database
     LOCAL_TZ = timezone.utc
 
 
-async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``fn(session, *args, **kwargs)`` in one committed transaction, in a worker thread."""
-
-    def call() -> T:
-        with session_scope() as s:
-            return fn(s, *args, **kwargs)
-
-    return await asyncio.get_running_loop().run_in_executor(None, call)
-
-
-def _load_staff(s: Session, staff_id: int) -> StaffUser | None:
-    user = s.get(StaffUser, staff_id)
-    return user if user is not None and user.active else None
+async def run_use_case(use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a use case (which opens and commits its own transaction) in a worker thread, off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(use_case, *args, **kwargs))
 
 
 @web.middleware
@@ -66,12 +57,25 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         return await handler(request)
     session = await get_session(request)
     staff_id = session.get("staff_id")
-    staff = await run_db(_load_staff, int(staff_id)) if staff_id else None
+    staff = await run_use_case(signed_in_staff, int(staff_id)) if staff_id else None
     if staff is None:
         if staff_id:
             session.invalidate()
         raise web.HTTPSeeOther("/review/login")
     request["staff"] = staff
+    return await handler(request)
+
+
+@web.middleware
+async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse any POST (outside the bearer-token API) without this session's CSRF token."""
+    if request.method == "POST" and not is_api(request):
+        session = await get_session(request)
+        form = await request.post()
+        if not csrf_ok(session, form.get(CSRF_FIELD)):
+            return render_error(
+                request, 403, "This form has expired. Go back, reload the page and try again."
+            )
     return await handler(request)
 
 
@@ -177,16 +181,3 @@ def match_int(request: web.Request, name: str) -> int:
 
 Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-
-AUDIENCE_LABELS = {
-    "social_worker": "social worker",
-    "iro": "IRO",
-    "carer": "carer",
-    "parent": "parent",
-    "advocate": "advocate",
-}
-
-
-def audiences(values: list[str], prefix: str = "") -> str:
-    """``["iro", "social_worker"]`` -> ``"IRO, social worker"`` (``prefix`` e.g. "my ")."""
-    return ", ".join(prefix + AUDIENCE_LABELS.get(v, v) for v in values)

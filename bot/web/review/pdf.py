@@ -13,18 +13,12 @@ from typing import Any
 
 from fpdf import FPDF
 
+from bot.vocabulary import audiences_list
 from bot.web.review.common import fmt_date, fmt_datetime
 
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
-AUDIENCE_LABELS = {
-    "social_worker": "my social worker",
-    "iro": "my IRO",
-    "carer": "my carer",
-    "parent": "my parent",
-    "advocate": "my advocate",
-}
 
 
 def _font(pdf: FPDF) -> str:
@@ -44,7 +38,8 @@ def _safe(text: str, font: str) -> str:
 
 
 def statement_pdf(data: dict[str, Any], printed_by: str) -> bytes:
-    """PDF bytes for ``{"child": ..., "statement": ...}`` as returned by ``queries.statement_for_staff``."""
+    """PDF bytes for ``{"child": ..., "statement": ...}`` as returned by
+    ``bot.usecases.review_child_record.statement_to_print``."""
     child, st = data["child"], data["statement"]
     pdf = FPDF(format="A4")
     pdf.set_title("My wishes and feelings")
@@ -69,7 +64,7 @@ def statement_pdf(data: dict[str, Any], printed_by: str) -> bytes:
     for answer in st["answers"]:
         line(answer["question"], 11, "B", 0.5)
         line(answer["answer"], 12, "", 4)
-    shared = ", ".join(AUDIENCE_LABELS.get(a, a) for a in st["share_with"]) or "nobody"
+    shared = audiences_list(st["share_with"], "statement") or "nobody"
     line(f"I want this shared with: {shared}.", 10, "", 4)
     pdf.set_draw_color(120, 120, 120)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())

@@ -6,7 +6,8 @@
 * Idle expiry: ``HEARD_REVIEW_IDLE_MINUTES`` (default 30) without a request ends the session; any session
   ends after ``HEARD_REVIEW_MAX_HOURS`` (default 12).
 * CSRF: one random token per session, put in every form as ``_csrf`` and checked on every POST
-  (constant-time comparison). The JSON API is read-only and uses bearer tokens, never cookies.
+  (constant-time comparison; the middleware that refuses a POST is ``common.csrf_middleware``, as it
+  renders the refusal page). The JSON API is read-only and uses bearer tokens, never cookies.
 * Headers: a CSP that allows no scripts at all, ``X-Frame-Options: DENY``, ``Referrer-Policy: no-referrer``,
   ``X-Content-Type-Options: nosniff`` and ``Cache-Control: no-store`` on every page and API answer.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import hmac
-import os
 import secrets
 import time
 from typing import Any, Awaitable, Callable
@@ -48,16 +48,16 @@ SECURITY_HEADERS = {
 
 def allow_http() -> bool:
     """``HEARD_REVIEW_ALLOW_HTTP=1``: session cookies without the Secure flag (plain-HTTP development)."""
-    return os.environ.get("HEARD_REVIEW_ALLOW_HTTP", "") in ("1", "true", "yes")
+    return get_settings().review.allow_http
 
 
 def idle_seconds() -> int:
-    return int(os.environ.get("HEARD_REVIEW_IDLE_MINUTES", "30")) * 60
+    return get_settings().review.idle_minutes * 60
 
 
 def max_session_seconds() -> int:
     """``HEARD_REVIEW_MAX_HOURS`` (default 12): a session ends after this long, however busy."""
-    return int(os.environ.get("HEARD_REVIEW_MAX_HOURS", "12")) * 3600
+    return get_settings().review.max_hours * 3600
 
 
 def fernet_key(secret_key: str | None = None) -> Fernet:
@@ -138,19 +138,4 @@ async def idle_middleware(request: web.Request, handler: Handler) -> web.StreamR
         raise web.HTTPSeeOther("/review/login?expired=1")
     if session.get("staff_id"):
         session["seen"] = now
-    return await handler(request)
-
-
-@web.middleware
-async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse any POST (outside the bearer-token API) without this session's CSRF token."""
-    if request.method == "POST" and not is_api(request):
-        session = await get_session(request)
-        form = await request.post()
-        if not csrf_ok(session, form.get(CSRF_FIELD)):
-            from bot.web.review.common import render_error
-
-            return render_error(
-                request, 403, "This form has expired. Go back, reload the page and try again."
-            )
     return await handler(request)

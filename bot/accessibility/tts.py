@@ -12,13 +12,14 @@ SHA-256, shared cache, prerendered). Any other text (filled-in placeholders: a c
 name) is "private": its name is an HMAC with `HEARD_SECRET_KEY`, it is kept in `audio/private/` and
 deleted after `HEARD_AUDIO_TTL_HOURS` (default 24).
 
-Settings: HEARD_TTS_ENGINE (espeak|gtts), HEARD_TTS_VOICE (espeak voice, default en-gb),
-HEARD_TTS_SPEED (espeak words a minute, default 140), HEARD_GTTS_TLD (default co.uk),
-HEARD_GTTS_TIMEOUT (seconds, default 5), HEARD_TTS_RETRY_SECONDS, HEARD_AUDIO_TTL_HOURS.
+Settings (`get_settings().tts`, read by bot/config.py; all listed in README.md): HEARD_TTS_ENGINE
+(espeak|gtts), HEARD_TTS_VOICE (espeak voice, default en-gb), HEARD_TTS_SPEED (espeak words a minute,
+default 140), HEARD_GTTS_TLD (default co.uk), HEARD_GTTS_TIMEOUT (seconds, default 5),
+HEARD_TTS_RETRY_SECONDS, HEARD_AUDIO_TTL_HOURS.
 
-CLI:  python -m accessibility.tts prerender     every catalogue message without placeholders
-      python -m accessibility.tts say "Hello" --out hello.mp3
-      python -m accessibility.tts purge         delete private audio older than the TTL
+CLI:  python -m bot.accessibility.tts prerender     every catalogue message without placeholders
+      python -m bot.accessibility.tts say "Hello" --out hello.mp3
+      python -m bot.accessibility.tts purge         delete private audio older than the TTL
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from accessibility.speech import spoken_reply
+from bot.accessibility.speech import spoken_reply
+from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -133,21 +135,13 @@ class _Spoken:
     registered: float
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def engines_from_env() -> list[Engine]:
     """The engines to try in order: the configured one, then espeak as the fallback."""
-    espeak = EspeakEngine(voice=os.environ.get("HEARD_TTS_VOICE") or "en-gb",
-                          speed=int(_env_float("HEARD_TTS_SPEED", 140)))
-    choice = (os.environ.get("HEARD_TTS_ENGINE") or "espeak").strip().lower()
+    settings = get_settings().tts
+    espeak = EspeakEngine(voice=settings.voice, speed=settings.speed)
+    choice = settings.engine
     if choice == "gtts":
-        gtts = GttsEngine(tld=os.environ.get("HEARD_GTTS_TLD") or "co.uk",
-                          timeout=_env_float("HEARD_GTTS_TIMEOUT", 5.0))
+        gtts = GttsEngine(tld=settings.gtts_tld, timeout=settings.gtts_timeout)
         return [gtts, espeak]
     if choice not in ("espeak", "espeak-ng", ""):
         logger.warning("unknown HEARD_TTS_ENGINE %r; using espeak", choice)
@@ -357,21 +351,18 @@ _service: TtsService | None = None
 
 
 def audio_dir() -> Path:
-    from bot.config import VAR_DIR
-
-    return Path(os.environ.get("HEARD_VAR_DIR") or VAR_DIR) / "audio"
+    return get_settings().var_dir / "audio"
 
 
 def get_service() -> TtsService:
     """The process's TTS service, built from the environment the first time."""
     global _service
     if _service is None:
-        from bot.config import get_settings
-
+        settings = get_settings()
         _service = TtsService(
-            engines_from_env(), audio_dir(), get_settings().secret_key,
-            retry_after=_env_float("HEARD_TTS_RETRY_SECONDS", 300.0),
-            private_ttl=_env_float("HEARD_AUDIO_TTL_HOURS", 24.0) * 3600.0,
+            engines_from_env(), audio_dir(), settings.secret_key,
+            retry_after=settings.tts.retry_seconds,
+            private_ttl=settings.tts.audio_ttl_hours * 3600.0,
         )
     return _service
 
@@ -405,7 +396,7 @@ def prerender(service: TtsService | None = None, texts: Iterable[str] | None = N
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m accessibility.tts", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bot.accessibility.tts", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("prerender", help="speak every catalogue message without placeholders")
     say = sub.add_parser("say", help="speak one text")

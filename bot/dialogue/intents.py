@@ -1,0 +1,47 @@
+"""What each kind of intent does in a conversation, in one place.
+
+Used by the actions (which message explains what), the form readers (what counts as a question in the
+middle of a form) and `scripts/make_rules.py` (which rules exist). Plain Python, no Rasa.
+"""
+
+from __future__ import annotations
+
+# A question or request answered in the middle of anything (then a form carries on): intent -> message.
+# "help" is answered by `action_digress` too (with the in-form or the menu wording).
+EXPLAIN_MESSAGES: dict[str, str] = {
+    "ask_about_advocate": "explain_advocate",
+    "ask_about_review": "explain_review",
+    "ask_about_iro": "explain_iro",
+    "ask_about_care_plan": "explain_care_plan",
+    "ask_about_visitor": "explain_visitor",
+    "ask_privacy": "privacy",
+    "talk_to_person": "talk_to_person",
+}
+EXPLAIN_INTENTS: tuple[str, ...] = (
+    "ask_about_advocate", "ask_about_review", "ask_about_iro", "ask_about_care_plan", "ask_about_visitor",
+    "ask_privacy", "help", "talk_to_person",
+)
+
+# Accessibility requests, answered anywhere by their own action (a form then carries on).
+ACCESS_ACTIONS: dict[str, str] = {
+    "say_it_simpler": "action_say_simpler",
+    "read_aloud": "action_read_aloud",
+    "audio_off": "action_audio_off",
+    "choose_reading_level": "action_set_reading_level",
+}
+
+# Inside a form, these intents (when confident) are a digression, not an answer. Choosing a reading level is
+# not among them: its words ("older", "simpler") are too often part of an answer.
+DIGRESSION_INTENTS = frozenset(EXPLAIN_INTENTS) | (frozenset(ACCESS_ACTIONS) - {"choose_reading_level"})
+
+# Replies that need nothing but words (the rules name the intent; action_reply picks the messages).
+REPLIES: dict[str, list[str]] = {
+    "goodbye": ["goodbye"],
+    "thank_you": ["you_are_welcome", "menu"],
+    "affirm": ["what_next", "menu"],
+    "deny": ["what_next", "menu"],
+    "out_of_scope": ["out_of_scope", "menu"],
+}
+
+HARM_INTENT = "disclose_harm"
+STOP_INTENT = "stop"

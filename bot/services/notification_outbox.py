@@ -1,0 +1,89 @@
+"""The notification outbox: which rows are due, what a notification may say, and retry with backoff.
+
+``bot.services.alerts.raise_alert`` adds one row per target with the alert. A row is claimed before it is
+sent (hidden from other notifiers for ``CLAIM_SECONDS``) and then marked delivered, or retried after
+5 s, 10 s, 20 s, 40 s, then every 60 s. What leaves the database about an alert is only its id, time,
+category, channel and a link (``alert_payload``): never the child's words, the detector's cue, the child's
+id or name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.db.models import NotificationOutbox, SafeguardingAlert
+from bot.services import audit
+
+BACKOFF_FIRST = 5
+BACKOFF_CAP = 60
+CLAIM_SECONDS = 60  # a row being sent is hidden from other notifiers this long
+
+Delivery = tuple[int, str, dict[str, Any]]  # outbox row id, target, payload
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after ``attempts`` failed tries: 5, 10, 20, 40, then 60 s."""
+    return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+
+
+def alert_link(alert_id: int) -> str:
+    return f"/review/alerts/{alert_id}"
+
+
+def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
+    """What leaves the database about an alert: no words, no cue, no child id."""
+    return {
+        "alert_id": alert.id,
+        "time": alert.created_at.isoformat(),
+        "category": alert.category,
+        "channel": alert.channel,
+        "link": alert_link(alert.id),
+    }
+
+
+def claim_due(s: Session, now: datetime, limit: int) -> list[Delivery]:
+    """Pick due rows and hide them from other notifiers for CLAIM_SECONDS (no I/O: commit, then send)."""
+    claimed = []
+    rows = (
+        s.execute(
+            select(NotificationOutbox)
+            .where(NotificationOutbox.delivered_at.is_(None), NotificationOutbox.next_attempt_at <= now)
+            .order_by(NotificationOutbox.next_attempt_at, NotificationOutbox.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        result = s.execute(
+            update(NotificationOutbox)
+            .where(
+                NotificationOutbox.id == row.id,
+                NotificationOutbox.delivered_at.is_(None),
+                NotificationOutbox.next_attempt_at == row.next_attempt_at,
+            )
+            .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append((row.id, row.target, {**alert_payload(row.alert), "kind": row.kind}))
+    return claimed
+
+
+def record_attempt(s: Session, outbox_id: int, now: datetime, error: str | None) -> None:
+    """One try at a claimed row: delivered (audited) when ``error`` is None, else retried after a backoff."""
+    row = s.get(NotificationOutbox, outbox_id)
+    if row is None or row.delivered_at is not None:
+        return
+    row.attempts += 1
+    if error is None:
+        row.delivered_at = now
+        row.last_error = None
+        audit.record(s, "system:notifier", "notify", "safeguarding_alert", row.alert_id, {"target": row.target})
+    else:
+        row.last_error = error[:500]
+        row.next_attempt_at = now + backoff(row.attempts)

@@ -1,0 +1,64 @@
+"""The advocacy service's referral queue: overdue referrals first, then by response deadline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import AdvocacyReferral, StaffUser, utcnow
+from bot.services.read_models.access import council_condition, referral_for_staff
+from bot.services.referrals import NEXT_STATUS
+
+OPEN_REFERRAL_STATUSES = ("new", "acknowledged", "allocated")
+
+
+def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
+    """One referral with its deadline state (overdue, due today) and its status history."""
+    today = utcnow().date()
+    return {
+        "id": r.id,
+        "child_id": r.child_id,
+        "child_name": r.child.chosen_name if r.child else None,
+        "anonymous": r.child_id is None,
+        "anon_name": r.anon_name,
+        "anon_local_authority": r.anon_local_authority,
+        "local_authority": r.child.local_authority.name if r.child else r.anon_local_authority,
+        "reason": r.reason,
+        "words": r.words,
+        "contact_how": r.contact_how,
+        "contact_when": r.contact_when,
+        "tell_social_worker": r.tell_social_worker,
+        "status": r.status,
+        "response_due": r.response_due,
+        "overdue": r.status in ("new", "acknowledged") and r.response_due < today,
+        "due_today": r.status in ("new", "acknowledged") and r.response_due == today,
+        "created_at": r.created_at,
+        "history": [
+            {"from": h.from_status, "to": h.to_status, "at": h.at, "actor": h.actor, "note": h.note}
+            for h in r.history
+        ],
+    }
+
+
+def referral_queue(s: Session, staff: StaffUser, *, show: str = "open") -> list[dict[str, Any]]:
+    """The advocacy queue: overdue first, then by response deadline. ``show``: open | closed | all."""
+    query = select(AdvocacyReferral).where(council_condition(AdvocacyReferral, staff))
+    if show == "open":
+        query = query.where(AdvocacyReferral.status.in_(OPEN_REFERRAL_STATUSES))
+    elif show == "closed":
+        query = query.where(AdvocacyReferral.status == "closed")
+    referrals = s.execute(query.order_by(AdvocacyReferral.response_due, AdvocacyReferral.id)).scalars().all()
+    rows = [referral_view(r) for r in referrals]
+    rows.sort(key=lambda r: (r["status"] == "closed", not r["overdue"], r["response_due"], r["id"]))
+    return rows
+
+
+def referral_detail(s: Session, staff: StaffUser, referral_id: int) -> dict[str, Any]:
+    """One referral the advocacy service may handle (``NotFound`` otherwise), with the statuses it may move
+    to next."""
+    referral = referral_for_staff(s, staff, referral_id)
+    view = referral_view(referral)
+    view["next"] = list(NEXT_STATUS.get(referral.status, ()))
+    return view
