@@ -14,14 +14,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_intent, say
-from bot.dialogue import answers, forms, messages
+from bot.dialogue import answers, forms, messages, submissions
 
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice"}
 
 
 def nice_date(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day:%A} {day.day} {day:%B}"
+    return submissions.nice_date(date.fromisoformat(iso))
 
 
 def review_date_buttons(iso: str) -> list[dict]:

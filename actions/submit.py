@@ -12,49 +12,26 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import clear_form, in_thread, say
-from bot.dialogue import messages, submissions
+from bot.dialogue import submissions
+from bot.dialogue.forms import FORMS
 
 logger = logging.getLogger(__name__)
 
 
-def _question_texts() -> Dict[str, str]:
-    """Each wishes question as the child saw it, stored beside the answer."""
-    return {
-        name.removeprefix("ask_"): entry["text"]
-        for name, entry in messages.catalogue().items()
-        if name.startswith("ask_w_")
-    }
-
-
 async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-    """Commit the form's record; on failure keep every answer and offer to try again."""
-    slots = dict(tracker.slots)
-    sender = tracker.sender_id
+    """Commit the form's record through its use case (named in the form registry), then say it is sent; on
+    failure keep every answer and offer to try again."""
+    spec = FORMS[form]
+    submit = getattr(submissions, spec.submit)
     try:
-        if form == "advocate_form":
-            due = await in_thread(submissions.submit_referral, sender, slots)
-            due_text = f"{due:%A} {due.day} {due:%B}" if due else "soon"
-            say(dispatcher, "referral_sent", tracker, due_date=due_text)
-        elif form == "wishes_form":
-            await in_thread(submissions.submit_wishes, sender, slots, _question_texts())
-            say(dispatcher, "wishes_sent", tracker)
-        elif form == "visitor_form":
-            await in_thread(submissions.submit_visitor_request, sender, slots)
-            say(dispatcher, "visitor_request_sent", tracker)
-        elif form == "match_form":
-            accepted = await in_thread(submissions.submit_match_answer, sender, slots)
-            say(dispatcher, "match_accepted" if accepted else "match_objected", tracker)
-        else:
-            raise ValueError(form)
+        sent = await in_thread(submit, tracker.sender_id, dict(tracker.slots))
     except (SQLAlchemyError, OSError) as error:
         # Nothing is said to be sent; the draft stays in the conversation's slots.
         logger.warning("could not store %s: %s", form, type(error).__name__)
         say(dispatcher, "submit_failed", tracker)
         return [SlotSet("pending_submit", form)]
-    events = clear_form(form)
-    if form == "match_form":
-        events += [SlotSet("has_pending_match", False), SlotSet("match_id", None), SlotSet("match_label", None)]
-    return events
+    say(dispatcher, sent.message, tracker, **sent.values)
+    return clear_form(form) + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()]
 
 
 class SubmitAction(Action):
@@ -68,20 +45,11 @@ class SubmitAction(Action):
         return await send(self.form, dispatcher, tracker, domain)
 
 
-class SubmitReferral(SubmitAction):
-    form, action_name = "advocate_form", "action_submit_referral"
-
-
-class SubmitWishes(SubmitAction):
-    form, action_name = "wishes_form", "action_submit_wishes"
-
-
-class SubmitVisitorRequest(SubmitAction):
-    form, action_name = "visitor_form", "action_submit_visitor_request"
-
-
-class SubmitMatchAnswer(SubmitAction):
-    form, action_name = "match_form", "action_submit_match_answer"
+# One submit action per form in the registry, named by its `submit_action`.
+SUBMIT_ACTIONS: Dict[str, type] = {
+    spec.name: type(f"Submit_{spec.name}", (SubmitAction,), {"form": spec.name, "action_name": spec.submit_action})
+    for spec in FORMS.values()
+}
 
 
 class RetrySend(Action):

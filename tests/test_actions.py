@@ -175,7 +175,8 @@ def count_referrals() -> int:
 
 
 def test_submit_referral_commits_then_says_sent(demo) -> None:
-    messages, events = run(submit.SubmitReferral(), make_tracker("no", "inform", slots=referral_slots()))
+    tracker = make_tracker("no", "inform", slots=referral_slots())
+    messages, events = run(submit.SUBMIT_ACTIONS["advocate_form"](), tracker)
     assert "Done!" in said(messages)
     assert count_referrals() == 1
     assert slot_events(events)["adv_words"] is None
@@ -187,7 +188,7 @@ def test_database_down_keeps_draft_and_retry_sends_once(demo, monkeypatch) -> No
     monkeypatch.setenv("HEARD_DATABASE_URL", DEAD_DB)
     dispose_engines()
     tracker = make_tracker("no", "inform", slots=referral_slots())
-    messages, events = run(submit.SubmitReferral(), tracker)
+    messages, events = run(submit.SUBMIT_ACTIONS["advocate_form"](), tracker)
     assert "could not send" in said(messages) and "Done" not in said(messages)
     assert slot_events(events) == {"pending_submit": "advocate_form"}  # answers untouched
     monkeypatch.setenv("HEARD_DATABASE_URL", good_url)
@@ -210,7 +211,7 @@ def test_submit_wishes_stores_question_text_and_answers(demo) -> None:
              "w_change": "see mum more", "w_who_at_meeting": "my nan", "w_attend": "self", "w_for_iro": "",
              "w_share_with": ["iro"], "w_confirm": "send", "submission_id": "w-1",
              "child_id": demo["children"]["Jade"]}
-    messages, _ = run(submit.SubmitWishes(), make_tracker("send", "inform", slots=slots))
+    messages, _ = run(submit.SUBMIT_ACTIONS["wishes_form"](), make_tracker("send", "inform", slots=slots))
     assert "Done!" in said(messages)
     with session_scope() as s:
         statement = s.execute(select(WishesStatement)).scalar_one()
@@ -225,10 +226,10 @@ def test_submit_visitor_request_and_match_answer(demo) -> None:
 
     slots = {"iv_kind": "mentor", "iv_wish": "likes music", "child_id": demo["children"]["Leo"],
              "submission_id": "v-1"}
-    assert "Done!" in said(run(submit.SubmitVisitorRequest(), make_tracker("x", "inform", slots=slots))[0])
+    assert "Done!" in said(run(submit.SUBMIT_ACTIONS["visitor_form"](), make_tracker("x", "inform", slots=slots))[0])
     slots = {"match_id": str(demo["match_id"]), "match_decision": "object", "match_reason": "too old",
              "match_preferences": "", "submission_id": "m-1"}
-    messages, events = run(submit.SubmitMatchAnswer(), make_tracker("x", "inform", slots=slots))
+    messages, events = run(submit.SUBMIT_ACTIONS["match_form"](), make_tracker("x", "inform", slots=slots))
     assert "will not be your visitor" in said(messages)
     assert slot_events(events)["has_pending_match"] is False
     with session_scope() as s:

@@ -1,7 +1,9 @@
 """Turn a finished form's slots into the arguments of a use case (``bot.usecases.child_requests``).
 
-Called by the submit actions; testable without Rasa. This module knows the forms' slots; the use cases
-store the record (one committed transaction each, so a child is told "sent" only after it is stored).
+Called by the submit action, which the form registry (`bot/dialogue/forms.py`, `FormSpec.submit`) points at
+one function here per form; testable without Rasa. Each function takes the conversation id and the form's slots,
+calls one use case, which stores the record (one committed transaction, so a child is told "sent" only after it
+is stored), and returns what to tell the child (`Sent`).
 The idempotency key makes a retry after a failure (or a double tap) return the first record instead of
 storing a second one.
 """
@@ -10,13 +12,28 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from dateutil import parser as date_parser
 
+from bot.dialogue import messages
 from bot.dialogue.forms import WISHES_QUESTIONS
 from bot.usecases import child_requests
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What to tell the child once the record is stored: a catalogue message and its values."""
+
+    message: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+def nice_date(day: date | None) -> str:
+    """'Monday 7 December' (or 'soon' when there is no date)."""
+    return f"{day:%A} {day.day} {day:%B}" if day else "soon"
 
 
 def idempotency_key(conversation_id: str, form: str, submission_id: str | None, slots: Mapping[str, Any]) -> str:
@@ -46,12 +63,12 @@ def parse_review_date(text: str | None, today: date | None = None) -> date | Non
     return found
 
 
-def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> date:
-    """Send the advocate form; returns the date by which an advocate answers."""
+def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+    """Send the advocate form; the child is told by when an advocate will answer."""
     contact_how = slots.get("contact_how") or ""
     if slots.get("contact_detail"):
         contact_how = f"{contact_how}: {slots['contact_detail']}"
-    return child_requests.submit_referral(
+    due = child_requests.submit_referral(
         idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
         child_id=slots.get("child_id"),
@@ -63,6 +80,16 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> date:
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
     )
+    return Sent("referral_sent", {"due_date": nice_date(due)})
+
+
+def question_texts() -> dict[str, str]:
+    """Each wishes question as the child saw it, stored beside the answer."""
+    return {
+        name.removeprefix("ask_"): entry["text"]
+        for name, entry in messages.catalogue().items()
+        if name.startswith("ask_w_")
+    }
 
 
 def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -78,8 +105,8 @@ def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) 
     return rows
 
 
-def submit_wishes(conversation_id: str, slots: Mapping[str, Any], question_texts: Mapping[str, str]) -> None:
-    """Send the wishes and feelings form (each question as the child saw it, in ``question_texts``)."""
+def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+    """Send the wishes and feelings form (each question stored as the child saw it)."""
     review_text = slots.get("w_review_date")
     child_requests.submit_wishes(
         idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
@@ -87,13 +114,14 @@ def submit_wishes(conversation_id: str, slots: Mapping[str, Any], question_texts
         child_id=slots.get("child_id"),
         review_date=parse_review_date(review_text),
         review_label=None if review_text in (None, "unknown") else str(review_text),
-        answers=wishes_answers(slots, question_texts),
+        answers=wishes_answers(slots, question_texts()),
         share_with=list(slots.get("w_share_with") or []),
         drafted_at=datetime.now(timezone.utc),
     )
+    return Sent("wishes_sent")
 
 
-def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> None:
+def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the independent visitor or mentor form."""
     kind = slots.get("iv_kind")
     child_requests.request_visitor(
@@ -106,10 +134,11 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> No
         local_authority=slots.get("anon_council"),
         contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
     )
+    return Sent("visitor_request_sent")
 
 
-def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> bool:
-    """Store the child's yes or no; returns True when the child accepted."""
+def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+    """Store the child's yes or no; the child is told which was stored."""
     accept = slots.get("match_decision") == "accept"
     child_requests.answer_match(
         match_id=slots.get("match_id"),
@@ -118,4 +147,4 @@ def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> bool:
         reason=slots.get("match_reason") or None,
         preferences=slots.get("match_preferences") or None,
     )
-    return accept
+    return Sent("match_accepted" if accept else "match_objected")

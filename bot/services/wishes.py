@@ -34,16 +34,7 @@ def submit_statement(
     ``share_with`` is any of social_worker, iro, carer, parent, advocate. The same ``idempotency_key`` again
     returns the first statement. Raises ``TextTooLong``, ``InvalidChoice``, ``IdempotencyConflict``.
     """
-    audiences = sorted(set(share_with))
-    unknown = [a for a in audiences if a not in SHARE_AUDIENCES]
-    if unknown:
-        raise InvalidChoice(f"unknown share_with {unknown}")
-    check_text(review_label, "review_label")
-    for position, (key, question, answer) in enumerate(answers):
-        if not key:
-            raise ValueError("question_key is required")
-        check_text(question, f"question_text[{position}]", required=True)
-        check_text(answer, f"answer[{position}]", required=True)
+    audiences = _checked(review_label, answers, share_with)
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
     now = utcnow()
@@ -53,19 +44,15 @@ def submit_statement(
             child_id=child_id,
             conversation_ref=ref,
             review_date=review_date,
-            review_label=check_text(review_label, "review_label"),
+            review_label=check_text(review_label, "review_label"),  # NUL made safe
             drafted_at=drafted_at or now,
             sent_at=now,
             idempotency_key=idempotency_key,
             created_at=now,
         )
         statement.answers = [
-            WishesAnswer(
-                position=position,
-                question_key=key,
-                question_text=check_text(question, "question_text"),
-                answer=check_text(answer, "answer"),
-            )
+            WishesAnswer(position=position, question_key=key, question_text=check_text(question, "question_text"),
+                         answer=check_text(answer, "answer"))
             for position, (key, question, answer) in enumerate(answers)
         ]
         statement.shares = [WishesShare(audience=a) for a in audiences]
@@ -82,6 +69,21 @@ def submit_statement(
             {"answers": len(answers), "share_with": audiences},
         )
     return statement
+
+
+def _checked(review_label: str | None, answers: list[tuple[str, str, str]], share_with: list[str]) -> list[str]:
+    """Check every text and audience (nothing is truncated); the audiences, sorted and without repeats."""
+    audiences = sorted(set(share_with))
+    unknown = [a for a in audiences if a not in SHARE_AUDIENCES]
+    if unknown:
+        raise InvalidChoice(f"unknown share_with {unknown}")
+    check_text(review_label, "review_label")
+    for position, (key, question, answer) in enumerate(answers):
+        if not key:
+            raise ValueError("question_key is required")
+        check_text(question, f"question_text[{position}]", required=True)
+        check_text(answer, f"answer[{position}]", required=True)
+    return audiences
 
 
 def visible_answers(statement: WishesStatement, role: str) -> list[WishesAnswer]:

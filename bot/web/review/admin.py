@@ -10,51 +10,22 @@ from urllib.parse import urlencode
 from aiohttp import web
 from aiohttp_session import get_session
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from bot.db.models import AUDIT_ACTIONS, STAFF_ROLES, StaffUser
-from bot.services import alerts, audit, queries, review_admin, staff as staff_service
+from bot.db.models import AUDIT_ACTIONS, STAFF_ROLES
+from bot.services import alerts
 from bot.services.errors import ServiceError
-from bot.web.review.common import ROLE_LABELS, form_int, match_int, render, require, run_db
+from bot.services.review_admin import SETTING_LIMITS
+from bot.usecases import review_admin as admin_cases
+from bot.web.review.common import ROLE_LABELS, form_int, match_int, render, require, run_use_case
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 12
 
 
-def _users(s: Session, admin: StaffUser) -> dict[str, Any]:
-    users = queries.staff_list(s, admin.local_authority_id)
-    tokens = review_admin.tokens_for(s, admin.local_authority_id)
-    names = {u.id: u.username for u in users}
-    return {
-        "users": [
-            {
-                "id": u.id,
-                "username": u.username,
-                "display_name": u.display_name,
-                "role": u.role,
-                "active": u.active,
-            }
-            for u in users
-        ],
-        "tokens": [
-            {
-                "id": t.id,
-                "username": names.get(t.staff_id, "?"),
-                "label": t.label,
-                "prefix": t.prefix,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-                "revoked": t.revoked_at is not None,
-            }
-            for t in tokens
-        ],
-    }
-
-
 async def _users_page(
     request: web.Request, *, error: str = "", status: int = 200, **extra: Any
 ) -> web.Response:
-    data = await run_db(_users, request["staff"])
+    data = await run_use_case(admin_cases.read_accounts, request["staff"])
     session = await get_session(request)
     data.update(roles=ROLE_LABELS, error=error, flash=session.pop("flash", ""), **extra)
     return render(request, "admin_users.html", data, status)
@@ -63,18 +34,6 @@ async def _users_page(
 @require("admin")
 async def users_page(request: web.Request) -> web.Response:
     return await _users_page(request)
-
-
-def _create(s: Session, admin: StaffUser, username: str, display_name: str, role: str, password: str) -> None:
-    staff_service.create_staff(
-        s,
-        username=username,
-        display_name=display_name,
-        role=role,
-        local_authority_id=admin.local_authority_id,
-        password=password,
-        actor=audit.staff_actor(admin.username),
-    )
 
 
 @require("admin")
@@ -96,21 +55,12 @@ async def create_user(request: web.Request) -> web.Response:
     if problem:
         return await _users_page(request, error=problem, status=400)
     try:
-        await run_db(_create, request["staff"], username, display_name, role, password)
+        await run_use_case(admin_cases.create_account, request["staff"], username, display_name, role, password)
     except IntegrityError:
         return await _users_page(request, error="That username is taken.", status=409)
     session = await get_session(request)
     session["flash"] = f"Account {username} created."
     raise web.HTTPSeeOther("/review/admin/users")
-
-
-def _set_active(s: Session, admin: StaffUser, staff_id: int, active: bool) -> str:
-    if staff_id == admin.id and not active:
-        raise ServiceError("You cannot deactivate your own account.")
-    user = review_admin.set_staff_active(
-        s, staff_id, active, audit.staff_actor(admin.username), admin.local_authority_id
-    )
-    return user.username
 
 
 @require("admin")
@@ -119,7 +69,7 @@ async def set_active(request: web.Request) -> web.Response:
     form = await request.post()
     active = form.get("active") == "1"
     try:
-        username = await run_db(_set_active, request["staff"], staff_id, active)
+        username = await run_use_case(admin_cases.set_account_active, request["staff"], staff_id, active)
     except ServiceError as error:
         if type(error).__name__ == "NotFound":
             raise
@@ -129,31 +79,19 @@ async def set_active(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther("/review/admin/users")
 
 
-def _create_token(s: Session, admin: StaffUser, staff_id: int, label: str) -> tuple[str, str]:
-    user = s.get(StaffUser, staff_id)
-    if user is None or user.local_authority_id != admin.local_authority_id:
-        from bot.services.errors import NotFound
-
-        raise NotFound("no such staff user")
-    _, token = review_admin.create_api_token(s, staff_id, label, audit.staff_actor(admin.username))
-    return user.username, token
-
-
 @require("admin")
 async def create_token(request: web.Request) -> web.Response:
     staff_id = match_int(request, "staff_id")
     form = await request.post()
-    username, token = await run_db(_create_token, request["staff"], staff_id, str(form.get("label", "")))
+    label = str(form.get("label", ""))
+    username, token = await run_use_case(admin_cases.create_api_token, request["staff"], staff_id, label)
     return await _users_page(request, new_token=token, token_user=username)
 
 
 @require("admin")
 async def revoke_token(request: web.Request) -> web.Response:
     token_id = match_int(request, "token_id")
-    admin = request["staff"]
-    await run_db(
-        review_admin.revoke_api_token, token_id, audit.staff_actor(admin.username), admin.local_authority_id
-    )
+    await run_use_case(admin_cases.revoke_api_token, request["staff"], token_id)
     session = await get_session(request)
     session["flash"] = "Token revoked."
     raise web.HTTPSeeOther("/review/admin/users")
@@ -176,8 +114,7 @@ NOTIFIER_LABELS = {
 
 
 async def _settings_page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
-    admin = request["staff"]
-    current = await run_db(review_admin.council_settings, admin.local_authority_id)
+    current = await run_use_case(admin_cases.read_council_settings, request["staff"])
     session = await get_session(request)
     return render(
         request,
@@ -185,7 +122,7 @@ async def _settings_page(request: web.Request, *, error: str = "", status: int =
         {
             "settings": current,
             "fields": SETTING_FIELDS,
-            "limits": review_admin.SETTING_LIMITS,
+            "limits": SETTING_LIMITS,
             "notifiers": NOTIFIER_LABELS,
             "in_use": alerts.notification_targets(council_choice=current.notifier),
             "error": error,
@@ -209,13 +146,8 @@ async def save_settings(request: web.Request) -> web.Response:
         if number is None:
             return await _settings_page(request, error=f"{label}: enter a whole number.", status=400)
         values[name] = number
-    admin = request["staff"]
     try:
-        await run_db(
-            lambda s: review_admin.update_council_settings(
-                s, admin.local_authority_id, audit.staff_actor(admin.username), **values
-            )
-        )
+        await run_use_case(admin_cases.save_council_settings, request["staff"], values)
     except ServiceError as error:
         return await _settings_page(request, error=str(error), status=400)
     session = await get_session(request)
@@ -233,7 +165,7 @@ async def audit_page(request: web.Request) -> web.Response:
         "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
     }
     before = form_int(q.get("before"))
-    events = await run_db(lambda s: queries.audit_trail(s, **filters, before_id=before, limit=100))
+    events = await run_use_case(admin_cases.read_audit_trail, **filters, before_id=before, limit=100)
     query_string = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,

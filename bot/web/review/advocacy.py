@@ -3,16 +3,12 @@ overdue referrals first. Opening a referral (which shows the child's words) is a
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 from aiohttp_session import get_session
-from sqlalchemy.orm import Session
 
-from bot.db.models import StaffUser
-from bot.services import audit, queries, referrals
 from bot.services.errors import InvalidTransition, TextTooLong
-from bot.web.review.common import match_int, render, require, run_db
+from bot.usecases.review_queues import change_referral_status, open_referral, read_referral_queue
+from bot.web.review.common import match_int, render, require, run_use_case
 
 REASON_LABELS = {
     "review": "Their review",
@@ -29,22 +25,14 @@ async def queue_page(request: web.Request) -> web.Response:
     show = request.query.get("show", "open")
     if show not in ("open", "closed", "all"):
         show = "open"
-    rows = await run_db(queries.referral_queue, request["staff"], show=show)
+    rows = await run_use_case(read_referral_queue, request["staff"], show)
     return render(request, "referrals.html", {"rows": rows, "show": show, "reasons": REASON_LABELS})
-
-
-def _referral(s: Session, staff: StaffUser, referral_id: int) -> dict[str, Any]:
-    referral = queries.referral_for_staff(s, staff, referral_id)
-    audit.record(s, audit.staff_actor(staff.username), "read", "advocacy_referral", referral_id)
-    view = queries.referral_view(referral)
-    view["next"] = list(referrals.NEXT_STATUS.get(referral.status, ()))
-    return view
 
 
 async def _referral_page(
     request: web.Request, referral_id: int, error: str = "", status: int = 200
 ) -> web.Response:
-    view = await run_db(_referral, request["staff"], referral_id)
+    view = await run_use_case(open_referral, request["staff"], referral_id)
     session = await get_session(request)
     return render(
         request,
@@ -65,11 +53,6 @@ async def referral_page(request: web.Request) -> web.Response:
     return await _referral_page(request, match_int(request, "referral_id"))
 
 
-def _change(s: Session, staff: StaffUser, referral_id: int, to_status: str, note: str | None) -> None:
-    queries.referral_for_staff(s, staff, referral_id)
-    referrals.change_status(s, referral_id, to_status, audit.staff_actor(staff.username), note)
-
-
 @require("advocacy")
 async def change_status(request: web.Request) -> web.Response:
     referral_id = match_int(request, "referral_id")
@@ -77,7 +60,7 @@ async def change_status(request: web.Request) -> web.Response:
     to_status = str(form.get("to_status", ""))
     note = str(form.get("note", "")).strip() or None
     try:
-        await run_db(_change, request["staff"], referral_id, to_status, note)
+        await run_use_case(change_referral_status, request["staff"], referral_id, to_status, note)
     except (InvalidTransition, TextTooLong) as error:
         return await _referral_page(request, referral_id, str(error), 409)
     session = await get_session(request)

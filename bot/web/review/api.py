@@ -12,12 +12,14 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.orm import Session
 
 from bot.db.models import StaffUser
-from bot.services import audit, queries
-from bot.services.review_admin import staff_for_token
-from bot.web.review.common import Handler, run_db
+from bot.usecases.review_caseload import read_caseload
+from bot.usecases.review_child_record import export_child_statements, export_statements_since, read_child_record
+from bot.usecases.review_queues import read_referral_queue
+from bot.usecases.review_reads import API
+from bot.usecases.review_staff_login import staff_for_api_token
+from bot.web.review.common import Handler, run_use_case
 from bot.web.review.openapi import OPENAPI
 
 
@@ -51,11 +53,7 @@ async def token_middleware(request: web.Request, handler: Handler) -> web.Stream
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return _error(401, "a bearer token is required")
-
-    def load(s: Session) -> StaffUser | None:
-        return staff_for_token(s, token.strip())
-
-    staff = await run_db(load)
+    staff = await run_use_case(staff_for_api_token, token.strip())
     if staff is None:
         return _error(401, "the token is not valid")
     request["staff"] = staff
@@ -80,45 +78,21 @@ async def me(request: web.Request) -> web.Response:
 
 async def list_children(request: web.Request) -> web.Response:
     staff = _roles(request, "social_worker", "iro")
-
-    def load(s: Session) -> list[dict[str, Any]]:
-        rows = queries.caseload(s, staff)
-        audit.record(s, audit.staff_actor(staff.username), "read", "caseload", staff.id, {"via": "api"})
-        return [{k: v for k, v in row.items() if k != "last_viewed_at"} for row in rows]
-
-    return respond({"children": await run_db(load)})
+    rows = await run_use_case(read_caseload, staff, API)
+    return respond({"children": [{k: v for k, v in row.items() if k != "last_viewed_at"} for row in rows]})
 
 
 async def get_child(request: web.Request) -> web.Response:
     staff = _roles(request, "social_worker", "iro")
     child_id = request.match_info["child_id"]
-
-    def load(s: Session) -> dict[str, Any]:
-        record = queries.child_record(s, staff, child_id)
-        audit.record(s, audit.staff_actor(staff.username), "read", "child", child_id, {"via": "api"})
-        return record
-
-    return respond(await run_db(load))
+    return respond(await run_use_case(read_child_record, staff, child_id, API))
 
 
 async def child_statements(request: web.Request) -> web.Response:
     staff = _roles(request, "social_worker", "iro")
     child_id = request.match_info["child_id"]
-
-    def load(s: Session) -> list[dict[str, Any]]:
-        child = queries.child_for_staff(s, staff, child_id)
-        statements = queries.child_statements(s, child, staff.role)
-        audit.record(
-            s,
-            audit.staff_actor(staff.username),
-            "export",
-            "child",
-            child_id,
-            {"via": "api", "statements": [st["id"] for st in statements]},
-        )
-        return statements
-
-    return respond({"child_id": child_id, "statements": await run_db(load)})
+    statements = await run_use_case(export_child_statements, staff, child_id)
+    return respond({"child_id": child_id, "statements": statements})
 
 
 async def statements_feed(request: web.Request) -> web.Response:
@@ -132,24 +106,7 @@ async def statements_feed(request: web.Request) -> web.Response:
             return _error(400, "since must be an ISO 8601 date-time")
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
-
-    def load(s: Session) -> list[dict[str, Any]]:
-        statements = queries.statements_since(s, staff, since)
-        by_child: dict[str, list[int]] = {}
-        for st in statements:
-            by_child.setdefault(st["child_id"], []).append(st["id"])
-        for child_id, ids in by_child.items():
-            audit.record(
-                s,
-                audit.staff_actor(staff.username),
-                "export",
-                "child",
-                child_id,
-                {"via": "api", "statements": ids},
-            )
-        return statements
-
-    return respond({"statements": await run_db(load)})
+    return respond({"statements": await run_use_case(export_statements_since, staff, since)})
 
 
 async def list_referrals(request: web.Request) -> web.Response:
@@ -157,15 +114,7 @@ async def list_referrals(request: web.Request) -> web.Response:
     show = request.query.get("show", "open")
     if show not in ("open", "closed", "all"):
         return _error(400, "show must be open, closed or all")
-
-    def load(s: Session) -> list[dict[str, Any]]:
-        rows = queries.referral_queue(s, staff, show=show)
-        actor = audit.staff_actor(staff.username)
-        for row in rows:
-            audit.record(s, actor, "read", "advocacy_referral", row["id"], {"via": "api"})
-        return rows
-
-    return respond({"referrals": await run_db(load)})
+    return respond({"referrals": await run_use_case(read_referral_queue, staff, show, API)})
 
 
 ROUTES = [

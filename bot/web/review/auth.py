@@ -4,33 +4,12 @@ counted in the database (``bot.services.review_admin``) so the limit holds acros
 from __future__ import annotations
 
 import time
-from typing import Any
-
 from aiohttp import web
 from aiohttp_session import get_session, new_session
-from sqlalchemy.orm import Session
 
-from bot.db.models import StaffUser
-from bot.services import audit, staff as staff_service
-from bot.services.review_admin import login_blocked, record_login_failure
-from bot.web.review.common import ROLE_HOME, render, run_db
+from bot.usecases.review_staff_login import staff_login
+from bot.web.review.common import ROLE_HOME, render, run_use_case
 from bot.web.review.security import csrf_token
-
-_DUMMY_HASH = staff_service.hash_password("not-a-real-password")
-
-
-def _attempt(s: Session, username: str, password: str, ip: str) -> dict[str, Any]:
-    if login_blocked(s, username, ip):
-        return {"result": "blocked"}
-    user = staff_service.get_staff(s, username)
-    if user is None:
-        # the same work as a wrong password, so usernames cannot be told apart by timing
-        staff_service.verify_password(StaffUser(active=True, password_hash=_DUMMY_HASH), password)
-    if not staff_service.verify_password(user, password):
-        record_login_failure(s, username, ip)
-        return {"result": "failed"}
-    audit.record(s, audit.staff_actor(user.username), "create", "staff_session", user.id)
-    return {"result": "ok", "id": user.id, "username": user.username, "role": user.role}
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -52,7 +31,7 @@ async def login_submit(request: web.Request) -> web.Response:
         return render(
             request, "login.html", {"error": "Enter your username and password.", "username": username}, 400
         )
-    outcome = await run_db(_attempt, username, password, ip)
+    outcome = await run_use_case(staff_login, username, password, ip)
     if outcome["result"] == "blocked":
         return render(
             request,
