@@ -1,6 +1,6 @@
 """Heard's settings: the one module that reads environment variables (no secrets in the repo).
 
-Every other module calls `get_settings()` and reads a field; `tests/test_arch_settings.py` fails on an
+Every other module calls `get_settings()` and reads a field; `tests/unit/test_arch_settings.py` fails on an
 ``os.environ``/``os.getenv`` anywhere else. README.md's Configuration table lists every variable (the same
 test checks it against this file).
 

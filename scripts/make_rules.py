@@ -5,7 +5,7 @@
   rules that start each form from its intents and send it when done, and the rules outside forms.
 
 Run after changing the registry or the intents in bot/dialogue/intents.py: `python scripts/make_rules.py`.
-Both outputs are committed; `tests/test_form_registry.py` fails when they are out of date.
+Both outputs are committed; `tests/unit/test_form_registry.py` fails when they are out of date.
 """
 
 from __future__ import annotations

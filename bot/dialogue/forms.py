@@ -9,7 +9,7 @@ Everything else is derived from here:
 - `required_slots` (which questions a form still asks), `form_of_intent`, `FORM_SLOTS`;
 - the `action_ask_<slot>` classes (`actions/forms.py`), the submit dispatch (`actions/submit.py`);
 - the form part of the Rasa domain (`domain/forms.yml`) and the rules (`data/rules/rules.yml`), both written by
-  `python scripts/make_rules.py`; `tests/test_form_registry.py` fails when they disagree with this registry.
+  `python scripts/make_rules.py`; `tests/unit/test_form_registry.py` fails when they disagree with this registry.
 
 To add a question: add a `Question` to its form below, and its `ask_<slot>` lines in `messages.yml`; then run
 `python scripts/make_rules.py`. Plain Python, no Rasa.

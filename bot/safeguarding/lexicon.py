@@ -13,7 +13,7 @@ joke markers). When one message matches several rules, ``PRIORITY`` picks the ca
 
 To extend: add the missed message to ``tests/data/safeguarding_labelled.yml`` (and a look-alike to its
 ``benign`` list), add or widen a rule in ``lexicon.yml``, then run ``python bench/safeguarding_bench.py``
-and ``pytest tests/test_safeguarding_detector.py tests/test_safeguarding_lexicon_file.py``. Keep vetoes
+and ``pytest tests/unit/test_safeguarding_detector.py tests/unit/test_safeguarding_lexicon_file.py``. Keep vetoes
 specific ("at chess", not "at").
 """
 

@@ -1,6 +1,6 @@
 """The OpenAPI 3 document of the review app's JSON API (served at ``/review/api/openapi.json``).
 
-``tests/test_review_api.py`` checks that every API route is documented here and every path here exists."""
+``tests/integration/test_review_api.py`` checks that every API route is documented here and every path here exists."""
 
 from __future__ import annotations
 

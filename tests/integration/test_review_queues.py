@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.db.models import AdvocacyReferral, SafeguardingAlert, utcnow
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import actor, audit_events, login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import actor, audit_events, login
 
 
 async def test_referral_queue_shows_anonymous_and_own_council_only(client, world):

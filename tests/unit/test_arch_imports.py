@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENGINE = "bot.db.engine"
 NO_ENGINE_AREAS = ("actions", "bot/web", "bot/channels", "bot/dialogue")
 SESSION_SCOPE_ALLOWED = ("bot/usecases/", "bot/db/")

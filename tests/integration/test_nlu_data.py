@@ -16,7 +16,7 @@ import yaml
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 HELDOUT = REPO_ROOT / "tests" / "data" / "nlu_heldout.yml"
 ARCHITECTURE = REPO_ROOT / "docs" / "architecture.md"

@@ -1,5 +1,6 @@
 """What the SMS channel remembers (`bot.channels.sms_state`): in memory, and in Redis when configured.
-Opt-outs are not kept here (see tests/test_sms_opt_outs.py); older ones in Redis are moved to the database."""
+Opt-outs are not kept here (see tests/integration/test_sms_opt_outs.py); older ones in Redis are moved to the
+database."""
 
 from __future__ import annotations
 

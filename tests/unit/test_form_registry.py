@@ -13,7 +13,7 @@ from bot.dialogue.forms import FORMS, QUESTIONS, Question
 from scripts import make_rules
 from tests.tools.domain import load_domain
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = load_domain()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from radon.complexity import cc_rank, cc_visit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 60
 EXEMPT = ("bot/db/migrations/", "bot/services/seed.py")
 

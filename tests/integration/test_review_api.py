@@ -6,8 +6,8 @@ import pytest
 
 from bot.db.engine import session_scope
 from bot.services.review_admin import create_api_token
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import SCRIPT, actor, audit_events
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import SCRIPT, actor, audit_events
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ async def test_api_referrals_for_advocacy_only(client, world, tokens):
 
 
 async def test_api_ignores_session_cookies_and_csrf_is_not_needed_for_get(client, world, tokens):
-    from tests.test_review_support import login
+    from tests.integration.test_review_support import login
 
     await login(client, "sw.a")
     assert (await client.get("/review/api/v1/children")).status == 401  # a browser session is not enough

@@ -1,7 +1,7 @@
 """Fixtures for the review app tests (no tests here): a council with every staff role, children in two
 caseloads and another council, a statement with script text, referrals, alerts and a visitor match.
 
-Import the fixtures into a test module with ``from tests.test_review_support import *  # noqa: F403``.
+Import the fixtures into a test module with ``from tests.integration.test_review_support import *  # noqa: F403``.
 """
 
 from __future__ import annotations

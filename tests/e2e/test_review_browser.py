@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import PASSWORD
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",

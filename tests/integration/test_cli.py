@@ -17,7 +17,7 @@ from bot.db.migrate import current_revision
 from bot.db.models import NotificationOutbox, VisitorMatch
 from bot.services import alerts, signin
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _seed(capsys) -> dict:

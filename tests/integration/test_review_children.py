@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import VisitorMatch
 from bot.services import signin
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import SCRIPT, actor, audit_events, login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import SCRIPT, actor, audit_events, login
 
 
 async def test_social_worker_sees_only_own_caseload(client, world):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from bot.db.models import SignInAttempt, StaffUser
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import PASSWORD, audit_events, csrf_of, login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import PASSWORD, audit_events, csrf_of, login
 
 
 async def test_pages_need_sign_in(client):

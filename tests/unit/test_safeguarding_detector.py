@@ -13,7 +13,7 @@ import yaml
 from bot.safeguarding import lexicon
 from bot.safeguarding.detector import Detection, HarmDetector, get_detector
 
-DATA = Path(__file__).parent / "data" / "safeguarding_labelled.yml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "safeguarding_labelled.yml"
 MAX_FALSE_ALARM_RATE = 0.05
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from bot.db.models import utcnow
 from bot.services import children, referrals, visitors, wishes
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import login
 
 CHILDREN = 200
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot.db.models import StaffUser
 from bot.db.review_models import AuthoritySettings
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import PASSWORD, audit_events, csrf_of, login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import PASSWORD, audit_events, csrf_of, login
 
 
 async def test_only_admins_reach_admin_pages(client, world):

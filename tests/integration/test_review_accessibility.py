@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.test_review_support import *  # noqa: F403
-from tests.test_review_support import csrf_of, login
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import csrf_of, login
 
 
 class PageAudit(HTMLParser):
@@ -116,7 +116,7 @@ def test_colour_pairs_meet_wcag_aa_contrast():
     import re
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parent.parent / "bot/web/review/static/review.css").read_text()
+    css = (Path(__file__).resolve().parents[2] / "bot/web/review/static/review.css").read_text()
     var = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
     pairs = [
         ("text", "bg"),
