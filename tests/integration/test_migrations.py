@@ -9,13 +9,15 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import get_engine, session_scope
-from bot.db.migrate import current_revision, downgrade, upgrade
+from alembic.script import ScriptDirectory
+
+from bot.db.migrate import alembic_config, current_revision, downgrade, upgrade
 from bot.db.models import metadata
 from bot.services import alerts, referrals, visitors
 from bot.services.seed import seed_demo
 
 TABLES = set(metadata.tables)
-HEAD = "0004"
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()  # one head: no branches
 
 
 def _tables(url: str) -> set[str]:
