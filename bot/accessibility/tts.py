@@ -60,6 +60,7 @@ class TtsError(RuntimeError):
 class Engine(Protocol):
     name: str
     voice: str
+    offline: bool  # speaks on this machine; only an offline engine may speak a child's own words
 
     def synthesize(self, text: str) -> bytes:
         """MP3 bytes of `text` spoken (blocking; call it in a thread)."""
@@ -70,6 +71,7 @@ class EspeakEngine:
     """espeak-ng (WAV) piped through lame (MP3, 48 kbit/s mono): offline, about 0.1 s a reply."""
 
     name = "espeak"
+    offline = True
 
     def __init__(self, voice: str = "en-gb", speed: int = 140, timeout: float = 30.0) -> None:
         self.voice = voice
@@ -98,6 +100,7 @@ class GttsEngine:
     """Google Translate's voice through gTTS (needs the internet)."""
 
     name = "gtts"
+    offline = False
 
     def __init__(self, tld: str = "co.uk", timeout: float = 5.0) -> None:
         self.voice = f"en-{tld}"
@@ -258,10 +261,12 @@ class TtsService:
         return time.monotonic() >= self._down_until.get(engine.name, 0.0)
 
     def _speak(self, spoken: str, private: bool) -> AudioFile:
-        """Blocking: the first engine that can, speaks; its file is cached under its own key."""
+        """Blocking: the first engine that can, speaks; its file is cached under its own key. A private text
+        (a child's own words, a name) is spoken by an offline engine only: it never leaves the deployment."""
         errors = []
-        for index, engine in enumerate(self.engines):
-            last = index == len(self.engines) - 1
+        engines = self.engines if not private else [e for e in self.engines if getattr(e, "offline", False)]
+        for index, engine in enumerate(engines):
+            last = index == len(engines) - 1
             key = self._key(spoken, engine, private)
             path = self._path(key, private)
             if path.is_file():

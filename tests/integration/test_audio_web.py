@@ -17,6 +17,7 @@ from bot.web import audio
 class SlowEngine:
     name = "slow"
     voice = "test"
+    offline = True
 
     def __init__(self) -> None:
         self.calls = 0
@@ -123,7 +124,7 @@ async def test_concurrent_requests_render_once(tmp_path):
 
 async def test_fallback_audio_is_not_marked_immutable(tmp_path):
     class Down:
-        name, voice = "down", "x"
+        name, voice, offline = "down", "x", True
 
         def synthesize(self, text: str) -> bytes:
             raise OSError("no network")
