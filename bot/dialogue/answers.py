@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from bot.config import get_settings
 from bot.dialogue.forms import CHOICE, OPEN, SHARE_WITH, YES_NO, Question, question
+from bot.dialogue import share_with
 from bot.dialogue.intents import DIGRESSION_INTENTS, HARM_INTENT, STOP_INTENT
 from bot.vocabulary import AUDIENCES, button_values, payload_choice, typed_number
 
@@ -52,19 +53,6 @@ COMMON_WORDS = frozenset(
      "has", "had", "do", "did", "does", "want", "wanna", "need", "because", "cos", "coz", "when", "that",
      "this", "there", "what", "why", "who", "keep", "keeps", "said", "say", "says", "told", "get", "got"}
 )
-
-
-# Typed words for each audience of a statement (the share-with question).
-ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "social_worker": ("social worker", "socail worker", "social", "sw", "socialworker"),
-    "iro": ("iro", "reviewing officer", "chair"),
-    "carer": ("carer", "carers", "foster", "key worker", "keyworker", "staff"),
-    "parent": ("parent", "parents", "mum", "mam", "mom", "dad", "family"),
-    "advocate": ("advocate", "advocat", "advokate"),
-}
-EVERYONE_WORDS = ("everyone", "everybody", "all", "all of them")
-# The share-with buttons, numbered as in the SMS version of the question.
-SHARE_PRESETS = (["social_worker", "iro"], ["social_worker", "iro", "carer"], list(AUDIENCES), ["iro"])
 
 
 @dataclass(frozen=True)
@@ -144,17 +132,7 @@ def parse_share_with(text: str) -> list[str] | None:
     if choice is not None:
         roles = [r for r in choice.split(",") if r in AUDIENCES]
         return roles or None
-    words = _words(text)
-    if any(_has_phrase(words, w) for w in EVERYONE_WORDS):
-        return list(AUDIENCES)
-    found = [role for role in AUDIENCES if any(_has_phrase(words, w) for w in ROLE_WORDS[role])]
-    if found:
-        return found
-    numbers = [int(n) for n in re.findall(r"\b([1-5])\b", text)]
-    if numbers:  # numbered like the buttons in the SMS version of the question
-        if len(numbers) == 1 and numbers[0] <= len(SHARE_PRESETS):
-            return list(SHARE_PRESETS[numbers[0] - 1])
-    return None
+    return share_with.parse(text)
 
 
 def looks_like_sentence(text: str) -> bool:

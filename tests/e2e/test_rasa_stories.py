@@ -21,7 +21,7 @@ def test_story_file_is_current() -> None:
 
 
 def test_rules_file_is_current() -> None:
-    from scripts.make_rules import build as build_rules
+    from scripts.make_rules import build_rules
 
     assert (ROOT / "data/rules/rules.yml").read_text(encoding="utf-8") == build_rules()
 
