@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.accessibility.simpler import simpler
 from bot.config import get_settings
-from actions.common import channel_of, in_thread, say
+from actions.common import channel_of, conversation_child, in_thread, say
 from bot.vocabulary import payload_choice
 from bot.usecases import preferences
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 async def _set_audio(tracker: Tracker, on: bool) -> None:
-    child_id = tracker.get_slot("child_id")
+    child_id = await conversation_child(tracker)
     if not child_id:
         return
     try:
@@ -108,7 +108,7 @@ class SetReadingLevel(Action):
         if choice not in ("older", "younger"):
             lowered = text.lower()
             choice = "older" if any(word in lowered for word in OLDER_WORDS) else "younger"
-        child_id = tracker.get_slot("child_id")
+        child_id = await conversation_child(tracker)
         if child_id:
             try:
                 await in_thread(preferences.set_reading_level, child_id, choice)

@@ -9,9 +9,11 @@ from typing import Any, Callable, Dict, List, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.dialogue.forms import slots_to_clear
 from bot.dialogue.messages import render
+from bot.usecases.conversation import child_id_of
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,6 +30,16 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
+async def conversation_child(tracker: Tracker) -> str | None:
+    """The id of the child this conversation is linked to (never the ``child_id`` slot, which only shows it);
+    None for a conversation nobody signed in to, or when the case database is down."""
+    try:
+        return await in_thread(child_id_of, tracker.sender_id)
+    except SQLAlchemyError as error:
+        logger.warning("case database unavailable looking up the conversation's child: %s", type(error).__name__)
+        return None
+
+
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)
@@ -38,6 +50,7 @@ def channel_of(tracker: Tracker) -> str:
     return "sms" if name == "twilio" or name.startswith("sms") else "web"
 
 
-def clear_form(form: str) -> List[Dict[str, Any]]:
-    """SlotSet events that forget a form's answers (after sending, or when a child stops)."""
-    return [SlotSet(slot, value) for slot, value in slots_to_clear(form).items()]
+def clear_form(form: str, *, keep_remembered: bool = False) -> List[Dict[str, Any]]:
+    """SlotSet events that forget a form's answers (after sending, or when a child stops). With
+    `keep_remembered` the answers that stay true for the conversation (name, council, contact) are kept."""
+    return [SlotSet(slot, value) for slot, value in slots_to_clear(form, keep_remembered=keep_remembered).items()]

@@ -13,15 +13,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, clear_form, in_thread, latest_intent, say
 from bot.dialogue import identity, submissions, typed_buttons
-from bot.dialogue.forms import FORMS, form_of_intent
+from bot.dialogue import answers, messages
+from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
 from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
 
 logger = logging.getLogger(__name__)
 
 
-def _child_events(context: identity.ChildContext | None) -> List[Any]:
+def child_events(context: identity.ChildContext | None) -> List[Any]:
+    """The slots that show who is talking (display state only: every use case works the child out from the
+    conversation itself, never from these)."""
     if context is None:
-        return [SlotSet("child_id", None), SlotSet("child_name", None), SlotSet("has_pending_match", False)]
+        return [SlotSet("child_id", None), SlotSet("child_name", None), SlotSet("has_pending_match", False),
+                SlotSet("match_id", None), SlotSet("match_label", None)]
     return [
         SlotSet("child_id", context.child_id),
         SlotSet("child_name", context.name),
@@ -34,7 +38,9 @@ def _child_events(context: identity.ChildContext | None) -> List[Any]:
     ]
 
 
-async def _lookup(tracker: Tracker) -> identity.ChildContext | None:
+async def lookup(tracker: Tracker) -> identity.ChildContext | None:
+    """Who is talking, from the conversation (its id, as the channel gave it to Rasa); None when nobody signed
+    in or the case database is down."""
     try:
         return await in_thread(identity.who_is_talking, tracker.sender_id, channel_of(tracker))
     except SQLAlchemyError as error:
@@ -49,8 +55,8 @@ class SessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        context = await _lookup(tracker)
-        return [SessionStarted(), *_child_events(context), ActionExecuted("action_listen")]
+        context = await lookup(tracker)
+        return [SessionStarted(), *child_events(context), ActionExecuted("action_listen")]
 
 
 class Greet(Action):
@@ -60,8 +66,8 @@ class Greet(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         events: List[Any] = []
         if not tracker.get_slot("child_id"):
-            context = await _lookup(tracker)  # the child may have signed in since the session began
-            events = _child_events(context) if context else []
+            context = await lookup(tracker)  # the child may have signed in since the session began
+            events = child_events(context) if context else []
             name = context.name if context else None
             pending = bool(context and context.match_id)
         else:
@@ -89,10 +95,19 @@ class StartForm(Action):
         start = FORMS[form].starts[str(intent)]
         for name in start.messages:
             say(dispatcher, name, tracker)
+        # Nothing said first is lost: a reason or a wish in the starting message is kept as its answer.
+        text = (tracker.latest_message or {}).get("text")
+        guess_buttons = messages.buttons(f"ask_{start.guess_slot}") if start.guess_slot else []
+        first = answers.first_answers(start.words_slot, start.guess_slot, text, guess_buttons)
+        if start.words_slot in first:
+            say(dispatcher, "kept_first_words", tracker)
+        known = remembered(tracker.slots)
+        if known:
+            say(dispatcher, "remembered_answers", tracker, facts=remembered_label(known))
         return (
-            clear_form(form)
+            clear_form(form, keep_remembered=True)
             + [SlotSet("submission_id", submissions.new_submission_id())]
-            + [SlotSet(slot, value) for slot, value in start.preset.items()]
+            + [SlotSet(slot, value) for slot, value in {**first, **start.preset}.items()]
         )
 
 
@@ -138,12 +153,12 @@ class CheckMatch(Action):
         return "action_check_match"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        context = await _lookup(tracker)
+        context = await lookup(tracker)
         if context is None or context.match_id is None:
             say(dispatcher, "no_pending_match", tracker)
             return [SlotSet("has_pending_match", False)]
         intent, _ = latest_intent(tracker)
-        events = clear_form("match_form") + _child_events(context)
+        events = clear_form("match_form") + child_events(context)
         events.append(SlotSet("submission_id", submissions.new_submission_id()))
         if intent == "object_visitor":
             events.append(SlotSet("match_decision", "object"))

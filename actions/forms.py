@@ -16,7 +16,31 @@ from rasa_sdk.types import DomainDict
 from actions.common import latest_intent, say
 from bot.dialogue import answers, forms, messages, submissions
 
-OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice"}
+OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
+                    "check_stop": "check_stop", "not_a_date": "not_a_date"}
+
+
+def previous_words(tracker: Tracker, slot: str) -> str | None:
+    """What the child typed before in this form that is not kept anywhere yet (for "i told you"): the latest
+    typed message since the form began that is not the current one, not an answer already kept, and not itself
+    a "why" or "i told you"."""
+    kept = {str(v) for v in tracker.slots.values() if isinstance(v, str) and v}
+    current = (tracker.latest_message or {}).get("text")
+    seen_current = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop":  # this form began (or an earlier one ended)
+            break
+        if event.get("event") != "user":
+            continue
+        text = str(event.get("text") or "")
+        if not seen_current and text == current:
+            seen_current = True
+            continue
+        if text and not text.startswith("/") and text not in kept:
+            outcome = answers.read_answer(slot, text, None, 0.0, [])
+            if outcome.kind == "fill":
+                return text
+    return None
 
 
 def nice_date(iso: str) -> str:
@@ -70,13 +94,33 @@ class HeardFormValidation(FormValidationAction):
         )
         if outcome.kind == "digress":
             return []  # the form is rejected and a rule answers the question
+        value = outcome.value
+        if outcome.kind == "fill" and value == answers.PREVIOUS_WORDS:
+            value = previous_words(tracker, slot)
+            if value is None:
+                say(dispatcher, "meta_answer", tracker)
+                return [SlotSet(slot, None)]
         if outcome.kind == "fill":
             if outcome.note:
                 say(dispatcher, outcome.note, tracker)
-            also = [SlotSet(name, value) for name, value in outcome.also.items()]
-            return self.after_fill(slot, outcome.value) + also + [SlotSet("simple_next", False)]
-        say(dispatcher, OUTCOME_MESSAGES[outcome.kind], tracker)
+            also = [SlotSet(name, v) for name, v in outcome.also.items()]
+            return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
+        self.explain(outcome.kind, slot, dispatcher, tracker)
         return [SlotSet(slot, None)]  # nothing kept; the question is asked again
+
+    def explain(self, kind: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Why the message was not taken as the answer, kindly; the form then asks its question again."""
+        if kind == "meta":
+            words = previous_words(tracker, slot)
+            if words is not None:
+                say(dispatcher, "meta_you_said", tracker, words=words)
+            else:
+                say(dispatcher, "meta_answer", tracker)
+        elif kind == "explain":
+            name = "explain_w_confirm" if slot.endswith("_confirm") else f"explain_{slot}"
+            say(dispatcher, name if name in messages.catalogue() else "not_understood_choice", tracker)
+        else:
+            say(dispatcher, OUTCOME_MESSAGES[kind], tracker)
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -84,6 +128,15 @@ class HeardFormValidation(FormValidationAction):
         return []  # values are read and checked in get_extraction_events
 
     def after_fill(self, slot: str, value: Any) -> List[Dict[str, Any]]:
+        spec = forms.FORMS[self.form]
+        if spec.check is not None and slot == spec.check[1]:
+            # Forget the picked answer (and what depends on it): the form asks it again, then checks again.
+            confirm, change_which = spec.check
+            target = forms.change_target({change_which: value}, self.form)
+            if target is None:
+                return [SlotSet(change_which, None)]
+            forget = (target, *forms.DEPENDENT_ANSWERS.get(target, ()), confirm, change_which)
+            return [SlotSet(name, None) for name in forget]
         return [SlotSet(slot, value)]
 
 
@@ -101,15 +154,6 @@ class ValidateMatchForm(HeardFormValidation):
 
 class ValidateWishesForm(HeardFormValidation):
     form = forms.WISHES.name
-
-    def after_fill(self, slot: str, value: Any) -> List[Dict[str, Any]]:
-        if slot == "w_change_which":
-            # Forget the picked answer: the form asks it again, then shows the summary again.
-            target = forms.change_target({"w_change_which": value})
-            if target is None:
-                return [SlotSet("w_change_which", None)]
-            return [SlotSet(target, None), SlotSet("w_confirm", None), SlotSet("w_change_which", None)]
-        return [SlotSet(slot, value)]
 
 
 class AskSlot(Action):
@@ -140,11 +184,53 @@ class AskReviewDate(AskSlot):
         return []
 
 
-class AskWishesConfirm(AskSlot):
-    slot = "w_confirm"
+def _button_titles(slot: str) -> Dict[str, str]:
+    """value -> the title of the button that sends it, for a question's own buttons."""
+    titles = {}
+    for button in messages.buttons(f"ask_{slot}") if f"ask_{slot}" in messages.catalogue() else []:
+        value = answers.payload_choice(str(button.get("payload", "")))
+        if value is not None:
+            titles[value] = str(button.get("title", ""))
+    return titles
+
+
+class AskCheck(AskSlot):
+    """The child's check before sending: every answer read back (their words unchanged), then send, change
+    one, or stop."""
+
+    form: str = ""
 
     def values(self, tracker: Tracker) -> Dict[str, Any]:
-        return {"summary": forms.wishes_summary(tracker.slots)}
+        return {"summary": forms.summary(self.form, tracker.slots, _button_titles)}
+
+
+class AskWishesConfirm(AskCheck):
+    slot, form = "w_confirm", forms.WISHES.name
+
+
+class AskChangeWhich(AskSlot):
+    """Which answer to change: one button for each answer the check read back."""
+
+    form: str = ""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        text = messages.render(f"ask_{self.slot}", tracker.slots)["text"]
+        buttons = [{"title": label, "payload": '/inform{"choice":"' + slot + '"}'}
+                   for slot, label in forms.change_choices(self.form, tracker.slots)]
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return []
+
+
+def _check_actions() -> Dict[str, type]:
+    """The check step's ask actions for every form that has one (the wishes form's are above)."""
+    made: Dict[str, type] = {}
+    for spec in forms.FORMS.values():
+        if spec.check is None or spec.name == forms.WISHES.name:
+            continue
+        confirm, change_which = spec.check
+        made[confirm] = type(f"Ask_{confirm}", (AskCheck,), {"slot": confirm, "form": spec.name})
+        made[change_which] = type(f"Ask_{change_which}", (AskChangeWhich,), {"slot": change_which, "form": spec.name})
+    return made
 
 
 class AskMatchDecision(AskSlot):
@@ -158,7 +244,8 @@ class AskMatchDecision(AskSlot):
 # class per slot, named action_ask_<slot>, sending the catalogue message ask_<slot>. The three above are the
 # questions that show something of the conversation (a known date, the summary, the proposed visitor).
 SPECIAL_ASK_ACTIONS: Dict[str, type] = {
-    cls.slot: cls for cls in (AskReviewDate, AskWishesConfirm, AskMatchDecision)
+    **{cls.slot: cls for cls in (AskReviewDate, AskWishesConfirm, AskMatchDecision)},
+    **_check_actions(),
 }
 ASK_ACTIONS: Dict[str, type] = {
     slot: SPECIAL_ASK_ACTIONS.get(slot) or type(f"Ask_{slot}", (AskSlot,), {"slot": slot})

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, in_thread, say
+from actions.check_in import note_answer
+from actions.common import channel_of, conversation_child, in_thread, say
 from bot.usecases.alerts import raise_safeguarding_alert
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,15 @@ class SafeguardingResponse(Action):
         message = tracker.latest_message or {}
         detection = message.get("harm_detection") or {}
         try:
-            await in_thread(
+            child_id = await conversation_child(tracker)  # the conversation's child, never a slot's
+        except Exception:  # noqa: BLE001 - whatever happens, the alert is raised
+            child_id = None
+        alert_id = None
+        try:
+            alert_id = await in_thread(
                 raise_safeguarding_alert,
                 conversation_id=tracker.sender_id,
-                child_id=tracker.get_slot("child_id"),
+                child_id=child_id,
                 channel=channel_of(tracker),
                 text=message.get("text") or "",
                 category=detection.get("category"),
@@ -39,4 +45,4 @@ class SafeguardingResponse(Action):
             )
         except Exception:  # noqa: BLE001 - the child's reply must go out whatever happens
             logger.exception("safeguarding alert could not be recorded")
-        return []
+        return await note_answer(tracker, "disclosed", alert_id)  # told more after a check-in

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import clear_form, in_thread, say
+from actions.conversation import child_events, lookup
 from bot.dialogue import submissions
 from bot.dialogue.forms import FORMS
 
@@ -31,6 +32,10 @@ async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, do
         say(dispatcher, "submit_failed", tracker)
         return [SlotSet("pending_submit", form)]
     say(dispatcher, sent.message, tracker, **sent.values)
+    if not sent.stored:
+        # Refused (and audited): nothing was sent. Forget the draft and show who the conversation really is.
+        say(dispatcher, "menu", tracker)
+        return clear_form(form) + [SlotSet("pending_submit", None)] + child_events(await lookup(tracker))
     return clear_form(form) + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()]
 
 

@@ -8,6 +8,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+# The harm component's tiers (issue 14): a possible disclosure (a gentle check-in) is scored as disclose_harm, the
+# intent the held-out set labels; a message in another language as out_of_scope. An everyday message that gets a
+# check-in is then a false disclose_harm, as it should be.
+TIER_INTENTS = {"possible_harm": "disclose_harm", "other_language": "out_of_scope"}
 
 
 def load_heldout(path: Path = HELDOUT) -> list[tuple[str, str]]:
@@ -41,7 +45,8 @@ def evaluate(model: Path, path: Path = HELDOUT) -> dict[str, Any]:
 
     examples = load_heldout(path)
     truth = [intent for _, intent in examples]
-    predicted = [parsed["intent"]["name"] for parsed in parse_all(model, [text for text, _ in examples])]
+    parsed_all = parse_all(model, [text for text, _ in examples])
+    predicted = [TIER_INTENTS.get(p["intent"]["name"], p["intent"]["name"]) for p in parsed_all]
     labels = sorted(set(truth))
     per_intent = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
     return {

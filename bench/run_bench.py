@@ -28,7 +28,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.stack import BIN, Process, Stack, base_env, free_port  # noqa: E402
+from tests.stack import BIN, Process, Stack, base_env, free_port, mint_jwt, new_secret  # noqa: E402
 
 # A conversation a child might have: greet, ask, answer every question, send (a database commit).
 HEARD_SCRIPT = [
@@ -140,18 +140,22 @@ def bench_baseline(work: Path) -> dict[str, Any]:
 
 
 def start_rasa_at(project: Path, port: int, work: Path) -> Process:
+    """The bare baseline bot, set up as Heard's bench stack is: on loopback, its HTTP API opened by a JWT."""
     log = work / "moodbot-rasa.log"
+    jwt_secret = new_secret()
     proc = subprocess.Popen([str(BIN / "rasa"), "run", "--model", str(project / "models" / "moodbot.tar.gz"),
-                             "--port", str(port), "--enable-api"], cwd=project, env=base_env(),
+                             "--interface", "127.0.0.1", "--port", str(port), "--enable-api",
+                             f"--jwt-secret={jwt_secret}", "--jwt-method", "HS256"], cwd=project, env=base_env(),
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     handle = Process(proc, log)
     from tests.stack import wait_http
 
     wait_http(f"http://127.0.0.1:{port}/", 240, proc)
+    headers = {"Authorization": f"Bearer {mint_jwt(jwt_secret)}"}
     for _ in range(480):
         import requests
 
-        if requests.get(f"http://127.0.0.1:{port}/status", timeout=5).json().get("model_id"):
+        if requests.get(f"http://127.0.0.1:{port}/status", headers=headers, timeout=5).json().get("model_id"):
             break
         time.sleep(0.5)
     return handle

@@ -1,11 +1,22 @@
-"""Benchmark of the safeguarding harm detector on the labelled set.
+"""Safeguarding figures (issue 14): what a child gets through the running pipeline, then the lexicon alone.
 
-Run from the repo root:  python bench/safeguarding_bench.py
-Prints recall, false-alarm rate, per-category counts and mean/p95 detection time (ms).
+Run from the repo root:  python bench/safeguarding_bench.py [--part dev|frozen|both] [--lexicon-only]
+
+1. The pipeline (``bench/safeguarding_pipeline.py``): the evaluation set's messages (tests/data/safeguarding_eval,
+   written by independent writers) through a running stack (Rasa REST with the trained model, the action server,
+   a migrated SQLite database), each in a fresh conversation, 8 at a time: the tier of the reply each child got
+   (clear answer / check-in / nothing) and whether an alert row or a concern row was written. Then one
+   conversation's reply latency (p50/p95, ``./heard bench`` style). ``HEARD_TEST_MODEL`` picks another model.
+   By default only the development part (the one used to choose); the frozen part is scored, never tuned on.
+2. The lexicon alone on the same part (the figure this bench used to print), and on the labelled regression set
+   (tests/data/safeguarding_labelled.yml: recall, false alarms, per-category counts and detection time), the
+   check for a lexicon change (see lexicon.yml, "HOW TO PROPOSE A CHANGE").
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import statistics
 import sys
 import time
@@ -18,9 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT / "tests" / "data" / "safeguarding_labelled.yml"
 
 
-def main() -> int:
-    if str(REPO_ROOT) not in sys.path:  # run as a script from the repo root
-        sys.path.insert(0, str(REPO_ROOT))
+def labelled_set() -> int:
+    """The lexicon alone on the labelled regression set."""
     from bot.safeguarding.detector import get_detector
     from bot.safeguarding.lexicon import CATEGORIES
 
@@ -85,6 +95,57 @@ def main() -> int:
         for text, r in alarms:
             print(f"  [{r.category}: {r.cue}] {text}")
     return 0
+
+
+def pipeline(parts: list[str]) -> None:
+    """The evaluation parts through a running stack, then one conversation's reply latency."""
+    import os
+    import tempfile
+
+    from bench import safeguarding_pipeline as sp
+    from bench.run_bench import HEARD_SCRIPT, load
+    from bot.db.migrate import upgrade
+    from tests.stack import MODEL, Stack
+
+    os.environ.setdefault("HEARD_SECRET_KEY", "safeguarding-bench-secret-key-not-for-production")
+    with tempfile.TemporaryDirectory(prefix="heard-sg-bench-") as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'heard.db'}"
+        upgrade(db_url)
+        print(f"Model: {MODEL}")
+        stack = Stack(database_url=db_url, log_dir=Path(tmp) / "logs").start()
+        try:
+            for part in parts:
+                everyday, disclosures = sp.load_part(part)
+                started = time.perf_counter()
+                outcomes = sp.run(stack.say, db_url, [r["text"] for r in everyday + disclosures])
+                print(sp.report(part, outcomes[: len(everyday)], outcomes[len(everyday):]))
+                print(f"  ({len(outcomes)} messages in {time.perf_counter() - started:.0f} s)")
+                missed = sp.missed_targets(sp.figures(outcomes[: len(everyday)], outcomes[len(everyday):]))
+                print(f"  targets missed: {', '.join(missed)}" if missed else "  all targets met")
+            one = asyncio.run(load(stack.url, HEARD_SCRIPT, conversations=15, concurrency=1))
+            print(f"One conversation at a time: p50 {one['p50_ms']:.0f} ms, p95 {one['p95_ms']:.0f} ms "
+                  f"over {one['replies']} replies (target p95 <= 100 ms)")
+        finally:
+            stack.stop()
+
+
+def main() -> int:
+    if str(REPO_ROOT) not in sys.path:  # run as a script from the repo root
+        sys.path.insert(0, str(REPO_ROOT))
+    from bench import safeguarding_pipeline as sp
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["dev", "frozen", "both"], default="dev")
+    parser.add_argument("--lexicon-only", action="store_true", help="no stack: the lexicon figures only")
+    args = parser.parse_args()
+    parts = ["dev", "frozen"] if args.part == "both" else [args.part]
+    if not args.lexicon_only:
+        pipeline(parts)
+        print()
+    for part in parts:
+        print(sp.lexicon_report(part, sp.lexicon_only(*sp.load_part(part))))
+    print()
+    return labelled_set()
 
 
 if __name__ == "__main__":

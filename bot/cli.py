@@ -9,8 +9,11 @@
   propose-match --child ID --visitor-name NAME [--description TEXT] [--kind independent_visitor|mentor]
                 [--by USER]                propose a visitor or mentor to a child
   deliver-notifications [--loop]           deliver due safeguarding notifications (once, or keep going)
+  verify-audit                             check the audit trail's hash chain: "N rows, chain intact" (exit 0)
+                                           or the first broken row (exit 1)
 
-The database is ``HEARD_DATABASE_URL``. Output never contains phone numbers, passwords or hashes.
+The database is ``HEARD_DATABASE_URL``. Every command needs ``HEARD_SECRET_KEY`` (``bot.keys``) and stops at
+once, exit 2, without a good one. Output never contains phone numbers, passwords or hashes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.keys import SecretKeyError, require_secret_key
 from bot.services.errors import ServiceError
 
 
@@ -73,7 +77,8 @@ def cmd_issue_code(args: argparse.Namespace) -> int:
 
     code = issue_sign_in_code(args.child, args.by)
     minutes = int(CODE_TTL.total_seconds() // 60)
-    print(f"Sign-in code for {args.child}: {code} (works once, for {minutes} minutes)")
+    print(f"Sign-in code for {args.child}: {code} (works once, for {minutes} minutes; "
+          "the child types the 8 letters and numbers, in any case)")
     return 0
 
 
@@ -118,6 +123,18 @@ def cmd_deliver_notifications(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from bot.usecases.audit_verify import verify_audit_chain
+
+    walk = verify_audit_chain()
+    if walk.intact:
+        last = f" (last row {walk.last_id})" if walk.last_id is not None else ""
+        print(f"{walk.rows} rows, chain intact{last}")
+        return 0
+    print(f"audit chain broken at row {walk.broken_at}: {walk.reason}; {walk.rows} rows before it are intact")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.cli", description="Heard admin commands")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loop", action="store_true", help="keep delivering (Ctrl-C to stop)")
     p.add_argument("--interval", type=float, default=5.0)
     p.set_defaults(func=cmd_deliver_notifications)
+
+    p = sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+    p.set_defaults(func=cmd_verify_audit)
     return parser
 
 
@@ -163,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
+    try:
+        require_secret_key()
+    except SecretKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except (ServiceError, ValueError) as exc:

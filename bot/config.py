@@ -5,12 +5,13 @@ Every other module calls `get_settings()` and reads a field; `tests/unit/test_ar
 test checks it against this file).
 
 `Settings` holds the core fields; the settings of one part are grouped (`settings.web`, `settings.review`,
-`settings.sms`, `settings.tts`). A group is read the first time it is used, so a mistyped review setting
-cannot stop the chat, exactly as when each part read its own variables.
+`settings.sms`, `settings.tts`, `settings.actions`, `settings.rasa`). A group is read the first time it is
+used, so a mistyped review setting cannot stop the chat, exactly as when each part read its own variables.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -68,6 +69,26 @@ def _origins(raw: str) -> frozenset[str]:
     return frozenset(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(name: str, raw: str) -> tuple[IPNetwork, ...]:
+    """Comma- or space-separated addresses or CIDR networks; a ValueError naming the variable for a bad one
+    (a mistyped proxy list must not quietly trust, or distrust, the wrong hop)."""
+    networks = []
+    for item in raw.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def _flag(name: str) -> bool:
+    """True when the variable is `1`, `true` or `yes`."""
+    return _env(name).strip().lower() in ("1", "true", "yes")
+
+
 def _segments_per_part() -> int:
     return max(1, min(_lenient_int("HEARD_SMS_SEGMENTS_PER_PART", 3), MAX_SMS_SEGMENTS_PER_PART))
 
@@ -78,7 +99,11 @@ class WebSettings:
 
     rasa_url: str = field(default_factory=lambda: _env_or("HEARD_RASA_URL", DEFAULT_RASA_URL).rstrip("/"))
     widget_origins: frozenset[str] = field(default_factory=lambda: _origins(_env("HEARD_WIDGET_ORIGINS")))
-    trust_proxy: bool = field(default_factory=lambda: _env("HEARD_TRUST_PROXY") == "1")
+    # The reverse proxies (addresses or CIDR networks) whose X-Forwarded-For/-Proto Heard believes
+    # (`bot/web/client_address.py`); empty = none, the connecting address is the client.
+    trusted_proxies: tuple[IPNetwork, ...] = field(
+        default_factory=lambda: _networks("HEARD_TRUSTED_PROXIES", _env("HEARD_TRUSTED_PROXIES"))
+    )
     purge_interval_hours: float = field(
         default_factory=lambda: float(_env("HEARD_PURGE_INTERVAL_HOURS", "24") or 0)
     )
@@ -93,6 +118,13 @@ class ReviewSettings:
     allow_http: bool = field(default_factory=lambda: _env("HEARD_REVIEW_ALLOW_HTTP") in ("1", "true", "yes"))
     idle_minutes: int = field(default_factory=lambda: int(_env("HEARD_REVIEW_IDLE_MINUTES", "30")))
     max_hours: int = field(default_factory=lambda: int(_env("HEARD_REVIEW_MAX_HOURS", "12")))
+    # The council (its name) that sees records of children not signed in who named no council we know
+    # (`bot/services/council_routing.py`); None = such records wait, "unrouted", for an admin to route.
+    triage_council: str | None = field(default_factory=lambda: _optional("HEARD_TRIAGE_COUNCIL"))
+    # A second factor (TOTP) at every staff sign-in; only "0", "false" or "no" turn it off.
+    require_2fa: bool = field(
+        default_factory=lambda: _env("HEARD_REVIEW_REQUIRE_2FA", "1").strip().lower() not in ("0", "false", "no")
+    )
 
 
 @dataclass(frozen=True)
@@ -127,13 +159,32 @@ class TtsSettings:
 
 
 @dataclass(frozen=True)
+class ActionServerSettings:
+    """The action server (`bot/action_server.py`): where it listens and the secret Rasa must send it."""
+
+    host: str = field(default_factory=lambda: _env_or("HEARD_ACTION_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env_or("HEARD_ACTION_PORT", "5055")))
+    secret: str | None = field(default_factory=lambda: _optional("HEARD_ACTION_SECRET"), repr=False)
+
+
+@dataclass(frozen=True)
+class RasaServerSettings:
+    """How `bot/rasa_server.py` starts Rasa: where it listens, and its HTTP API (off unless turned on)."""
+
+    host: str = field(default_factory=lambda: _env_or("HEARD_RASA_HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: int(_env_or("HEARD_RASA_PORT", "5005")))
+    enable_api: bool = field(default_factory=lambda: _flag("HEARD_ENABLE_API"))
+    jwt_secret: str | None = field(default_factory=lambda: _optional("HEARD_API_JWT_SECRET"), repr=False)
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=lambda: _optional("HEARD_DATABASE_URL") or _default_database_url())
     # Rasa's conversation state; the same database as the case records unless set apart.
     tracker_database_url: str = field(default_factory=_tracker_database_url)
     redis_url: str | None = field(default_factory=lambda: _optional("HEARD_REDIS_URL"))
-    api_token: str | None = field(default_factory=lambda: _optional("HEARD_API_TOKEN"))
-    secret_key: str = field(default_factory=lambda: _env_or("HEARD_SECRET_KEY", "dev-only-not-secret"))
+    # No default: bot/keys.py checks it (32+ random bytes, hex or base64) and is the only module that uses it.
+    secret_key: str = field(default_factory=lambda: _env("HEARD_SECRET_KEY"), repr=False)
     max_text: int = field(default_factory=lambda: int(_env("HEARD_MAX_TEXT", "2000")))
     retention_days: int = field(default_factory=lambda: int(_env("HEARD_RETENTION_DAYS", "2555")))
     referral_response_days: int = field(default_factory=lambda: int(_env("HEARD_REFERRAL_RESPONSE_DAYS", "5")))
@@ -160,6 +211,14 @@ class Settings:
     @cached_property
     def tts(self) -> TtsSettings:
         return TtsSettings()
+
+    @cached_property
+    def actions(self) -> ActionServerSettings:
+        return ActionServerSettings()
+
+    @cached_property
+    def rasa(self) -> RasaServerSettings:
+        return RasaServerSettings()
 
 
 def get_settings() -> Settings:

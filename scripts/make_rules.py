@@ -18,10 +18,24 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.dialogue.forms import FORMS, QUESTIONS, SHARE_WITH, starting_intents  # noqa: E402
-from bot.dialogue.intents import ACCESS_ACTIONS, EXPLAIN_INTENTS, HARM_INTENT, REPLIES  # noqa: E402
+import yaml  # noqa: E402
+
+from bot.dialogue.intents import (  # noqa: E402
+    ACCESS_ACTIONS,
+    CHECK_IN_ACTION,
+    CHECK_IN_ANSWER_ACTION,
+    CHECK_IN_ANSWER_INTENT,
+    CONCERN_INTENT,
+    EXPLAIN_INTENTS,
+    HARM_INTENT,
+    LANGUAGE_ACTION,
+    LANGUAGE_INTENT,
+    REPLIES,
+)
 
 RULES_PATH = ROOT / "data" / "rules" / "rules.yml"
 DOMAIN_PATH = ROOT / "domain" / "forms.yml"
+INTENTS_PATH = ROOT / "domain" / "domain.yml"
 HEADER = "# Made by scripts/make_rules.py from bot/dialogue/forms.py: edit those, not this."
 
 
@@ -30,6 +44,44 @@ def rule(name: str, steps: list[str], condition: str | None = None) -> list[str]
     if condition:
         lines += ["  condition:", f"  - active_loop: {condition}"]
     return lines + ["  steps:"] + [f"  {s}" for s in steps]
+
+
+def domain_intents() -> list[str]:
+    """The intents in the hand-written domain/domain.yml, in its order."""
+    data = yaml.safe_load(INTENTS_PATH.read_text(encoding="utf-8"))
+    return [next(iter(i)) if isinstance(i, dict) else str(i) for i in data.get("intents") or []]
+
+
+def _check_in_answered() -> list[str]:
+    """Whatever the child says straight after a check-in is its answer (a clear disclosure and another language
+    have their own rules)."""
+    intents = [i for i in domain_intents() if i not in (HARM_INTENT, LANGUAGE_INTENT)]
+    return [f"- action: {CHECK_IN_ACTION}", "- or:"] + [f"  - intent: {i}" for i in intents] + [
+        f"- action: {CHECK_IN_ANSWER_ACTION}"]
+
+
+def _safety_rules_outside_forms() -> list[str]:
+    out = rule("harm disclosed", [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response"])
+    out += rule("possible harm - check in", [f"- intent: {CONCERN_INTENT}", f"- action: {CHECK_IN_ACTION}"])
+    out += rule("check-in answered", _check_in_answered())
+    out += rule("check-in button", [f"- intent: {CHECK_IN_ANSWER_INTENT}", f"- action: {CHECK_IN_ANSWER_ACTION}"])
+    out += rule("another language", [f"- intent: {LANGUAGE_INTENT}", f"- action: {LANGUAGE_ACTION}"])
+    return out
+
+
+def _safety_rules_in_form(form: str) -> list[str]:
+    back = [f"- action: {form}", f"- active_loop: {form}"]
+    out = rule(f"harm disclosed during {form}",
+               [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response", *back], condition=form)
+    # The check-in waits for the child's answer; then the form carries on (its draft is kept).
+    out += rule(f"possible harm during {form}", [f"- intent: {CONCERN_INTENT}", f"- action: {CHECK_IN_ACTION}"],
+                condition=form)
+    out += rule(f"check-in answered during {form}", _check_in_answered() + back, condition=form)
+    out += rule(f"check-in button during {form}",
+                [f"- intent: {CHECK_IN_ANSWER_INTENT}", f"- action: {CHECK_IN_ANSWER_ACTION}", *back], condition=form)
+    out += rule(f"another language during {form}", [f"- intent: {LANGUAGE_INTENT}", f"- action: {LANGUAGE_ACTION}",
+                                                    *back], condition=form)
+    return out
 
 
 def _rules_outside_forms() -> list[str]:
@@ -41,7 +93,7 @@ def _rules_outside_forms() -> list[str]:
         out += rule(f"{intent} out of a form", [f"- intent: {intent}", "- action: action_fallback"])
     out += rule("stop out of a form", ["- intent: stop", "- action: action_stop_form"])
     out += rule("retry sending", ["- intent: retry_send", "- action: action_retry_send"])
-    out += rule("harm disclosed", [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response"])
+    out += _safety_rules_outside_forms()
     for intent, action in ACCESS_ACTIONS.items():
         out += rule(f"{intent}", [f"- intent: {intent}", f"- action: {action}"])
     for intent in EXPLAIN_INTENTS:
@@ -72,9 +124,7 @@ def _rules_in_form(form: str, submit_action: str) -> list[str]:
                     condition=form)
     out += rule(f"stop {form}", ["- intent: stop", "- action: action_deactivate_loop", "- active_loop: null",
                                  "- action: action_stop_form"], condition=form)
-    out += rule(f"harm disclosed during {form}",
-                [f"- intent: {HARM_INTENT}", "- action: action_safeguarding_response", f"- action: {form}",
-                 f"- active_loop: {form}"], condition=form)
+    out += _safety_rules_in_form(form)
     return out
 
 

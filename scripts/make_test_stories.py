@@ -69,14 +69,16 @@ def build() -> str:
         reason = json.loads(button["payload"].split("inform", 1)[1])["choice"]
         steps = advocate_steps(button["payload"], reason)
         for tell in ("yes", "no"):
-            done = finish("advocate_form", tell, "adv_tell_sw", tell)
+            done = answer("advocate_form", tell, "adv_tell_sw", tell) + finish("advocate_form", "send",
+                                                                                 "adv_confirm", "send")
             out += story(f"advocate referral, reason {reason}, tell social worker {tell}", steps + done)
     out += story("complaint", start("advocate_form", "i want to complain", "make_complaint")
                  + answer("advocate_form", "they read my diary", "adv_words", "they read my diary")
                  + answer("advocate_form", "text", "contact_how", "text")
                  + answer("advocate_form", "07700900123", "contact_detail", "07700900123")
                  + answer("advocate_form", "any time", "contact_when", "any_time")
-                 + finish("advocate_form", "yes", "adv_tell_sw", "yes"))
+                 + answer("advocate_form", "yes", "adv_tell_sw", "yes")
+                 + finish("advocate_form", "send it", "adv_confirm", "send"))
     wishes = start("wishes_form", "i want to tell them what i think", "share_wishes")
     for slot, value in (("w_review_date", "unknown"), ("w_going_well", "school"), ("w_not_going_well", ""),
                         ("w_change", "more contact"), ("w_who_at_meeting", "my nan")):
@@ -99,7 +101,8 @@ def build() -> str:
     for kind in ("independent_visitor", "mentor", "not_sure"):
         steps = start("visitor_form", "can i have a visitor", "request_visitor")
         steps += answer("visitor_form", kind, "iv_kind", kind)
-        out += story(f"visitor request {kind}", steps + finish("visitor_form", "someone fun", "iv_wish", "someone fun"))
+        steps += answer("visitor_form", "someone fun", "iv_wish", "someone fun")
+        out += story(f"visitor request {kind}", steps + finish("visitor_form", "send", "iv_confirm", "send"))
     match = user("/check_match", "check_match") + ["  - action: action_check_match", "  - slot_was_set:",
                                                    "    - has_pending_match: true", "  - action: match_form",
                                                    "  - active_loop: match_form"]

@@ -22,7 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 BASE_DATABASE_URL = os.environ.get("HEARD_DATABASE_URL") or None
-TEST_SECRET_KEY = "test-secret-key-not-for-production"
+# Every test process (and every server a test starts) uses this key, never a developer's own: 32 random bytes
+# as 64 hex characters, the form bot/keys.py accepts (it refuses a missing, short or made-up key).
+TEST_SECRET_KEY = "3c5e8a1f9b2d47e6a0c4f81d2b6e9a3c7f05d8b1e4a92c6f3d7b0e5a8c1f4d29"
+os.environ["HEARD_SECRET_KEY"] = TEST_SECRET_KEY
 
 
 def pytest_configure(config: pytest.Config) -> None:

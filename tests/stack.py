@@ -1,4 +1,10 @@
-"""Start Heard's Rasa server and action server as real processes, for tests and benchmarks."""
+"""Start Heard's Rasa server and action server as real processes, for tests and benchmarks.
+
+They start the way every launcher starts them: ``python -m bot.action_server`` (which needs
+``HEARD_ACTION_SECRET``, and Rasa sends it) and ``python -m bot.rasa_server``. Rasa's HTTP API is off by
+default; a test stack turns it on for itself (``/model/parse``, ``/conversations/<id>/tracker``) with a JWT
+secret of its own, and its requests carry a JWT (``mint_jwt``), never ``?token=``.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jwt
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-MODEL = ROOT / "models" / "current.tar.gz"
+# HEARD_TEST_MODEL points the tests and benches at another trained model (e.g. one trained into a folder of
+# your own) without touching the shared models/current.tar.gz.
+MODEL = Path(os.environ.get("HEARD_TEST_MODEL") or ROOT / "models" / "current.tar.gz")
 
 
 def free_port() -> int:
@@ -69,10 +78,22 @@ class Process:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def mint_jwt(secret: str, role: str = "admin", username: str = "heard-tests", seconds: int = 3600) -> str:
+    """A JWT for Rasa's HTTP API (HS256, as ``bot.rasa_server`` sets it up)."""
+    payload = {"user": {"username": username, "role": role}, "exp": int(time.time()) + seconds}
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
 def start_actions(env: dict[str, str], port: int, log_dir: Path) -> Process:
+    """``python -m bot.action_server`` on 127.0.0.1:``port``; ``env`` must hold ``HEARD_ACTION_SECRET``."""
     log = log_dir / f"actions-{port}.log"
+    env = {**env, "HEARD_ACTION_PORT": str(port), "HEARD_ACTION_HOST": "127.0.0.1"}
     proc = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        [sys.executable, "-m", "bot.action_server"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     handle = Process(proc, log)
@@ -84,11 +105,15 @@ def start_actions(env: dict[str, str], port: int, log_dir: Path) -> Process:
     return handle
 
 
-def start_rasa(env: dict[str, str], port: int, log_dir: Path, token: str) -> Process:
+def start_rasa(env: dict[str, str], port: int, log_dir: Path, jwt_secret: str) -> Process:
+    """``python -m bot.rasa_server`` on 127.0.0.1:``port`` with the trained model and the HTTP API on, opened
+    by JWTs signed with ``jwt_secret``; returns once the model is loaded."""
     log = log_dir / f"rasa-{port}.log"
+    env = {**env, "HEARD_RASA_PORT": str(port), "HEARD_RASA_HOST": "127.0.0.1", "HEARD_ENABLE_API": "1",
+           "HEARD_API_JWT_SECRET": jwt_secret}
     proc = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--enable-api", f"--auth-token={token}",
-         "--port", str(port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+        [sys.executable, "-m", "bot.rasa_server", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+         "--credentials", "credentials.yml"],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     handle = Process(proc, log)
@@ -96,8 +121,9 @@ def start_rasa(env: dict[str, str], port: int, log_dir: Path, token: str) -> Pro
         wait_http(f"http://127.0.0.1:{port}/", 240, proc)
         # "/" answers before the model is loaded; /status needs the model.
         deadline = time.monotonic() + 240
+        headers = {"Authorization": f"Bearer {mint_jwt(jwt_secret)}"}
         while time.monotonic() < deadline:
-            status = requests.get(f"http://127.0.0.1:{port}/status", params={"token": token}, timeout=5)
+            status = requests.get(f"http://127.0.0.1:{port}/status", headers=headers, timeout=5)
             if status.ok and status.json().get("model_id"):
                 break
             time.sleep(0.5)
@@ -114,7 +140,8 @@ class Stack:
     database_url: str
     log_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    action_secret: str = field(default_factory=new_secret)
+    jwt_secret: str = field(default_factory=new_secret)
     rasa_port: int = field(default_factory=free_port)
     action_port: int = field(default_factory=free_port)
     processes: list[Process] = field(default_factory=list)
@@ -127,7 +154,7 @@ class Stack:
         return base_env(
             HEARD_DATABASE_URL=self.database_url,
             HEARD_ACTION_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-            HEARD_API_TOKEN=self.token,
+            HEARD_ACTION_SECRET=self.action_secret,
             HEARD_VAR_DIR=str(self.log_dir),
             **self.extra_env,
         )
@@ -135,7 +162,7 @@ class Stack:
     def start(self) -> Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.processes.append(start_actions(self.env(), self.action_port, self.log_dir))
-        self.processes.append(start_rasa(self.env(), self.rasa_port, self.log_dir, self.token))
+        self.processes.append(start_rasa(self.env(), self.rasa_port, self.log_dir, self.jwt_secret))
         return self
 
     def stop(self) -> None:
@@ -149,13 +176,16 @@ class Stack:
         reply.raise_for_status()
         return reply.json()
 
+    def api_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_jwt(self.jwt_secret)}"}
+
     def parse(self, text: str) -> dict[str, Any]:
-        reply = requests.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text},
+        reply = requests.post(f"{self.url}/model/parse", headers=self.api_headers(), json={"text": text},
                               timeout=30)
         reply.raise_for_status()
         return reply.json()
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        reply = requests.get(f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30)
+        reply = requests.get(f"{self.url}/conversations/{sender}/tracker", headers=self.api_headers(), timeout=30)
         reply.raise_for_status()
         return reply.json()

@@ -9,7 +9,7 @@ Engines (`HEARD_TTS_ENGINE`):
 Audio is MP3 (every browser plays it), cached under `<VAR_DIR>/audio/` by a hash of the spoken text,
 the voice and the engine. Texts from the catalogue are "public" (same words for every child: plain
 SHA-256, shared cache, prerendered). Any other text (filled-in placeholders: a child's own answers, a
-name) is "private": its name is an HMAC with `HEARD_SECRET_KEY`, it is kept in `audio/private/` and
+name) is "private": its name is an HMAC with the "audio-private" key (`bot.keys`), it is kept in `audio/private/` and
 deleted after `HEARD_AUDIO_TTL_HOURS` (default 24).
 
 Settings (`get_settings().tts`, read by bot/config.py; all listed in README.md): HEARD_TTS_ENGINE
@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from bot import keys
 from bot.accessibility.speech import spoken_reply
 from bot.config import get_settings
 
@@ -337,10 +338,12 @@ class TtsService:
 def catalogue_spoken_texts() -> list[str]:
     """Every catalogue line without placeholders, as spoken: each of text/simple/older alone and
     with its buttons read out."""
-    from bot.dialogue.messages import catalogue
+    from bot.dialogue.messages import catalogue, is_translation
 
     seen: dict[str, None] = {}
-    for entry in catalogue().values():
+    for name, entry in catalogue().items():
+        if is_translation(name):  # another language: the English voice cannot speak it
+            continue
         titles = [str(b["title"]) for b in entry.get("buttons") or []]
         for variant in ("text", "simple", "older"):
             text = entry.get(variant)
@@ -365,7 +368,7 @@ def get_service() -> TtsService:
     if _service is None:
         settings = get_settings()
         _service = TtsService(
-            engines_from_env(), audio_dir(), settings.secret_key,
+            engines_from_env(), audio_dir(), keys.key_for("audio-private"),
             retry_after=settings.tts.retry_seconds,
             private_ttl=settings.tts.audio_ttl_hours * 3600.0,
         )

@@ -42,6 +42,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels import sms_text
 from bot.config import DEFAULT_TWILIO_API_BASE_URL, get_settings
+from bot.keys import require_secret_key
 from bot.channels.sms_state import SmsState, shared_state
 from bot.services import children
 from bot.usecases import sms_opt_outs
@@ -189,7 +190,9 @@ class HeardSmsInput(TwilioInput):
 
     @classmethod
     def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
-        """Settings from the environment (values in credentials.yml, when given, win)."""
+        """Settings from the environment (values in credentials.yml, when given, win). Rasa does not start
+        the channel without a good HEARD_SECRET_KEY: every number is matched by its keyed hash."""
+        require_secret_key()
         sms = get_settings().sms
         return cls(
             _credential(credentials, "account_sid", sms.twilio_account_sid),

@@ -5,11 +5,16 @@ starts with ``BEGIN IMMEDIATE`` (the pysqlite driver's own transaction handling 
 SAVEPOINTs work and a read-then-write transaction can never fail half-way because another process wrote in
 between: writers simply queue for up to 5 s.
 
+The SQLite file (and its -wal/-shm files) is 0600 and a folder made for it 0700: children's records are
+readable by Heard's own user only.
+
 PostgreSQL: ``pool_pre_ping`` so a restarted server does not lose a child's message.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import get_settings
 
+logger = logging.getLogger(__name__)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -41,12 +47,28 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _private_database_file(database: str) -> None:
+    """Make the SQLite file readable by this user only: its folder (when made here) 0700, the file 0600.
+
+    SQLite gives the -wal and -shm files the main file's mode, so they are private too. A file an older Heard
+    made readable by others is tightened."""
+    path = Path(database).expanduser().resolve()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # made 0600, never 0644 first
+    for file in (path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+        except OSError:
+            logger.warning("Could not make %s readable by its owner only", file.name)
+
+
 def _create(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(database)
         engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
         return engine

@@ -24,6 +24,7 @@ import string
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -32,10 +33,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
 from bot.db import review_models  # noqa: F401  (the review app's two tables, on the same metadata)
+from bot.db import concern_models  # noqa: F401  (possible safeguarding concerns, migration 0009)
 from bot.db.base import Base, UTCDateTime, metadata, one_of, utcnow
 from bot.vocabulary import AUDIENCES
 
@@ -51,8 +54,8 @@ VISITOR_KINDS = ("independent_visitor", "mentor")
 VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed")
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
-OUTBOX_KINDS = ("alert", "escalation")
-AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed")
+OUTBOX_KINDS = ("alert", "escalation", "security")
+AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed", "refused_read", "refused")
 
 
 def new_child_id() -> str:
@@ -81,6 +84,14 @@ class StaffUser(Base):
     password_hash = Column(String(255), nullable=True)  # argon2 hash; never a plain password
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # Sign-in and sessions (migration 0008, bot.services.staff and bot.services.second_factor):
+    # a session cookie names the version it was made under; sign-out, a password change and deactivation
+    # move it on, so every older cookie stops working.
+    session_version = Column(Integer, nullable=False, default=1, server_default="1")
+    must_change_password = Column(Boolean, nullable=False, default=False, server_default=false())
+    totp_secret = Column(Text, nullable=True)  # Fernet token of the TOTP secret (purpose key); never plain
+    totp_last_step = Column(Integer, nullable=True)  # last 30-second step used: a code works once
+    recovery_codes = Column(Text, nullable=True)  # JSON list of keyed hashes of the unused recovery codes
 
     local_authority = relationship("LocalAuthority")
 
@@ -134,6 +145,8 @@ class ConversationLink(Base):
 
 
 class SignInCode(Base):
+    """A one-time web sign-in code (``bot.services.signin``): its HMAC, who made it, and what became of it."""
+
     __tablename__ = "sign_in_codes"
 
     id = Column(Integer, primary_key=True)
@@ -143,9 +156,42 @@ class SignInCode(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = Column(UTCDateTime, nullable=False)
     used_at = Column(UTCDateTime, nullable=True)
+    # The web conversation the code signed in (HMAC, as conversation_links), and the one from before sign-in
+    # that is linked to the child only if the child says yes (decided once).
+    conversation_ref = Column(String(64), nullable=True, index=True)
+    earlier_ref = Column(String(64), nullable=True)
+    earlier_decided_at = Column(UTCDateTime, nullable=True)
+    # Cancelled before use, or its signed-in conversation's link to the child ended, by a member of staff.
+    ended_at = Column(UTCDateTime, nullable=True)
+    ended_by = Column(String(100), nullable=True)
 
     child = relationship("Child")
     issued_by = relationship("StaffUser")
+
+
+class SignInFailure(Base):
+    """A wrong web sign-in code: by client address (an HMAC, never the address) and time. The limits per
+    address and across the whole deployment count these rows, so every server shares them."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_address_at", "address_key", "at"),)
+
+    id = Column(Integer, primary_key=True)
+    address_key = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+class SecurityAlert(Base):
+    """One row a kind of security alert (e.g. ``signin_burst``): when its latest burst began and until when
+    it counts as going on, so that admins are told once a burst, whichever server sees it."""
+
+    __tablename__ = "security_alerts"
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(30), nullable=False, unique=True)
+    raised_at = Column(UTCDateTime, nullable=True)
+    active_until = Column(UTCDateTime, nullable=True)
+    times_raised = Column(Integer, nullable=False, default=0)
 
 
 class SignInAttempt(Base):
@@ -184,6 +230,11 @@ class AdvocacyReferral(Base):
     anon_name = Column(String(200), nullable=True)  # when the child is not signed in
     anon_local_authority = Column(String(200), nullable=True)
     conversation_ref = Column(String(64), nullable=False, index=True)
+    # From a child not signed in: the council it was sent to (bot.services.council_routing, migration 0007);
+    # None for a known child's record (the child's council counts) and while unrouted.
+    routed_council_id = Column(
+        Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
+    )
     reason = Column(String(20), nullable=False)
     words = Column(Text, nullable=False)  # the child's words, verbatim
     contact_how = Column(Text, nullable=True)
@@ -227,6 +278,11 @@ class WishesStatement(Base):
     id = Column(Integer, primary_key=True)
     child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
     conversation_ref = Column(String(64), nullable=False, index=True)
+    # From a child not signed in: the council it was sent to (bot.services.council_routing, migration 0007);
+    # None for a known child's record (the child's council counts) and while unrouted.
+    routed_council_id = Column(
+        Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
+    )
     review_date = Column(Date, nullable=True)
     review_label = Column(Text, nullable=True)
     drafted_at = Column(UTCDateTime, nullable=False)
@@ -297,6 +353,11 @@ class VisitorRequest(Base):
     id = Column(Integer, primary_key=True)
     child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
     conversation_ref = Column(String(64), nullable=False, index=True)
+    # From a child not signed in: the council it was sent to (bot.services.council_routing, migration 0007);
+    # None for a known child's record (the child's council counts) and while unrouted.
+    routed_council_id = Column(
+        Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
+    )
     kind = Column(String(20), nullable=False)
     wishes = Column(Text, nullable=True)  # what kind of person, verbatim
     anon_name = Column(String(200), nullable=True)  # when the child is not signed in
@@ -342,6 +403,11 @@ class SafeguardingAlert(Base):
     id = Column(Integer, primary_key=True)
     child_id = Column(String(16), ForeignKey("children.id", ondelete="CASCADE"), nullable=True, index=True)
     conversation_ref = Column(String(64), nullable=False, index=True)
+    # From a child not signed in: the council it was sent to (bot.services.council_routing, migration 0007);
+    # None for a known child's record (the child's council counts) and while unrouted.
+    routed_council_id = Column(
+        Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
+    )
     channel = Column(Text, nullable=False)  # any channel name; an alert is never refused
     text = Column(Text, nullable=False)  # verbatim; never leaves the database except to the review app
     category = Column(Text, nullable=False)
@@ -367,10 +433,13 @@ class NotificationOutbox(Base):
     __table_args__ = (
         one_of("target", OUTBOX_TARGETS, "target"),
         Index("ix_notification_outbox_due", "delivered_at", "next_attempt_at"),
+        CheckConstraint("(alert_id IS NULL) <> (security_alert_id IS NULL)", name="one_subject"),
     )
 
     id = Column(Integer, primary_key=True)
-    alert_id = Column(Integer, ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), nullable=False)
+    # About a safeguarding alert, or (kind "security") about a security alert for admins.
+    alert_id = Column(Integer, ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), nullable=True)
+    security_alert_id = Column(Integer, ForeignKey("security_alerts.id", ondelete="CASCADE"), nullable=True)
     target = Column(String(10), nullable=False)
     kind = Column(String(12), nullable=False, default="alert", server_default="alert")  # one of OUTBOX_KINDS
     attempts = Column(Integer, nullable=False, default=0)
@@ -380,10 +449,12 @@ class NotificationOutbox(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     alert = relationship("SafeguardingAlert", back_populates="outbox")
+    security_alert = relationship("SecurityAlert")
 
 
 class AuditEvent(Base):
-    """Who did what to which record. Append-only (triggers). ``detail`` never holds a child's words."""
+    """Who did what to which record. Append-only (triggers) and hash-chained. ``detail`` never holds a child's
+    words."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
@@ -395,6 +466,10 @@ class AuditEvent(Base):
     entity_id = Column(String(64), nullable=True)
     at = Column(UTCDateTime, nullable=False, default=utcnow)
     detail = Column(Text, nullable=True)
+    # The hash chain (migration 0005, bot.services.audit_chain): the row_hash of the row before (64 zeros for
+    # the first) and an HMAC of this row's fields and prev_hash, filled in at flush.
+    prev_hash = Column(String(64), nullable=False)
+    row_hash = Column(String(64), nullable=False)
 
 
 __all__ = [
@@ -418,8 +493,10 @@ __all__ = [
     "NotificationOutbox",
     "ReferralStatusChange",
     "SafeguardingAlert",
+    "SecurityAlert",
     "SignInAttempt",
     "SignInCode",
+    "SignInFailure",
     "SmsOptOut",
     "StaffUser",
     "UTCDateTime",

@@ -7,7 +7,7 @@ name the ``local_authorities`` and ``staff_users`` tables, so this module needs 
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, text
 
 from bot.db.base import Base, UTCDateTime, utcnow
 
@@ -33,7 +33,8 @@ class AuthoritySettings(Base):
 
 
 class StaffApiToken(Base):
-    """A bearer token for the JSON API, stored as an HMAC only; the token is shown once when created."""
+    """A bearer token for the JSON API, stored as an HMAC only; the token is shown once when created. Only
+    its owner makes it (``created_by`` is the owner); it has scopes and an expiry."""
 
     __tablename__ = "staff_api_tokens"
 
@@ -46,3 +47,8 @@ class StaffApiToken(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     last_used_at = Column(UTCDateTime, nullable=True)
     revoked_at = Column(UTCDateTime, nullable=True)
+    # Migration 0007 (bot.services.api_tokens): what the token may read (space-separated scopes, e.g.
+    # "read:caseload read:statements"; none = only who it belongs to) and when it stops working. A row
+    # written without an expiry is already expired (1970).
+    scopes = Column(String(200), nullable=False, default="", server_default="")
+    expires_at = Column(UTCDateTime, nullable=False, server_default=text("'1970-01-01 00:00:00'"))

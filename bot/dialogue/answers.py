@@ -15,13 +15,67 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from bot.config import get_settings
-from bot.dialogue.forms import CHOICE, OPEN, SHARE_WITH, YES_NO, Question, question
+from bot.dialogue import dates
+from bot.dialogue.forms import CHOICE, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
 from bot.dialogue import share_with
-from bot.dialogue.intents import DIGRESSION_INTENTS, HARM_INTENT, STOP_INTENT
-from bot.vocabulary import AUDIENCES, button_values, payload_choice, typed_number
+from bot.dialogue.intents import DIGRESSION_INTENTS, SAFETY_INTENTS, STOP_INTENT
+from bot.vocabulary import AUDIENCES, button_values, normal_words, payload_choice, typed_number
 
 SKIP = "skip"
 UNKNOWN = "unknown"
+# A button value meaning "the words I typed before" (offered after "i told you"): the form action fills in
+# those words from the conversation, so they are kept exactly.
+PREVIOUS_WORDS = "previous_words"
+
+# A plain yes or a plain no, typed: every word is a yes word, a no word or a harmless word, and the answer is
+# one way only ("yeah thats fine", "nah ur alright", "i dont want them to know"); anything with another word
+# ("yes if they dont tell my carer") or both ways ("no wait yes") is explained and asked again.
+YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "y", "yass", "ok",
+                       "okay", "okk", "okey", "k", "kk", "sure", "fine", "alright", "aight", "ight", "aye", "go",
+                       "good", "cool", "deffo", "definitely", "yesss", "yess"})
+STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "yass", "yess",
+                        "yesss"})
+NO_WORDS = frozenset({"no", "nope", "nah", "nahh", "na", "naw", "n", "dont", "don't", "not", "never", "naa", "noo",
+                      "nooo", "cant", "can't", "didnt", "didn't", "rather"})
+FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is", "its", "it's", "it", "thanks",
+                          "thank", "you", "u", "ta", "ty", "then", "oh", "well", "um", "erm", "so", "thx", "by", "me",
+                          "with", "tell", "them", "her", "him", "they", "know", "want", "this", "can", "i", "id",
+                          "i'd", "to", "ahead", "thing", "way", "ur", "you're", "youre", "do", "mind", "happy",
+                          "really", "definitely", "for", "sure"})
+NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
+
+# Answers about the conversation, not to the question (open questions): never saved as the answer.
+META_ANSWERS = re.compile(
+    r"^[?!. ]+$"
+    r"|^((like|as|but) )?(i|u|you) (already |just |literally |literally just )*(told|said|answered|asked)"
+    r"( (me|you|u|it|that|this|before|already|that already))*$"
+    r"|^((like|as) )?i said( (it|that))?( before| already)?$|^same as (before|i said|last time)$"
+    r"|^(read|scroll) (what i (wrote|said|put)|up|back)\b"
+    r"|^why( (u|you|do you|do u))?( (asking|ask|need to know|want to know|wanna know))?( that| this)?$"
+    r"|^(wat|wot|what|huh|eh|wdym|like what|what kind of thing|what do i (say|write|put)|what should i (say|write))$"
+    r"|^what do (you|u) mean\b.{0,30}$|^what does (that|it) mean$"
+    r"|^(i )?(dont|don't|do not) (get|understand)( it| that| this| the question| what you mean| wat u mean)?$"
+    r"|^can (u|you) (say|ask) (that|it) (another|a different|an easier) way$|^say (it|that) again$"
+    r"|\b(are|r) (you|u) (even |actually )?(reading|listening|there|real|a robot|a bot|a person|human)\b"
+    r"|\bis (this|that|it) (a )?(real )?(person|human|robot|bot)\b|\b(u|you) (are |r )?not listening\b"
+    r"|\bis (any ?one|any1|anybody|someone|somebody) (there|reading|listening)\b"
+    r"|^(any ?one|any1|anybody|hello+|hi+|hey+|oi+)$"
+)
+# A message that asks to stop, at an open question ("actually stop i dont want it"): asked about, never saved.
+# The stop words must start the message (after "actually", "wait"...) and nothing but these words may follow,
+# so "stop putting me in taxis on my own" and "i want to stop having meetings at school" stay answers.
+STOP_PREFIX = frozenset({"actually", "wait", "no", "ok", "oh", "um", "erm", "nah", "can", "we", "just", "please",
+                         "pls", "i", "want", "to", "lets", "let's"})
+STOP_CORE = re.compile(
+    r"^(stop|cancel|forget it|never ?mind|nvm|leave it|quit|end this|end it|delete it|delete this"
+    r"|(i )?changed my mind|(i )?(dont|don't) want (it|this|that|to do (this|it|the form|this form))"
+    r"|(dont|don't) send (it|this))\b"
+)
+STOP_TAIL = frozenset({"i", "dont", "don't", "want", "it", "this", "that", "to", "do", "anymore", "any", "more", "now",
+                       "please", "pls", "thanks", "form", "the", "send", "cancel", "stop", "changed", "my", "mind",
+                       "actually", "ok", "no", "nah", "thing", "whole", "all", "of", "lol", "sorry", "an", "a",
+                       "advocate", "visitor", "mentor", "about", "forget", "anything", "never"})
+
 
 # In an open question a short mention of a topic is an answer ("who do you want at the meeting?" "my advocate");
 # only a question about it ("whats an iro", "advocate?") is a digression.
@@ -55,6 +109,19 @@ COMMON_WORDS = frozenset(
 )
 
 
+def is_stop_sentence(text: str) -> bool:
+    """"actually stop i dont want it", "can we stop", "nvm": a wish to stop, not an answer."""
+    words = normal_words(text).split()
+    if not words or len(words) > 12:
+        return False
+    start = 0
+    while start < len(words) - 1 and words[start] in STOP_PREFIX and not STOP_CORE.match(" ".join(words[start:])):
+        start += 1
+    rest = " ".join(words[start:])
+    match = STOP_CORE.match(rest)
+    return bool(match) and all(w in STOP_TAIL for w in rest[match.end():].split())
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What to do with a message: `fill` the slot, `digress`, or tell the child why not.
@@ -62,7 +129,7 @@ class Outcome:
     A fill may also fill other slots (`also`) and say a catalogue message first (`note`).
     """
 
-    kind: str  # fill | digress | invalid | empty | too_long
+    kind: str  # fill | digress | invalid | empty | too_long | explain | meta | check_stop | not_a_date
     value: Any = None
     also: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
@@ -186,6 +253,8 @@ def _read_payload(q: Question, text: str) -> Outcome:
         return Outcome("fill", roles) if roles else Outcome("invalid")
     if choice == SKIP and q.skippable:
         return Outcome("fill", "")
+    if choice == PREVIOUS_WORDS:
+        return Outcome("fill", PREVIOUS_WORDS) if q.kind == OPEN else Outcome("invalid")
     if q.synonyms and choice not in q.synonyms and choice != UNKNOWN:
         return Outcome("invalid")
     return Outcome("fill", choice)
@@ -193,7 +262,7 @@ def _read_payload(q: Question, text: str) -> Outcome:
 
 def _read_before_kind(text: str, intent: str | None) -> Outcome | None:
     """What holds for every kind of question: a disclosure, a plain stop, nothing written, too much."""
-    if intent == HARM_INTENT:
+    if intent in SAFETY_INTENTS:  # a disclosure, a possible one, another language, a check-in's answer
         return Outcome("digress")
     if intent == STOP_INTENT and _words(text).strip() in STOP_PHRASES:
         return Outcome("digress")
@@ -220,7 +289,8 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
 
 
 def _read_open(q, text, intent, confidence, buttons) -> Outcome:
-    """The child's own words, kept verbatim; a short typed choice ("text me") becomes the button's value."""
+    """The child's own words, kept verbatim; a short typed choice ("text me") becomes the button's value.
+    "i told you", "why?", "are you even reading this" or "actually stop" are never saved as the answer."""
     matched = match_choice(q.slot, text, buttons)
     if matched == SKIP and q.skippable:
         return Outcome("fill", "")
@@ -228,7 +298,64 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("digress")
     if matched is not None and len(text.split()) <= 3:
         return Outcome("fill", matched)
+    words = normal_words(text)
+    if is_stop_sentence(text):
+        return Outcome("check_stop")
+    if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
+        return Outcome("meta")
     return Outcome("fill", text)
+
+
+def plain_yes_no(text: str) -> bool | None:
+    """True for a plain yes ("yeah thats fine"), False for a plain no ("no thanks", "not ok"), None for anything
+    else (a question, a condition, both, neither)."""
+    if "?" in text:
+        return None
+    words = NOT_OK.sub("no", normal_words(text)).split()
+    if not words or any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS for w in words):
+        return None
+    first = next((w for w in words if w in YES_WORDS | NO_WORDS), None)
+    if first is None:
+        return None
+    if first in NO_WORDS:
+        # "nah ur alright": a no, politely; but "no wait yes" is both
+        return None if any(w in STRONG_YES for w in words) else False
+    return None if any(w in NO_WORDS for w in words) else True
+
+
+def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
+    """A consent or a decision: a button, its number or title, one of its own phrases, or a plain yes or no.
+    Anything else (a question such as "what happens if i say yes") is explained, never taken as an answer."""
+    words = normal_words(text)
+    for value, phrases in q.synonyms.items():
+        if words in phrases:
+            return Outcome("fill", value)
+    number = typed_number(text, len(button_values(buttons)), number_words=False)
+    values = button_values(buttons)
+    if number is not None:
+        return Outcome("fill", values[number - 1]) if 1 <= number <= len(values) else Outcome("explain")
+    for button in buttons or ():
+        if normal_words(str(button.get("title", ""))) == words:
+            choice = payload_choice(str(button.get("payload", "")))
+            return Outcome("fill", choice) if choice else Outcome("digress")
+    answer = plain_yes_no(text)
+    if answer is not None and q.yes_no is not None:
+        return Outcome("fill", q.yes_no[0] if answer else q.yes_no[1])
+    if _is_digression(q, text, intent, confidence):
+        return Outcome("digress")
+    return Outcome("explain")
+
+
+def _read_date(q, text, intent, confidence, buttons) -> Outcome:
+    """A date ("12 March", "next week"), or "don't know"; the words are kept as the child wrote them."""
+    if match_choice(q.slot, text, buttons) == UNKNOWN or dates.is_dont_know(text):
+        return Outcome("fill", UNKNOWN)
+    found = dates.read_date(text)
+    if found is not None:
+        return Outcome("fill", text)
+    if _is_digression(q, text, intent, confidence):
+        return Outcome("digress")
+    return Outcome("not_a_date")
 
 
 def _read_share_with(q, text, intent, confidence, buttons) -> Outcome:
@@ -236,14 +363,16 @@ def _read_share_with(q, text, intent, confidence, buttons) -> Outcome:
     roles = parse_share_with(text)
     if roles is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    return Outcome("fill", roles) if roles is not None else Outcome("invalid")
+    # Not sure who the child meant: say how to answer and ask again (never a guess).
+    return Outcome("fill", roles) if roles is not None else Outcome("explain")
 
 
 READERS: dict[str, Reader] = {
     CHOICE: _read_choice,
-    YES_NO: _read_choice,
+    YES_NO: _read_yes_no,
     OPEN: _read_open,
     SHARE_WITH: _read_share_with,
+    DATE: _read_date,
 }
 
 
@@ -258,5 +387,51 @@ def read_answer(
     q = question(slot) or Question(slot, CHOICE)
     text = text or ""
     if text.startswith("/"):
-        return _read_payload(q, text)
-    return _read_before_kind(text, intent) or READERS[q.kind](q, text, intent, confidence, buttons)
+        outcome = _read_payload(q, text)
+    else:
+        outcome = _read_before_kind(text, intent) or READERS[q.kind](q, text, intent, confidence, buttons)
+    note = q.value_notes.get(str(outcome.value)) if outcome.kind == "fill" else None
+    return Outcome(outcome.kind, outcome.value, outcome.also, note or outcome.note)
+
+
+# ---------------------------------------------------------------- what the message that starts a form says
+
+# Words of a bare request ("can i get an advocate please"): a message with fewer than two other words says
+# nothing more, so nothing is kept from it.
+REQUEST_WORDS = frozenset(
+    {"i", "want", "need", "would", "like", "to", "an", "a", "the", "get", "can", "could", "have", "please", "pls",
+     "plz", "me", "my", "someone", "somebody", "advocate", "advocat", "advokate", "advacate", "visitor", "visiter",
+     "mentor", "independent", "independant", "iv", "share", "tell", "say", "wishes", "feelings", "make",
+     "complain", "complaint", "about", "for", "with", "on", "side", "help", "hi", "hiya", "hello", "hey", "how",
+     "do", "i'd", "id", "im", "i'm", "is", "it", "some", "one", "talk", "speak", "wanna", "gonna", "u", "you",
+     "what", "think", "and", "of", "be", "am", "review", "meeting", "views", "view", "thoughts", "opinion", "got",
+     "who", "ask", "asking", "before", "after", "next", "soon", "coming", "upcoming", "this", "that", "there"}
+)
+
+
+def says_more(text: str) -> bool:
+    """The message that started a form says more than the request itself (a reason, a wish, a complaint)."""
+    if text.startswith("/") or not looks_like_sentence(text):
+        return False
+    words = normal_words(text).split()
+    content = [w for w in words if w not in REQUEST_WORDS and w not in COMMON_WORDS]
+    return len(content) >= 2 or (len(content) == 1 and len(words) >= 8)
+
+
+def first_answers(words_slot: str | None, guess_slot: str | None, text: str | None,
+                  buttons: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """Answers the message that started a form already gives: its words for `words_slot` (when it says more
+    than the request), and the button of `guess_slot` it clearly names ("an advocate for my review")."""
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return {}
+    found: dict[str, Any] = {}
+    if guess_slot is not None:
+        q = question(guess_slot)
+        catch_all = q.sentence_fallback[0] if q is not None and q.sentence_fallback else None
+        matched = match_choice(guess_slot, text, buttons)
+        if matched is not None and matched not in (catch_all, SKIP, UNKNOWN):
+            found[guess_slot] = matched
+    if words_slot is not None and says_more(text):
+        found[words_slot] = text
+    return found

@@ -25,9 +25,10 @@ from bot.vocabulary import roles_label
 # Kinds of question, and how each is read (bot/dialogue/answers.py has one reader per kind):
 CHOICE = "choice"  # press a button (or type its number or words); anything else is refused kindly
 OPEN = "open"  # the child's own words, kept verbatim; a short typed word may still pick a button ("text me")
-YES_NO = "yes_no"  # a decision: never guessed from a sentence (an objection stops an appointment)
-SHARE_WITH = "share_with"  # who may see a statement: a list of audiences
-KINDS = (CHOICE, OPEN, YES_NO, SHARE_WITH)
+YES_NO = "yes_no"  # a decision or a consent: only a plain yes or no counts; anything else is explained, never guessed
+SHARE_WITH = "share_with"  # who may see a statement: a list of audiences, read back for the child to confirm
+DATE = "date"  # a date, "next week" or "don't know": nothing else is stored as a date
+KINDS = (CHOICE, OPEN, YES_NO, SHARE_WITH, DATE)
 
 Condition = Callable[[Mapping[str, Any]], bool]
 
@@ -77,12 +78,17 @@ class Question:
     when: Condition = always
     summary_label: str | None = None  # shown in the read-back before sending (wishes)
     value_labels: Mapping[str, str] = field(default_factory=dict)  # how a button value is shown back
+    yes_no: tuple[str, str] | None = None  # YES_NO: the values a plain "yes" and a plain "no" give
+    value_notes: Mapping[str, str] = field(default_factory=dict)  # value -> a line said when it is chosen
+    remember: bool = False  # known for the rest of the conversation: not asked again by the next form
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"{self.slot}: unknown kind {self.kind!r}")
         if self.sentence_fallback is not None and self.kind != CHOICE:
             raise ValueError(f"{self.slot}: only a choice question reads a sentence as a button")
+        if (self.kind == YES_NO) != (self.yes_no is not None):
+            raise ValueError(f"{self.slot}: a yes/no question (and only one) says what yes and no mean")
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,11 @@ class Start:
 
     messages: tuple[str, ...]
     preset: Mapping[str, Any] = field(default_factory=dict)
+    # The message that started the form, when it says more than the request ("i want an advocate because
+    # nobody listens to me"), is kept as the answer to this question, so the child is not asked for it again.
+    words_slot: str | None = None
+    # A choice question the starting message may already answer ("an advocate for my review": review).
+    guess_slot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,19 +114,34 @@ class FormSpec:
     submit: str  # the function in bot.dialogue.submissions that stores it (one use case)
     starts: Mapping[str, Start] = field(default_factory=dict)  # intent -> opening
     clears_after_send: Mapping[str, Any] = field(default_factory=dict)  # other slots reset once sent
+    # The child's check before sending (read back in full; send, change an answer, or stop): its two questions.
+    check: tuple[str, str] | None = None  # (confirm slot, change-which slot)
 
     @property
     def slots(self) -> tuple[str, ...]:
         return tuple(q.slot for q in self.questions)
 
 
+def check_questions(confirm: str, change_which: str) -> tuple[Question, Question]:
+    """The two questions of a form's check step: send or change; and which answer to change."""
+    return (
+        Question(confirm, YES_NO, synonyms={
+            "send": ("send", "yes", "send it", "done", "ok", "okay", "yeah", "yep"),
+            "change": ("change", "edit", "fix", "change an answer", "no"),
+        }, yes_no=("send", "change")),
+        Question(change_which, CHOICE, when=slot_is(confirm, "change")),
+    )
+
+
 # ---------------------------------------------------------------- questions shared by several forms
 
-ANON_NAME = Question("anon_name", OPEN, when=not_signed_in)
-ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in)
+ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name")
+ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council")
 CONTACT_HOW = Question(
     "contact_how",
     OPEN,
+    remember=True,
+    summary_label="How to reach you",
     synonyms={
         "text": ("text", "txt", "sms", "message"),
         "phone": ("phone", "call", "ring", "fone"),
@@ -124,15 +150,17 @@ CONTACT_HOW = Question(
         "other": ("another way", "other", "email"),
     },
 )
-CONTACT_DETAIL = Question("contact_detail", OPEN, when=needs_contact_detail)
+CONTACT_DETAIL = Question("contact_detail", OPEN, when=needs_contact_detail, remember=True,
+                          summary_label="Number or address")
 
 # ---------------------------------------------------------------- the forms
 
 ADVOCATE = FormSpec(
     name="advocate_form",
     starts={
-        "request_advocate": Start(("start_advocate",)),
-        "make_complaint": Start(("explain_complaint", "start_complaint"), preset={"adv_reason": "complaint"}),
+        "request_advocate": Start(("start_advocate",), words_slot="adv_words", guess_slot="adv_reason"),
+        "make_complaint": Start(("explain_complaint", "start_complaint"), preset={"adv_reason": "complaint"},
+                                words_slot="adv_words"),
     },
     questions=(
         Question(
@@ -146,8 +174,9 @@ ADVOCATE = FormSpec(
                 "other": ("something else", "else", "other"),
             },
             sentence_fallback=("other", "adv_words"),
+            summary_label="What it is about",
         ),
-        Question("adv_words", OPEN, skippable=True),
+        Question("adv_words", OPEN, skippable=True, summary_label="In your words"),
         ANON_NAME,
         ANON_COUNCIL,
         CONTACT_HOW,
@@ -161,6 +190,7 @@ ADVOCATE = FormSpec(
                 "weekend": ("weekend", "weekends", "saturday", "sunday"),
                 "any_time": ("any time", "anytime", "whenever", "any"),
             },
+            summary_label="A good time",
         ),
         Question(
             "adv_tell_sw",
@@ -168,18 +198,25 @@ ADVOCATE = FormSpec(
             synonyms={
                 "yes": ("yes", "yeah", "yep", "yh", "ya", "ok", "okay", "sure", "fine", "y"),
                 "no": ("no", "nope", "nah", "dont", "don't", "n", "not"),
+                "not_sure": ("not sure", "im not sure", "i'm not sure", "dunno", "idk", "i dont know", "i don't know",
+                             "dont know", "don't know", "maybe", "not sure yet", "no idea"),
             },
+            yes_no=("yes", "no"),
+            value_notes={"not_sure": "not_sure_tell_sw"},
+            summary_label="Tell your social worker",
         ),
+        *check_questions("adv_confirm", "adv_change_which"),
     ),
     submit_action="action_submit_referral",
     submit="submit_referral",
+    check=("adv_confirm", "adv_change_which"),
 )
 
 WISHES = FormSpec(
     name="wishes_form",
-    starts={"share_wishes": Start(("start_wishes",))},
+    starts={"share_wishes": Start(("start_wishes",), words_slot="w_change")},
     questions=(
-        Question("w_review_date", OPEN, summary_label="Review date"),
+        Question("w_review_date", DATE, summary_label="Review date"),
         Question("w_going_well", OPEN, skippable=True, summary_label="Going well"),
         Question("w_not_going_well", OPEN, skippable=True, summary_label="Not going well"),
         Question("w_change", OPEN, skippable=True, summary_label="What I want to change"),
@@ -210,6 +247,7 @@ WISHES = FormSpec(
                 "send": ("send", "yes", "send it", "done", "ok", "okay", "yeah", "yep"),
                 "change": ("change", "edit", "fix", "change an answer", "no"),
             },
+            yes_no=("send", "change"),
         ),
         Question(
             "w_change_which",
@@ -229,11 +267,12 @@ WISHES = FormSpec(
     ),
     submit_action="action_submit_wishes",
     submit="submit_wishes",
+    check=("w_confirm", "w_change_which"),
 )
 
 VISITOR = FormSpec(
     name="visitor_form",
-    starts={"request_visitor": Start(("start_visitor",))},
+    starts={"request_visitor": Start(("start_visitor",), words_slot="iv_wish", guess_slot="iv_kind")},
     questions=(
         Question(
             "iv_kind",
@@ -244,15 +283,18 @@ VISITOR = FormSpec(
                 "not_sure": ("not sure", "dunno", "idk", "don't know", "dont know", "either"),
             },
             sentence_fallback=("not_sure", "iv_wish"),
+            summary_label="Visitor or mentor",
         ),
-        Question("iv_wish", OPEN, skippable=True),
+        Question("iv_wish", OPEN, skippable=True, summary_label="What kind of person"),
         ANON_NAME,
         ANON_COUNCIL,
         replace(CONTACT_HOW, when=not_signed_in),
         replace(CONTACT_DETAIL, when=anonymous_needs_contact_detail),
+        *check_questions("iv_confirm", "iv_change_which"),
     ),
     submit_action="action_submit_visitor_request",
     submit="submit_visitor_request",
+    check=("iv_confirm", "iv_change_which"),
 )
 
 MATCH = FormSpec(
@@ -265,6 +307,7 @@ MATCH = FormSpec(
                 "accept": ("yes", "yeah", "yep", "ok", "okay", "sure", "accept", "like that"),
                 "object": ("no", "nope", "nah", "dont", "don't", "no thanks", "someone else", "not"),
             },
+            yes_no=("accept", "object"),
         ),
         Question("match_reason", OPEN, skippable=True, when=slot_is("match_decision", "object")),
         Question("match_preferences", OPEN, skippable=True, when=slot_is("match_decision", "object")),
@@ -283,6 +326,8 @@ QUESTIONS: dict[str, Question] = {}
 for _spec in FORMS.values():
     for _q in _spec.questions:
         QUESTIONS.setdefault(_q.slot, _q)  # a shared question reads the same in every form (tested)
+# Answers that only make sense with an earlier one: changed together at the check.
+DEPENDENT_ANSWERS: dict[str, tuple[str, ...]] = {"contact_how": ("contact_detail",)}
 # Slots reset when a form starts, stops or is sent, besides its own questions.
 RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit")
 
@@ -312,12 +357,29 @@ def starting_intents() -> dict[str, str]:
     return {intent: spec.name for spec in FORMS.values() for intent in spec.starts}
 
 
-def slots_to_clear(form: str) -> dict[str, Any]:
-    """Every slot a form run uses, with the value it is reset to (None for answers)."""
-    return {**{slot: None for slot in FORMS[form].slots}, **{slot: None for slot in RUN_SLOTS}}
+def slots_to_clear(form: str, *, keep_remembered: bool = False) -> dict[str, Any]:
+    """Every slot a form run uses, with the value it is reset to (None for answers). With `keep_remembered`,
+    answers the child gave earlier in this conversation that stay true (name, council, contact) are kept."""
+    forget = [q.slot for q in FORMS[form].questions if not (keep_remembered and q.remember)]
+    return {**{slot: None for slot in forget}, **{slot: None for slot in RUN_SLOTS}}
 
 
-# ---------------------------------------------------------------- the wishes statement read back
+REMEMBERED_LABELS = {"anon_name": "your name", "anon_council": "your council", "contact_how": "how to reach you",
+                     "contact_detail": "your number or address"}
+
+
+def remembered_label(known: Mapping[str, Any]) -> str:
+    """'your name (Sam) and your council (Leeds)'."""
+    parts = [f"{REMEMBERED_LABELS.get(slot, slot)} ({value})" for slot, value in known.items()]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def remembered(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers this conversation already holds that the next form will not ask again."""
+    return {q.slot: slots.get(q.slot) for q in QUESTIONS.values() if q.remember and slots.get(q.slot)}
+
+
+# ---------------------------------------------------------------- the child's check before sending
 
 WISHES_SUMMARY: tuple[Question, ...] = tuple(q for q in WISHES.questions if q.summary_label)
 # (slot, label) in the order the statement shows them.
@@ -333,19 +395,42 @@ def show(value: Any) -> str:
     return str(value)
 
 
-def wishes_summary(slots: Mapping[str, Any]) -> str:
-    """The child's answers, read back before sending (their words, unchanged)."""
+def checked_questions(form: str, slots: Mapping[str, Any]) -> list[Question]:
+    """The questions a form's check reads back: those with a label that the form asks in this conversation."""
+    asked = set(required_slots(form, slots))
+    return [q for q in FORMS[form].questions if q.summary_label and q.slot in asked]
+
+
+def summary(form: str, slots: Mapping[str, Any], button_titles: Callable[[str], Mapping[str, str]]) -> str:
+    """Every answer, read back before sending: the child's words unchanged, a pressed button by its title."""
     lines = []
-    for q in WISHES_SUMMARY:
+    for q in checked_questions(form, slots):
         value = slots.get(q.slot)
-        value = q.value_labels.get(str(value), value)
+        value = q.value_labels.get(str(value)) or button_titles(q.slot).get(str(value)) or value
         lines.append(f"• {q.summary_label}: {show(value)}")
-    lines.append(f"• Who can see it: {roles_label(slots.get('w_share_with') or [])}")
+    if form == WISHES.name:
+        lines.append(f"• Who can see it: {roles_label(slots.get('w_share_with') or [])}")
     return "\n".join(lines)
 
 
-def change_target(slots: Mapping[str, Any]) -> str | None:
-    """The wishes slot a child picked to change, if any."""
-    target = slots.get("w_change_which")
-    valid = {q.slot for q in WISHES_SUMMARY} | {"w_share_with"}
+def wishes_summary(slots: Mapping[str, Any]) -> str:
+    """The child's wishes answers, read back before sending (their words, unchanged)."""
+    return summary(WISHES.name, {**slots, "w_confirm": None}, lambda _slot: {})
+
+
+def change_choices(form: str, slots: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(slot, label) of each answer the child may change at the check."""
+    choices = [(q.slot, str(q.summary_label)) for q in checked_questions(form, slots)]
+    if form == WISHES.name:
+        choices.append(("w_share_with", "Who can see it"))
+    return choices
+
+
+def change_target(slots: Mapping[str, Any], form: str = "wishes_form") -> str | None:
+    """The slot a child picked to change at the check, if it is one of the form's own answers."""
+    spec = FORMS[form]
+    if spec.check is None:
+        return None
+    target = slots.get(spec.check[1])
+    valid = {q.slot for q in spec.questions if q.summary_label} | ({"w_share_with"} if form == WISHES.name else set())
     return target if target in valid else None

@@ -45,3 +45,14 @@ REPLIES: dict[str, list[str]] = {
 
 HARM_INTENT = "disclose_harm"
 STOP_INTENT = "stop"
+
+# Possible harm (issue 14): the harm component sets CONCERN_INTENT for a message that may be about harm (a gentle
+# check-in asks first) and LANGUAGE_INTENT for a message in a language Heard cannot read yet; the check-in's
+# buttons send CHECK_IN_ANSWER_INTENT. None of these is ever read as an answer to a form's question.
+CONCERN_INTENT = "possible_harm"
+LANGUAGE_INTENT = "other_language"
+CHECK_IN_ANSWER_INTENT = "check_in_answer"
+SAFETY_INTENTS = frozenset({HARM_INTENT, CONCERN_INTENT, LANGUAGE_INTENT, CHECK_IN_ANSWER_INTENT})
+CHECK_IN_ACTION = "action_harm_check_in"
+CHECK_IN_ANSWER_ACTION = "action_harm_check_answer"
+LANGUAGE_ACTION = "action_other_language"

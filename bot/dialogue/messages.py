@@ -22,6 +22,12 @@ def catalogue() -> dict[str, dict[str, Any]]:
     return {str(k): dict(v) for k, v in data.items()}
 
 
+def is_translation(name: str) -> bool:
+    """A line in another language (``language:`` set, issue 14). Its wording is checked by a native speaker
+    (``review:``), not by the English readability, speech and SMS rules."""
+    return bool(catalogue()[name].get("language"))
+
+
 def buttons(name: str) -> list[dict[str, str]]:
     return [dict(b) for b in catalogue()[name].get("buttons") or []]
 

@@ -3,32 +3,53 @@
 Called by the submit action, which the form registry (`bot/dialogue/forms.py`, `FormSpec.submit`) points at
 one function here per form; testable without Rasa. Each function takes the conversation id and the form's slots,
 calls one use case, which stores the record (one committed transaction, so a child is told "sent" only after it
-is stored), and returns what to tell the child (`Sent`).
+is stored), and returns what to tell the child (`Sent`). A request the use case refuses (it names another
+child, or a match that is not the child's or no longer waiting: ``NotYours``, already audited) is told
+kindly (`REFUSED`: nothing is said to be sent).
 The idempotency key makes a retry after a failure (or a double tap) return the first record instead of
 storing a second one.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
-from dateutil import parser as date_parser
-
-from bot.dialogue import messages
+from bot.dialogue import dates, messages
 from bot.dialogue.forms import WISHES_QUESTIONS
 from bot.usecases import child_requests
 
 
 @dataclass(frozen=True)
 class Sent:
-    """What to tell the child once the record is stored: a catalogue message and its values."""
+    """What to tell the child once the record is stored (or, ``stored`` False, refused): a catalogue message
+    and its values."""
 
     message: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    stored: bool = True
+
+
+REFUSED = Sent("request_refused", stored=False)
+Submit = Callable[[str, Mapping[str, Any]], Sent]
+
+
+def told_kindly_when_refused(submit: Submit) -> Submit:
+    """``submit``, answering ``REFUSED`` when the use case refuses the request (it is audited there)."""
+
+    @functools.wraps(submit)
+    def submit_or_refuse(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+        try:
+            return submit(conversation_id, slots)
+        except child_requests.NotYours:
+            return REFUSED
+
+    return submit_or_refuse
 
 
 def nice_date(day: date | None) -> str:
@@ -48,21 +69,12 @@ def new_submission_id() -> str:
 
 
 def parse_review_date(text: str | None, today: date | None = None) -> date | None:
-    """A date from what the child wrote ("12th march", "2026-12-09"), or None if unclear."""
-    if not text or text == "unknown":
-        return None
-    try:
-        parsed = date_parser.parse(text, dayfirst=True, fuzzy=True, default=datetime(
-            (today or date.today()).year, 1, 1))
-    except (ValueError, OverflowError):
-        return None
-    found = parsed.date()
-    today = today or date.today()
-    if found < today and "20" not in text:  # "12 March" said in November means next year's March
-        found = found.replace(year=found.year + 1)
-    return found
+    """A date from what the child wrote ("12th march", "next week", "2026-12-09"), or None if it is not one."""
+    found = dates.read_date(text, today)
+    return found if isinstance(found, date) else None
 
 
+@told_kindly_when_refused
 def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the advocate form; the child is told by when an advocate will answer."""
     contact_how = slots.get("contact_how") or ""
@@ -71,7 +83,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     due = child_requests.submit_referral(
         idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
-        child_id=slots.get("child_id"),
+        claimed_child_id=slots.get("child_id"),
         reason=slots.get("adv_reason") or "other",
         words=slots.get("adv_words") or "",
         contact_how=contact_how,
@@ -105,13 +117,14 @@ def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) 
     return rows
 
 
+@told_kindly_when_refused
 def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the wishes and feelings form (each question stored as the child saw it)."""
     review_text = slots.get("w_review_date")
     child_requests.submit_wishes(
         idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
-        child_id=slots.get("child_id"),
+        claimed_child_id=slots.get("child_id"),
         review_date=parse_review_date(review_text),
         review_label=None if review_text in (None, "unknown") else str(review_text),
         answers=wishes_answers(slots, question_texts()),
@@ -121,13 +134,14 @@ def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     return Sent("wishes_sent")
 
 
+@told_kindly_when_refused
 def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the independent visitor or mentor form."""
     kind = slots.get("iv_kind")
     child_requests.request_visitor(
         idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
-        child_id=slots.get("child_id"),
+        claimed_child_id=slots.get("child_id"),
         kind="mentor" if kind == "mentor" else "independent_visitor",
         wishes=slots.get("iv_wish") or "",
         anon_name=slots.get("anon_name"),
@@ -137,10 +151,12 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
     return Sent("visitor_request_sent")
 
 
+@told_kindly_when_refused
 def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Store the child's yes or no; the child is told which was stored."""
     accept = slots.get("match_decision") == "accept"
     child_requests.answer_match(
+        conversation_id=conversation_id,
         match_id=slots.get("match_id"),
         idempotency_key=idempotency_key(conversation_id, "match_form", slots.get("submission_id"), slots),
         accept=accept,

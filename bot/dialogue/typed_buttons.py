@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Collection, Mapping, Sequence
 
-from bot.dialogue.intents import HARM_INTENT
+from bot.dialogue.intents import SAFETY_INTENTS
 from bot.vocabulary import split_payload, typed_choice
 
 
@@ -79,13 +79,13 @@ def typed_button(
     Never a disclosure of harm: that is answered by the safeguarding rule, not read as a button.
     """
     text = (text or "").strip()
-    if not text or text.startswith("/") or intent == HARM_INTENT:
+    if not text or text.startswith("/") or intent in SAFETY_INTENTS:
         return None
     payload = typed_choice(text, last_turn_buttons(events))
     if payload is None:
         return None
     pressed = parse_payload(payload)
-    if pressed is None or pressed.intent == HARM_INTENT:
+    if pressed is None or pressed.intent in SAFETY_INTENTS:
         return None
     if known_intents is not None and pressed.intent not in known_intents:
         return None

@@ -1,13 +1,22 @@
-"""Rasa NLU component that makes sure a harm disclosure is never missed.
+"""Rasa NLU component that makes sure a harm disclosure is never missed, without crying wolf.
 
-Placed last in the pipeline (after DIETClassifier and FallbackClassifier). For each message it sets the
-intent to ``disclose_harm`` (confidence 1.0) when either
+Placed last in the pipeline (after DIETClassifier and FallbackClassifier). For each message it decides a tier
+(``bot.safeguarding.tiers.decide``, thresholds chosen on the development part of the safeguarding evaluation set):
 
-- the lexicon detector (``bot.safeguarding.detector``) fires, or
-- the classifier's ``disclose_harm`` score in ``intent_ranking`` is at least ``classifier_threshold``,
+- **clear**: a lexicon cue of the clear tier (``bot.safeguarding.detector``), or both classifiers very sure: the
+  harm scorer (``bot.safeguarding.harm_scorer``, trained here with the model) at least ``clear_threshold`` and
+  DIET's ``disclose_harm`` score at least ``clear_classifier_threshold``. The intent becomes ``disclose_harm``:
+  the disclosure answer and an alert.
+- **concern**: a lexicon cue of the concern tier ("i am scared", "ran away"), or the harm scorer at least
+  ``concern_threshold``. The intent becomes ``possible_harm``: a gentle check-in (Childline and 999 shown, "is
+  someone hurting you?"), recorded as a low-priority concern; an alert only if the child says yes or not sure.
+- a message in another language that the English pipeline cannot read (``bot.safeguarding.language``): the
+  intent becomes ``other_language`` (lines in that language, recorded as a concern for a person to read).
+- otherwise nothing changes.
 
-and adds ``harm_detection`` = ``{"category", "cue", "source"}`` to the parse output. Button payloads
-(text starting with ``/``) are left alone. Nothing a child wrote is logged.
+It adds ``harm_detection`` = ``{"tier", "category", "cue", "source", "score", "classifier", "concept",
+"language"}`` to the parse output (``score``: the harm scorer's probability; ``classifier``: DIET's score).
+Button payloads (text starting with ``/``) are left alone. Nothing a child wrote is logged.
 
 config.yml::
 
@@ -16,13 +25,17 @@ config.yml::
       - name: DIETClassifier
       - name: FallbackClassifier
       - name: bot.nlu.harm_component.HarmDisclosureDetector
-        classifier_threshold: 0.5
+        clear_threshold: 0.5
+        clear_classifier_threshold: 0.5
+        concern_threshold: 0.25
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+import joblib
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -37,21 +50,32 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.safeguarding import harm_scorer, language, tiers
 from bot.safeguarding.detector import HarmDetector, get_detector
 
 logger = logging.getLogger(__name__)
 
 HARM_INTENT = "disclose_harm"
+CONCERN_INTENT = "possible_harm"
+LANGUAGE_INTENT = "other_language"
 HARM_DETECTION_KEY = "harm_detection"
-CLASSIFIER_THRESHOLD_KEY = "classifier_threshold"
+CLEAR_THRESHOLD_KEY = "clear_threshold"
+CLEAR_CLASSIFIER_KEY = "clear_classifier_threshold"
+CONCERN_THRESHOLD_KEY = "concern_threshold"
+SCORER_FILE = "harm_scorer.joblib"
 INTENT_NAME_CONFIG_KEY = "intent_name"
 SOURCE_LEXICON = "lexicon"
 SOURCE_CLASSIFIER = "classifier"
+SOURCE_LANGUAGE = "language"
+FALLBACK_INTENT = "nlu_fallback"
+# The English pipeline "read" a message when its top intent is not the fallback and at least this confident.
+ENGLISH_READ_CONFIDENCE = 0.5
 
 
 @DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class HarmDisclosureDetector(GraphComponent, IntentClassifier):
     """Overrides the intent with ``disclose_harm`` when the lexicon or the classifier sees harm."""
@@ -65,18 +89,37 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
     def get_default_config() -> dict[str, Any]:
         """The component's default config."""
         return {
-            # the classifier's disclose_harm score at or above which the message counts as a disclosure
-            CLASSIFIER_THRESHOLD_KEY: 0.5,
-            # the intent to set
+            # the harm scorer's probability at or above which (with DIET agreeing) a message is clear
+            CLEAR_THRESHOLD_KEY: tiers.CLEAR_THRESHOLD,
+            # DIET's disclose_harm score the clear tier needs as well
+            CLEAR_CLASSIFIER_KEY: tiers.CLEAR_CLASSIFIER_THRESHOLD,
+            # the harm scorer's probability at or above which a message gets a check-in
+            CONCERN_THRESHOLD_KEY: tiers.CONCERN_THRESHOLD,
+            # the intent to set for a clear disclosure
             INTENT_NAME_CONFIG_KEY: HARM_INTENT,
         }
 
-    def __init__(self, config: dict[str, Any], detector: HarmDetector | None = None) -> None:
-        """Builds the component; the detector is shared and built once."""
+    def __init__(
+        self,
+        config: dict[str, Any],
+        detector: HarmDetector | None = None,
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        scorer: harm_scorer.HarmScorer | None = None,
+    ) -> None:
+        """Builds the component; the detector and the language identifier are shared and built once."""
         self.component_config = {**self.get_default_config(), **(config or {})}
-        self.threshold = float(self.component_config[CLASSIFIER_THRESHOLD_KEY])
+        self.thresholds = tiers.Thresholds(
+            clear=float(self.component_config[CLEAR_THRESHOLD_KEY]),
+            clear_classifier=float(self.component_config[CLEAR_CLASSIFIER_KEY]),
+            concern=float(self.component_config[CONCERN_THRESHOLD_KEY]),
+        )
+        self._model_storage = model_storage
+        self._resource = resource
+        self.scorer = scorer
         self.intent_name = str(self.component_config[INTENT_NAME_CONFIG_KEY])
         self.detector = detector or get_detector()
+        language.get_identifier()  # load once at start-up, not on the first child's message
 
     @classmethod
     def create(
@@ -87,7 +130,34 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
     ) -> HarmDisclosureDetector:
         """Creates a new component (see parent class for full docstring)."""
-        return cls(config)
+        return cls(config, model_storage=model_storage, resource=resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Trains the harm scorer on the NLU examples (``disclose_harm`` against every other intent)."""
+        examples = [(m.get(TEXT), m.get(INTENT) == self.intent_name) for m in training_data.intent_examples]
+        self.scorer = harm_scorer.train(examples)
+        if self.scorer is not None and self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as directory:
+                joblib.dump(self.scorer.parts(), directory / SCORER_FILE)
+        return self._resource  # type: ignore[return-value]
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> HarmDisclosureDetector:
+        """Loads the trained harm scorer (without one, only the lexicon and DIET decide)."""
+        scorer = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                scorer = harm_scorer.HarmScorer.from_parts(joblib.load(directory / SCORER_FILE))
+        except (ValueError, OSError):
+            logger.warning("No trained harm scorer in the model: the lexicon and DIET decide alone.")
+        return cls(config, model_storage=model_storage, resource=resource, scorer=scorer)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Marks harm disclosures in the messages (in place) and returns them."""
@@ -100,23 +170,58 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         if not isinstance(text, str) or text.lstrip().startswith("/"):
             return
         detection = self.detector.detect(text)
-        if detection.is_harm:
-            found = {"category": detection.category, "cue": detection.cue, "source": SOURCE_LEXICON}
-        else:
-            score = self._classifier_score(message)
-            if score is None or score < self.threshold:
+        classifier = self._classifier_score(message) or 0.0
+        if not detection.is_harm:
+            code = language.other_language(text, english_read=self._english_read(message))
+            if code is not None:
+                found = {"tier": tiers.CONCERN, "category": None, "cue": None, "source": SOURCE_LANGUAGE,
+                         "score": None, "classifier": round(classifier, 3), "concept": None, "language": code}
+                self._set(message, LANGUAGE_INTENT, found)
                 return
-            found = {"category": None, "cue": None, "source": SOURCE_CLASSIFIER}
+        score = self.scorer.score(text) if self.scorer is not None else classifier
+        # the first harm word: for the rule when it needs one, else only to show staff (worth it only then)
+        wanted = self.thresholds.need_concept or score >= self.thresholds.concern
+        concept = self.detector.harm_concept(text) if wanted and not detection.is_harm else None
+        lexicon_tier = detection.tier if detection.is_harm else None
+        tier = tiers.decide(lexicon_tier, tiers.Scores(score, classifier), concept, self.thresholds)
+        if tier is None:
+            return
+        found = {
+            "tier": tier,
+            "category": detection.category,
+            "cue": detection.cue,
+            "source": SOURCE_LEXICON if lexicon_tier == tier else SOURCE_CLASSIFIER,
+            "score": round(score, 3),
+            "classifier": round(classifier, 3),
+            "concept": concept,
+            "language": None,
+        }
+        self._set(message, self.intent_name if tier == tiers.CLEAR else CONCERN_INTENT, found)
+
+    def _set(self, message: Message, intent: str, found: dict[str, Any]) -> None:
+        """Make ``intent`` the top intent (confidence 1.0) and add the detection to the parse output."""
         ranking = [
             entry
             for entry in (message.get(INTENT_RANKING_KEY) or [])
-            if entry.get(INTENT_NAME_KEY) != self.intent_name
+            if entry.get(INTENT_NAME_KEY) not in (self.intent_name, intent)
         ]
-        top = {INTENT_NAME_KEY: self.intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        top = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
         message.set(INTENT, dict(top), add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(top), *ranking], add_to_output=True)
         message.set(HARM_DETECTION_KEY, found, add_to_output=True)
-        logger.info("Harm disclosure detected (category=%s, source=%s).", found["category"], found["source"])
+        logger.info("Possible harm (tier=%s, category=%s, source=%s).", found["tier"], found["category"],
+                    found["source"])
+
+    @staticmethod
+    def _english_read(message: Message) -> bool:
+        """The classifier placed the message: a top intent other than the fallback, confident enough."""
+        intent = message.get(INTENT) or {}
+        confidence = intent.get(PREDICTED_CONFIDENCE_KEY)
+        return (
+            intent.get(INTENT_NAME_KEY) not in (None, FALLBACK_INTENT)
+            and isinstance(confidence, (int, float))
+            and float(confidence) >= ENGLISH_READ_CONFIDENCE
+        )
 
     def _classifier_score(self, message: Message) -> float | None:
         """The classifier's confidence for the harm intent, from the ranking or the top intent."""

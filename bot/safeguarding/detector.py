@@ -31,14 +31,19 @@ __all__ = ["Detection", "HarmDetector", "get_detector", "normalise_words"]
 
 @dataclass(frozen=True)
 class Detection:
-    """Result of one detection. ``category`` is one of ``lexicon.CATEGORIES`` when ``is_harm``."""
+    """Result of one detection. ``category`` is one of ``lexicon.CATEGORIES`` when ``is_harm``; ``tier`` is
+    ``clear`` or ``concern`` (the matched rule's tier: a clear match wins over a concern match)."""
 
     is_harm: bool
     category: str | None = None
     cue: str | None = None
+    tier: str | None = None
+    rule: str | None = None
 
 
 NO_HARM = Detection(False, None, None)
+_TIER_RANK = {"clear": 0, "concern": 1}
+_TIER_STEP = 1000  # a rank is tier * _TIER_STEP + the category's place in lexicon.PRIORITY
 
 _TAG_RE = re.compile(r"<[^<>]{0,300}>")
 _APOSTROPHES_RE = re.compile(r"[\u2019\u2018`\u00b4\u02bc']")
@@ -236,7 +241,7 @@ class HarmDetector:
         words = self.normalise(text)
         if not words:
             return NO_HARM
-        best: tuple[int, int, str, str] | None = None
+        best: tuple[int, int, Rule, str] | None = None
         start = 0
         while start < len(words):
             chunk = words[start:start + _CHUNK_TOKENS]
@@ -250,9 +255,24 @@ class HarmDetector:
             start += _CHUNK_TOKENS - _CHUNK_OVERLAP
         if best is None:
             return NO_HARM
-        return Detection(True, best[2], best[3])
+        rule = best[2]
+        return Detection(True, rule.category, best[3], rule.tier, rule.name)
 
-    def _detect_words(self, words: list[str]) -> tuple[int, int, str, str] | None:
+    def harm_concept(self, text: str) -> str | None:
+        """The first word of ``text`` (as written, or its lemma) in the lexicon's ``harm_concepts``, or None."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        words = self.normalise(text)[:_CHUNK_TOKENS]
+        if not words:
+            return None
+        doc = self.lemmatizer(Doc(self.nlp.vocab, words=words))
+        for token in doc:
+            lemma = lexicon.LEMMA_FIX.get(token.lower_) or token.lemma_
+            if token.lower_ in lexicon.HARM_CONCEPTS or lemma in lexicon.HARM_CONCEPTS:
+                return token.lower_
+        return None
+
+    def _detect_words(self, words: list[str]) -> tuple[int, int, Rule, str] | None:
         doc = Doc(self.nlp.vocab, words=words)
         doc = self.lemmatizer(doc)
         for token in doc:
@@ -264,11 +284,11 @@ class HarmDetector:
         sent_start, sent_end = _sentence_bounds(lowers)
         present = set(lowers)
         present.update(lemmas)
-        best: tuple[int, int, str, str] | None = None
+        best: tuple[int, int, Rule, str] | None = None
         for rule, anchors, matcher in self._matchers:
             if anchors is not None and present.isdisjoint(anchors):
                 continue
-            rank = self._priority.get(rule.category, len(self._priority))
+            rank = _TIER_RANK[rule.tier] * _TIER_STEP + self._priority.get(rule.category, len(self._priority))
             if best is not None and rank > best[0]:
                 continue
             for _match_id, start, end in matcher(doc):
@@ -276,7 +296,7 @@ class HarmDetector:
                     continue
                 match = Match(lowers, lemmas, sent_start[start], sent_end[max(start, end - 1)], start, end)
                 if passes(rule, match):
-                    best = (rank, start, rule.category, " ".join(lowers[start:end]))
+                    best = (rank, start, rule, " ".join(lowers[start:end]))
         return best
 
 

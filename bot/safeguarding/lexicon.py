@@ -26,7 +26,8 @@ from bot.safeguarding.lexicon_file import Lexicon, LexiconError, Rule, load_lexi
 __all__ = [
     "AGENT_SKIP", "CATEGORIES", "EMOJI", "FAMILY", "FIRST_PERSON", "GAME_CONTEXT", "HIT_VERBS", "HOME_PEOPLE",
     "INSULTS", "JOKE_MARKERS", "LEMMA_FIX", "LEXICON_FILE", "ME", "NEGATIONS", "NON_AGENT", "NORMALISE",
-    "PLAY_CONTEXT", "PRIORITY", "RULES", "SELF_HARM_BODY", "TO_DIGIT_PREV", "WEAK_HIT_VERBS", "Lexicon",
+    "HARM_CONCEPTS", "PLAY_CONTEXT", "PRIORITY", "RULES", "SELF_HARM_BODY", "TO_DIGIT_PREV", "WEAK_HIT_VERBS",
+    "Lexicon",
     "LexiconError", "Rule", "load_lexicon",
 ]
 
@@ -59,6 +60,8 @@ GAME_CONTEXT: list[str] = list(_SETS["game_context"])
 INSULTS: list[str] = list(_SETS["insults"])
 HOME_PEOPLE: list[str] = list(_SETS["home_people"])
 SELF_HARM_BODY: list[str] = list(_SETS["self_harm_body"])
+# Words (and lemmas) of harm: the classifier alone makes a message a clear disclosure only with one of these.
+HARM_CONCEPTS: frozenset[str] = frozenset(_SETS["harm_concepts"])
 
 # The rules, grouped by category in the file's order (order only matters between rules of one category).
 RULES: list[Rule] = list(_LEXICON.rules)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Lexicon", "LexiconError", "Rule", "load_lexicon", "parse_lexicon"]
+__all__ = ["TIERS", "Lexicon", "LexiconError", "Rule", "load_lexicon", "parse_lexicon"]
 
 SECTIONS: tuple[str, ...] = (
     "categories", "priority", "normalise", "lemma_fix", "to_digit_prev", "emoji", "word_sets", "rules",
@@ -22,11 +22,14 @@ SECTIONS: tuple[str, ...] = (
 # The word sets the detector and its callers use; the file may define more.
 REQUIRED_WORD_SETS: tuple[str, ...] = (
     "me", "family", "first_person", "hit_verbs", "weak_hit_verbs", "non_agent", "negations", "agent_skip",
-    "joke_markers", "play_context", "game_context", "insults", "home_people", "self_harm_body",
+    "joke_markers", "play_context", "game_context", "insults", "home_people", "self_harm_body", "harm_concepts",
 )
 PHRASE_LISTS: tuple[str, ...] = ("next_not", "prev_not", "near_not", "near_need", "before_need")
 FLAGS: tuple[str, ...] = ("agent", "no_imperative", "negatable", "joke_veto", "age_check")
-RULE_KEYS: frozenset[str] = frozenset({"name", "patterns", "window", *PHRASE_LISTS, *FLAGS})
+RULE_KEYS: frozenset[str] = frozenset({"name", "patterns", "window", "tier", *PHRASE_LISTS, *FLAGS})
+# How sure a match is: "clear" (answered as a disclosure, an alert raised) or "concern" (a cue that is often
+# innocent, such as "i am scared": the child is asked gently whether someone is hurting them).
+TIERS: tuple[str, ...] = ("clear", "concern")
 SLOT_KINDS: dict[str, tuple[str, bool]] = {  # slot key -> (spaCy attribute, optional)
     "word": ("LOWER", False),
     "lemma": ("LEMMA", False),
@@ -55,6 +58,7 @@ class Rule:
     - ``joke_veto``: "lol", "haha", "jk" anywhere in the same sentence cancels it (idioms like
       "my mum will murder me lol").
     - ``meta``: ``{"age_check": True}`` for "my boyfriend is 25" (an adult, or a big age gap).
+    - ``tier``: ``clear`` (the default) or ``concern`` (an often innocent cue: a gentle check-in, no alert).
     """
 
     name: str
@@ -71,6 +75,7 @@ class Rule:
     negatable: bool = False
     joke_veto: bool = False
     meta: dict = field(default_factory=dict)
+    tier: str = "clear"
 
 
 @dataclass(frozen=True)
@@ -269,12 +274,16 @@ def _rule(entry: object, category: str, index: int, sets: dict[str, tuple[str, .
     if not isinstance(window, int) or isinstance(window, bool) or window < 1:
         raise LexiconError(f"{where}, window must be a whole number of words (1 or more), not {window!r}")
     age_check = flags.pop("age_check")
+    tier = raw.get("tier", "clear")
+    if tier not in TIERS:
+        raise LexiconError(f"{where}, tier must be one of {list(TIERS)}, not {tier!r}")
     return Rule(
         name=name,
         category=category,
         patterns=_patterns(raw.get("patterns"), sets, where),
         window=window,
         meta={"age_check": True} if age_check else {},
+        tier=tier,
         **flags,
         **phrases,
     )

@@ -58,11 +58,27 @@ def _urgency(payload: dict[str, Any]) -> str:
     return "is still not picked up (ESCALATED)" if payload.get("kind") == "escalation" else "needs a person now"
 
 
+def _is_security(payload: dict[str, Any]) -> bool:
+    """A security alert for admins (``bot.services.security_alerts``), not a safeguarding alert."""
+    return payload.get("kind") == "security"
+
+
+def _security_text(payload: dict[str, Any]) -> str:
+    return (
+        f"Heard security alert: {payload['subject']} in a short time. Someone may be guessing codes. "
+        f"Time: {payload['time']}. Look at the audit trail: {payload['link']}. This message holds no code."
+    )
+
+
 def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = f"Heard: safeguarding alert {payload['alert_id']} {_urgency(payload)}"
     message["From"] = settings.smtp_from or "heard@localhost"
     message["To"] = settings.smtp_to or ""
+    if _is_security(payload):
+        message["Subject"] = f"Heard: security alert, {payload['subject']}"
+        message.set_content(_security_text(payload) + "\n")
+        return message
+    message["Subject"] = f"Heard: safeguarding alert {payload['alert_id']} {_urgency(payload)}"
     message.set_content(
         "A child may be at risk. Please read the alert in the Heard review app now and acknowledge it.\n\n"
         f"Alert: {payload['alert_id']}\nTime: {payload['time']}\nCategory: {payload['category']}\n"
@@ -83,6 +99,8 @@ async def _send(target: str, payload: dict[str, Any], settings: Settings) -> Non
         await _send_webhook(settings.notify_webhook, payload)
     elif target == "email":
         await asyncio.to_thread(_send_email_sync, settings, payload)
+    elif target == "log" and _is_security(payload):
+        log.warning("%s", _security_text(payload))
     elif target == "log":
         log.warning(
             "Safeguarding alert %s (%s) %s: open %s",
@@ -112,7 +130,8 @@ async def deliver_due(session_factory: SessionFactory | None = None, now: dateti
         except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             log.warning(
-                "Alert %s not yet delivered by %s (will retry): %s", payload["alert_id"], target, error
+                "Alert %s not yet delivered by %s (will retry): %s",
+                payload.get("alert_id", payload.get("security_alert")), target, error,
             )
         else:
             delivered += 1

@@ -18,6 +18,7 @@ from bot.db.models import Child, NotificationOutbox, SafeguardingAlert, utcnow
 from bot.db.review_models import NOTIFIERS
 from bot.services import audit
 from bot.services.children import known_child_id
+from bot.services.council_routing import route_anonymous
 from bot.services.errors import NotFound
 from bot.services.text import check_text
 
@@ -71,9 +72,11 @@ def raise_alert(
     Never refuses: no length limit, a missing category is stored as ``unspecified``."""
     child_id = known_child_id(s, child_id)
     now = utcnow()
+    ref = audit.conversation_ref(conversation_id)
     alert = SafeguardingAlert(
         child_id=child_id,
-        conversation_ref=audit.conversation_ref(conversation_id),
+        conversation_ref=ref,
+        routed_council_id=None if child_id else route_anonymous(s, None, ref),  # the council it named
         channel=channel,
         text=(text or "").replace("\x00", "\ufffd"),
         category=category or "unspecified",

@@ -1,4 +1,6 @@
-"""The audit log: who did what to which record. Append-only (database triggers refuse UPDATE/DELETE).
+"""The audit log: who did what to which record. Append-only (database triggers refuse UPDATE/DELETE) and
+chained by keyed hash, so a change made round the triggers is found (``bot.services.audit_chain``, which
+fills in each new row's hashes as it is flushed; ``python -m bot.cli verify-audit`` checks the chain).
 
 Actors are strings: ``child:<id>``, ``conversation:<ref12>``, ``staff:<username>``, ``system`` (or
 ``system:<job>``). ``detail`` must never hold a child's words, phone numbers or codes.
@@ -6,21 +8,20 @@ Actors are strings: ``child:<id>``, ``conversation:<ref12>``, ``staff:<username>
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.config import get_settings
+from bot import keys
 from bot.db.models import AUDIT_ACTIONS, AuditEvent, utcnow
+from bot.services import audit_chain  # noqa: F401 - chains every AuditEvent as it is flushed
 
 
 def keyed_hash(purpose: str, value: str) -> str:
-    """HMAC-SHA256 (hex) of ``value`` with ``settings.secret_key``, separated by ``purpose``."""
-    key = get_settings().secret_key.encode()
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    """HMAC-SHA256 (hex) of ``value`` with the key ``bot.keys`` derives for ``purpose`` (one of
+    ``bot.keys.PURPOSES``)."""
+    return keys.keyed_hash(purpose, value)
 
 
 def conversation_ref(conversation_id: str) -> str:

@@ -36,7 +36,7 @@ def normalise_phone(phone: str) -> str:
 
 
 def hash_phone(phone: str) -> str:
-    """HMAC-SHA256 (hex) of the E.164 number with ``settings.secret_key``: matched, never shown."""
+    """HMAC-SHA256 (hex) of the E.164 number with the "phone" key (``bot.keys``): matched, never shown."""
     return audit.keyed_hash("phone", normalise_phone(phone))
 
 

@@ -41,6 +41,11 @@ class RateLimited(ServiceError):
     """Too many failed sign-in attempts for this conversation/IP key; try again later."""
 
 
+class NotYours(ServiceError):
+    """A child's request names another child, or a record that is not the conversation's child's (or a visitor
+    match no longer waiting for an answer): refused, with an audit event, and nothing stored."""
+
+
 class MatchObjected(InvalidTransition):
     """The child objected to this visitor match: it is closed and can never be appointed."""
 

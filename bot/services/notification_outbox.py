@@ -4,7 +4,8 @@
 sent (hidden from other notifiers for ``CLAIM_SECONDS``) and then marked delivered, or retried after
 5 s, 10 s, 20 s, 40 s, then every 60 s. What leaves the database about an alert is only its id, time,
 category, channel and a link (``alert_payload``): never the child's words, the detector's cue, the child's
-id or name.
+id or name. A row of kind ``security`` is about a security alert for admins instead
+(``bot.services.security_alerts.payload``: what happened, when, where to look).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import NotificationOutbox, SafeguardingAlert
-from bot.services import audit
+from bot.services import audit, security_alerts
 
 BACKOFF_FIRST = 5
 BACKOFF_CAP = 60
@@ -70,7 +71,8 @@ def claim_due(s: Session, now: datetime, limit: int) -> list[Delivery]:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            claimed.append((row.id, row.target, {**alert_payload(row.alert), "kind": row.kind}))
+            about = alert_payload(row.alert) if row.alert is not None else security_alerts.payload(row.security_alert)
+            claimed.append((row.id, row.target, {**about, "kind": row.kind}))
     return claimed
 
 
@@ -83,7 +85,9 @@ def record_attempt(s: Session, outbox_id: int, now: datetime, error: str | None)
     if error is None:
         row.delivered_at = now
         row.last_error = None
-        audit.record(s, "system:notifier", "notify", "safeguarding_alert", row.alert_id, {"target": row.target})
+        entity = ("safeguarding_alert", row.alert_id) if row.alert_id is not None else (
+            "security_alert", row.security_alert_id)
+        audit.record(s, "system:notifier", "notify", *entity, {"target": row.target})
     else:
         row.last_error = error[:500]
         row.next_attempt_at = now + backoff(row.attempts)

@@ -16,6 +16,7 @@ from bot.config import get_settings
 from bot.db.models import REFERRAL_REASONS, AdvocacyReferral, ReferralStatusChange, utcnow
 from bot.services import audit
 from bot.services.children import known_child_id
+from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidChoice, InvalidTransition, NotFound
 from bot.services.idempotency import insert_once
 from bot.services.text import check_text
@@ -84,10 +85,12 @@ def submit_referral(
     ref = audit.conversation_ref(conversation_id)
     now = utcnow()
     actor = audit.actor_for(child_id, conversation_id)
+    routed = None if child_id else route_anonymous(s, local_authority, ref)  # the council the child named
 
     def build() -> AdvocacyReferral:
         referral = AdvocacyReferral(
             child_id=child_id,
+            routed_council_id=routed,
             anon_name=None if child_id else anon_name,
             anon_local_authority=None if child_id else local_authority,
             conversation_ref=ref,

@@ -1,28 +1,22 @@
-"""Writes behind the review app's admin pages: council settings, staff activation, API tokens, and the
-staff login throttle (failed logins counted in the database so the limit holds across servers).
+"""Writes behind the review app's admin pages: council settings and staff activation. (API tokens are
+``bot.services.api_tokens``; sign-in throttling is ``bot.services.signin_throttle``.)
 
 Every change adds an audit event; the caller commits.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.config import get_settings
-from bot.db.models import SignInAttempt, StaffUser, utcnow
-from bot.db.review_models import NOTIFIERS, AuthoritySettings, StaffApiToken
-from bot.services import audit
+from bot.db.models import StaffUser, utcnow
+from bot.db.review_models import NOTIFIERS, AuthoritySettings
+from bot.services import audit, staff as staff_service
 from bot.services.errors import InvalidChoice, NotFound, ServiceError
 
-LOGIN_MAX_FAILURES = 5  # per username and address
-LOGIN_MAX_ACCOUNT_FAILURES = 20  # per username from all addresses together (guessing spread over many)
-LOGIN_WINDOW = timedelta(minutes=15)
-TOKEN_PREFIX = "hrd_"  # noqa: S105 (a marker, not a secret)
 
 
 @dataclass(frozen=True)
@@ -130,102 +124,7 @@ def set_staff_active(
         user.active = active
         s.flush()
         audit.record(s, actor, "update", "staff_user", user.id, {"active": active})
+        if not active:  # every session ends now, and stays ended if the account is reactivated
+            staff_service.end_sessions(s, user, actor, "deactivated")
     return user
 
-
-def _token_hash(token: str) -> str:
-    return audit.keyed_hash("api-token", token)
-
-
-def create_api_token(
-    s: Session, staff_id: int, label: str, actor: str, *, local_authority_id: int | None = None
-) -> tuple[StaffApiToken, str]:
-    """A new API token for a staff member (of council ``local_authority_id`` when given): the row and the
-    token (shown once; only its HMAC is kept)."""
-    user = s.get(StaffUser, staff_id)
-    if user is None or (local_authority_id is not None and user.local_authority_id != local_authority_id):
-        raise NotFound("no such staff user")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = StaffApiToken(
-        staff_id=user.id,
-        label=(label or "API token").strip()[:200] or "API token",
-        token_hash=_token_hash(token),
-        prefix=token[:10],
-        created_by=actor,
-        created_at=utcnow(),
-    )
-    s.add(row)
-    s.flush()
-    audit.record(s, actor, "create", "staff_api_token", row.id, {"staff": user.username})
-    return row, token
-
-
-def revoke_api_token(s: Session, token_id: int, actor: str, local_authority_id: int) -> StaffApiToken:
-    row = s.get(StaffApiToken, token_id)
-    if row is None:
-        raise NotFound("no such token")
-    owner = s.get(StaffUser, row.staff_id)
-    if owner is None or owner.local_authority_id != local_authority_id:
-        raise NotFound("no such token")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        s.flush()
-        audit.record(s, actor, "update", "staff_api_token", row.id, {"revoked": True})
-    return row
-
-
-def staff_for_token(s: Session, token: str) -> StaffUser | None:
-    """The active staff member a bearer token belongs to, or None (unknown, revoked, deactivated)."""
-    if not token or not token.startswith(TOKEN_PREFIX):
-        return None
-    row = s.execute(
-        select(StaffApiToken).where(StaffApiToken.token_hash == _token_hash(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
-        return None
-    user = s.get(StaffUser, row.staff_id)
-    if user is None or not user.active:
-        return None
-    row.last_used_at = utcnow()
-    return user
-
-
-def tokens_for(s: Session, local_authority_id: int) -> list[StaffApiToken]:
-    return (
-        s.execute(
-            select(StaffApiToken)
-            .join(StaffUser, StaffUser.id == StaffApiToken.staff_id)
-            .where(StaffUser.local_authority_id == local_authority_id)
-            .order_by(StaffApiToken.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-
-
-def _login_key(username: str, ip: str) -> str:
-    return audit.keyed_hash("rate", f"staff-login:{username.strip().lower()}:{ip}")
-
-
-def _failures(s: Session, key: str, since: datetime) -> int:
-    return s.execute(
-        select(func.count(SignInAttempt.id)).where(SignInAttempt.rate_key == key, SignInAttempt.at > since)
-    ).scalar_one()
-
-
-def login_blocked(s: Session, username: str, ip: str, now: datetime | None = None) -> bool:
-    """True after ``LOGIN_MAX_FAILURES`` failed logins for this username and IP, or
-    ``LOGIN_MAX_ACCOUNT_FAILURES`` for this username from any address, within ``LOGIN_WINDOW``."""
-    since = (now or utcnow()) - LOGIN_WINDOW
-    return (
-        _failures(s, _login_key(username, ip), since) >= LOGIN_MAX_FAILURES
-        or _failures(s, _login_key(username, "*any*"), since) >= LOGIN_MAX_ACCOUNT_FAILURES
-    )
-
-
-def record_login_failure(s: Session, username: str, ip: str) -> None:
-    """Count a failed login (the username is kept only inside a keyed hash)."""
-    now = utcnow()
-    s.add(SignInAttempt(rate_key=_login_key(username, ip), at=now))
-    s.add(SignInAttempt(rate_key=_login_key(username, "*any*"), at=now))
-    audit.record(s, "system:review-login", "signin_failed", "staff_user", None)

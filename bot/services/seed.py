@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Child, LocalAuthority, VisitorMatch, utcnow
-from bot.services import audit, children, staff, visitors
+from bot import keys
+from bot.db.models import Child, LocalAuthority, StaffUser, VisitorMatch, utcnow
+from bot.services import audit, children, second_factor, staff, visitors
 
 DEMO_LA = "Demo Borough Council"
 DEMO_PASSWORD = "heard-demo"  # noqa: S105 - demo only; the review app must not be exposed with seeded users
@@ -57,8 +59,10 @@ def seed_demo(s: Session) -> dict:
                 local_authority_id=la.id,
                 password=DEMO_PASSWORD,
                 actor=ACTOR,
+                must_change_password=False,
             )
             created += 1
+        _enrol_demo_second_factor(s, user)
         users[username] = user
     today = utcnow().date()
     ids = {}
@@ -84,6 +88,8 @@ def seed_demo(s: Session) -> dict:
             child.reviews_held = 2
             child.last_review_on = today + timedelta(days=days) - timedelta(days=150)
             created += 1
+        elif phone and child.phone_hash != children.hash_phone(phone):
+            children.set_phone(s, child.id, phone, ACTOR)  # seeded under another key: rehash, or no SMS match
         ids[name] = child.id
     child_name, visitor_name, description, kind = DEMO_MATCH
     match = s.execute(
@@ -102,3 +108,30 @@ def seed_demo(s: Session) -> dict:
         "match_id": match.id,
         "created": created,
     }
+
+
+def demo_totp_secret(username: str) -> str:
+    """A demo user's TOTP secret, derived from ``HEARD_SECRET_KEY``: the seed enrols it and ``./heard run``
+    prints it at start-up (``demo_sign_in_lines``), with nothing stored anywhere else."""
+    digest = bytes.fromhex(keys.keyed_hash("demo-totp", username))[:20]
+    return base64.b32encode(digest).decode()
+
+
+def _enrol_demo_second_factor(s: Session, user: StaffUser) -> None:
+    """Enrol a demo user with their demo TOTP secret (again if the secret key changed since)."""
+    secret = demo_totp_secret(user.username)
+    if not second_factor.demo_secret_matches(user, secret):
+        second_factor.set_secret(s, user, secret, ACTOR)
+
+
+def demo_sign_in_lines() -> str:
+    """What ``./heard run`` prints: each demo user's TOTP secret, and how to get a code without a phone."""
+    lines = [f"    {username:<11} {demo_totp_secret(username)}" for username, _name, _role in DEMO_STAFF]
+    return "\n".join(
+        [
+            f"  Review app sign-in (demo only): password {DEMO_PASSWORD}, then a code from an authenticator app",
+            "  set up with the user's key below (time based, 6 digits, 30 seconds); or, without a phone:",
+            "    .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('KEY').now())\"",
+            *lines,
+        ]
+    )

@@ -6,12 +6,15 @@ refuses to set an objected match to appointed (triggers in migration 0001).
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import VISITOR_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
-from bot.services import audit
+from bot.services import audit, requester
 from bot.services.children import get_child, known_child_id
+from bot.services.council_routing import route_anonymous
 from bot.services.errors import (
     InvalidChoice,
     InvalidTransition,
@@ -26,6 +29,7 @@ __all__ = [
     "MatchClosed",
     "MatchObjected",
     "answer_match",
+    "answer_own_match",
     "appoint",
     "pending_match",
     "propose_match",
@@ -61,10 +65,12 @@ def request_visitor(
         check_text(value, name)
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
+    routed = None if child_id else route_anonymous(s, local_authority, ref)  # the council the child named
 
     def build() -> VisitorRequest:
         return VisitorRequest(
             child_id=child_id,
+            routed_council_id=routed,
             conversation_ref=ref,
             kind=kind,
             wishes=check_text(wishes, "wishes"),
@@ -190,6 +196,44 @@ def answer_match(
         {"status": [from_status, match.status]},
     )
     return match
+
+
+def _match_or_none(s: Session, match_id: object) -> VisitorMatch | None:
+    """The match a conversation names: an id as a whole number or its ASCII digits, small enough for the
+    column (never ``True``, which Python counts as 1, nor "²"), else None."""
+    if isinstance(match_id, bool) or not isinstance(match_id, (int, str)):
+        return None
+    if not re.fullmatch(r"[0-9]{1,9}", str(match_id)):
+        return None
+    return s.get(VisitorMatch, int(match_id))
+
+
+def answer_own_match(
+    s: Session,
+    *,
+    conversation_id: str,
+    match_id: object,
+    idempotency_key: str,
+    accept: bool,
+    reason: str | None = None,
+    preferences: str | None = None,
+) -> VisitorMatch:
+    """A child's own yes or no, from their conversation: refused (audited, ``NotYours``, nothing changed)
+    unless the match is the conversation's child's and still waiting for their answer. The same answer sent
+    again (same ``idempotency_key``) returns the match. ``match_id`` comes from the conversation, so it is
+    checked, never trusted."""
+    child_id = requester.requesting_child(s, conversation_id, None, "visitor match answer")
+    match = _match_or_none(s, match_id)
+    if match is None or child_id is None or match.child_id != child_id:
+        requester.refuse(s, conversation_id, "visitor_match", match.id if match is not None else None,
+                         "not this conversation's child's match", "visitor match answer")
+    if idempotency_key and match.answer_idempotency_key == idempotency_key:
+        return match
+    if match.status != "proposed":
+        requester.refuse(s, conversation_id, "visitor_match", match.id, "no longer waiting for an answer",
+                         "visitor match answer")
+    return answer_match(s, match_id=match.id, idempotency_key=idempotency_key, accept=accept, reason=reason,
+                        preferences=preferences)
 
 
 def appoint(s: Session, match_id: int, actor: str) -> VisitorMatch:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import SHARE_AUDIENCES, WishesAnswer, WishesShare, WishesStatement, utcnow
 from bot.services import audit
 from bot.services.children import known_child_id
+from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidChoice
 from bot.services.idempotency import insert_once
 from bot.services.text import check_text
@@ -38,10 +39,12 @@ def submit_statement(
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
     now = utcnow()
+    routed = None if child_id else route_anonymous(s, None, ref)  # the council this conversation named
 
     def build() -> WishesStatement:
         statement = WishesStatement(
             child_id=child_id,
+            routed_council_id=routed,
             conversation_ref=ref,
             review_date=review_date,
             review_label=check_text(review_label, "review_label"),  # NUL made safe

@@ -4,21 +4,45 @@ a request for an independent visitor or mentor, and their answer to a proposed v
 Each is one committed transaction, so a child is told "sent" only after the record is stored. The
 idempotency key makes a retry after a failure (or a double tap) return the first record instead of storing
 a second one. The form slots are turned into these arguments by ``bot.dialogue.submissions``.
+
+Whose request it is comes from the conversation alone (``bot.services.requester``): the child the
+conversation is linked to, never a child id or match id the request carries. ``claimed_child_id`` (the child
+the conversation shows) is only compared; a request that names another child, or another child's match, or
+a match no longer waiting, raises ``NotYours`` after its audit event is committed, and nothing is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import referrals, visitors, wishes
+from bot.services import referrals, requester, visitors, wishes
+from bot.services.errors import NotYours
+
+T = TypeVar("T")
+__all__ = ["NotYours", "answer_match", "request_visitor", "submit_referral", "submit_wishes"]
+
+
+def _in_one_transaction(work: Callable[[Session], T]) -> T:
+    """Run ``work`` and commit. A refusal (``NotYours``) commits its audit event, then is passed on."""
+    refused: NotYours
+    with session_scope() as session:
+        try:
+            return work(session)
+        except NotYours as error:
+            refused = error  # leave the block normally: the refusal's audit event commits with it
+    raise refused
 
 
 def submit_referral(
     *,
     idempotency_key: str,
     conversation_id: str,
-    child_id: str | None,
+    claimed_child_id: str | None,
     reason: str,
     words: str,
     contact_how: str | None,
@@ -28,12 +52,13 @@ def submit_referral(
     local_authority: str | None = None,
 ) -> date:
     """Store an advocacy referral; returns the date by which an advocate answers."""
-    with session_scope() as session:
+
+    def work(session: Session) -> date:
         referral = referrals.submit_referral(
             session,
             idempotency_key=idempotency_key,
             conversation_id=conversation_id,
-            child_id=child_id,
+            child_id=requester.requesting_child(session, conversation_id, claimed_child_id, "advocacy referral"),
             reason=reason,
             words=words,
             contact_how=contact_how,
@@ -44,12 +69,14 @@ def submit_referral(
         )
         return referral.response_due
 
+    return _in_one_transaction(work)
+
 
 def submit_wishes(
     *,
     idempotency_key: str,
     conversation_id: str,
-    child_id: str | None,
+    claimed_child_id: str | None,
     review_date: date | None,
     review_label: str | None,
     answers: list[tuple[str, str, str]],
@@ -57,12 +84,13 @@ def submit_wishes(
     drafted_at: datetime | None,
 ) -> None:
     """Store a wishes and feelings statement for the child's review."""
-    with session_scope() as session:
+
+    def work(session: Session) -> None:
         wishes.submit_statement(
             session,
             idempotency_key=idempotency_key,
             conversation_id=conversation_id,
-            child_id=child_id,
+            child_id=requester.requesting_child(session, conversation_id, claimed_child_id, "wishes statement"),
             review_date=review_date,
             review_label=review_label,
             answers=answers,
@@ -70,12 +98,14 @@ def submit_wishes(
             drafted_at=drafted_at,
         )
 
+    _in_one_transaction(work)
+
 
 def request_visitor(
     *,
     idempotency_key: str,
     conversation_id: str,
-    child_id: str | None,
+    claimed_child_id: str | None,
     kind: str,
     wishes: str | None,
     anon_name: str | None = None,
@@ -83,12 +113,13 @@ def request_visitor(
     contact: str | None = None,
 ) -> None:
     """Store a request for an independent visitor or a mentor."""
-    with session_scope() as session:
+
+    def work(session: Session) -> None:
         visitors.request_visitor(
             session,
             idempotency_key=idempotency_key,
             conversation_id=conversation_id,
-            child_id=child_id,
+            child_id=requester.requesting_child(session, conversation_id, claimed_child_id, "visitor request"),
             kind=kind,
             wishes=wishes,
             anon_name=anon_name,
@@ -96,22 +127,30 @@ def request_visitor(
             contact=contact,
         )
 
+    _in_one_transaction(work)
+
 
 def answer_match(
     *,
-    match_id: int | str,
+    conversation_id: str,
+    match_id: object,
     idempotency_key: str,
     accept: bool,
     reason: str | None = None,
     preferences: str | None = None,
 ) -> None:
-    """Store the child's yes or no to a proposed visitor or mentor."""
-    with session_scope() as session:
-        visitors.answer_match(
+    """Store the child's yes or no to a proposed visitor or mentor: only the conversation's child's match,
+    only while it waits for their answer."""
+
+    def work(session: Session) -> None:
+        visitors.answer_own_match(
             session,
+            conversation_id=conversation_id,
             match_id=match_id,
             idempotency_key=idempotency_key,
             accept=accept,
             reason=reason,
             preferences=preferences,
         )
+
+    _in_one_transaction(work)

@@ -1,4 +1,8 @@
-"""Who is talking: the child linked to a conversation (web sign-in, or an SMS number we know)."""
+"""Who is talking: the child linked to a conversation (web sign-in, or an SMS number we know).
+
+The conversation id is the one the channel gave Rasa (the web chat's conversation, or the SMS number's keyed
+hash); it is the only source of who a child is. Slots only show it.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,14 @@ class ChildContext:
     next_review: str | None
     match_id: str | None
     match_label: str | None
+
+
+def child_id_of(conversation_id: str) -> str | None:
+    """The id of the child this conversation is linked to (web sign-in or SMS number), or None: the only way
+    an action learns whose record to act on (never a slot, which says only what the conversation shows)."""
+    with session_scope() as session:
+        child = children.child_for_conversation(session, conversation_id)
+        return child.id if child is not None else None
 
 
 def who_is_talking(conversation_id: str, channel: str) -> ChildContext | None:

@@ -1,6 +1,8 @@
-"""What an admin does in the review app: staff accounts, API tokens, council settings and the audit trail.
-Admins see no child's words. Each use case is one committed transaction; every change is audited by the
-service it calls (``bot.services.review_admin``, ``bot.services.staff``)."""
+"""What an admin does in the review app: staff accounts, revoking API tokens, council settings, routing
+records of children not signed in, and their council's audit trail. Admins see no child's words. Each use
+case is one committed transaction; every change is audited by the service it calls
+(``bot.services.review_admin``, ``bot.services.staff``, ``bot.services.api_tokens``,
+``bot.services.council_routing``)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from typing import Any
 
 from bot.db.engine import session_scope
 from bot.db.models import StaffUser
-from bot.services import audit, review_admin, staff as staff_service
+from bot.services import api_tokens, audit, council_routing, review_admin, staff as staff_service
+from bot.services.errors import NotFound
 from bot.services.read_models.audit_trail import audit_trail
 from bot.services.read_models.staff_accounts import accounts_page
+from bot.services.read_models.unrouted import may_route, unrouted_page
 from bot.services.review_admin import CouncilSettings
+from bot.usecases.review_reads import Asked, Seen, guarded, staff_read
 
 
 def read_accounts(admin: StaffUser) -> dict[str, Any]:
@@ -48,20 +53,10 @@ def set_account_active(admin: StaffUser, staff_id: int, active: bool) -> str:
         return user.username
 
 
-def create_api_token(admin: StaffUser, staff_id: int, label: str) -> tuple[str, str]:
-    """A new API token for an account of the admin's council: its owner's username and the token (shown once)."""
-    with session_scope() as s:
-        row, token = review_admin.create_api_token(
-            s, staff_id, label, audit.staff_actor(admin.username), local_authority_id=admin.local_authority_id
-        )
-        owner = s.get(StaffUser, row.staff_id)
-        return owner.username, token
-
-
 def revoke_api_token(admin: StaffUser, token_id: int) -> None:
-    """Revoke a token of an account of the admin's council."""
+    """Revoke a token of an account of the admin's council (an admin never makes a token for anyone)."""
     with session_scope() as s:
-        review_admin.revoke_api_token(s, token_id, audit.staff_actor(admin.username), admin.local_authority_id)
+        api_tokens.revoke_token(s, token_id, admin)
 
 
 def read_council_settings(admin: StaffUser) -> CouncilSettings:
@@ -79,6 +74,7 @@ def save_council_settings(admin: StaffUser, values: dict[str, object]) -> Counci
 
 
 def read_audit_trail(
+    admin: StaffUser,
     *,
     actor: str | None = None,
     entity_type: str | None = None,
@@ -87,10 +83,11 @@ def read_audit_trail(
     before_id: int | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Audit events, newest first, filtered; page with ``before_id``."""
+    """The admin's council's audit events, newest first, filtered; page with ``before_id``."""
     with session_scope() as s:
         return audit_trail(
             s,
+            admin.local_authority_id,
             actor=actor,
             entity_type=entity_type,
             entity_id=entity_id,
@@ -98,3 +95,23 @@ def read_audit_trail(
             before_id=before_id,
             limit=limit,
         )
+
+
+def read_unrouted(admin: StaffUser) -> dict[str, Any]:
+    """Referrals and alerts of children not signed in that matched no council (no child's words), for the
+    admins who route them; audited as a read of the list."""
+    return staff_read(
+        admin,
+        lambda s: unrouted_page(s, admin),
+        lambda page: [Seen("read", "unrouted_records", None, {"records": len(page["rows"])})],
+    )
+
+
+def route_unrouted(admin: StaffUser, entity_type: str, record_id: int, council_id: int) -> None:
+    """Send an unrouted referral or alert to a council (``NotFound`` when the admin may not, or it is not an
+    unrouted record); audited."""
+    asked = Asked(entity_type, record_id, {"change": "route", "council": council_id})
+    with guarded(admin, asked), session_scope() as s:
+        if not may_route(s, admin):
+            raise NotFound("no such unrouted record")
+        council_routing.route_record(s, entity_type, record_id, council_id, audit.staff_actor(admin.username))

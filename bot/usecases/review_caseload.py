@@ -6,14 +6,13 @@ from typing import Any
 
 from bot.db.models import StaffUser
 from bot.services.read_models.caseload import caseload
-from bot.usecases.review_reads import API, WEB, Seen, staff_read
+from bot.usecases.review_reads import WEB, Seen, Via, staff_read
 
 
-def read_caseload(staff: StaffUser, via: str = WEB) -> list[dict[str, Any]]:
+def read_caseload(staff: StaffUser, via: Via = WEB) -> list[dict[str, Any]]:
     """One row per child in ``staff``'s caseload, soonest review first; audited as a ``read`` of the caseload."""
 
     def seen(rows: list[dict[str, Any]]) -> list[Seen]:
-        detail = {"via": API} if via == API else {"children": len(rows)}
-        return [Seen("read", "caseload", staff.id, detail)]
+        return [Seen("read", "caseload", staff.id, {"children": len(rows)})]
 
-    return staff_read(staff, lambda s: caseload(s, staff), seen)
+    return staff_read(staff, lambda s: caseload(s, staff), seen, via=via)

@@ -1,6 +1,7 @@
 """What a social worker or IRO does on a child's record: issue a sign-in code, propose a visitor, record a
 review, set the date the child came into care, appoint or withdraw a visitor. Each is one committed
-transaction; the child must be in the staff member's caseload (``NotFound`` otherwise)."""
+transaction; the child must be in the staff member's caseload (``NotFound`` otherwise, audited as a
+``refused_read`` by ``review_reads.guarded``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.db.models import StaffUser
 from bot.services import audit, review_timescales, signin, visitors
 from bot.services.errors import InvalidTransition, MatchObjected
 from bot.services.read_models.access import child_for_staff, match_for_staff
+from bot.usecases.review_reads import Asked, guarded
 
 
 class MatchRefused(Exception):
@@ -24,7 +26,7 @@ class MatchRefused(Exception):
 
 def issue_code_for_child(staff: StaffUser, child_id: str) -> str:
     """A new one-time sign-in code for a child in ``staff``'s caseload (shown once)."""
-    with session_scope() as s:
+    with guarded(staff, Asked("child", child_id, {"change": "sign_in_code"})), session_scope() as s:
         child_for_staff(s, staff, child_id)
         return signin.issue_code(s, child_id, staff.username)
 
@@ -33,14 +35,14 @@ def propose_visitor(
     staff: StaffUser, child_id: str, name: str, description: str | None, kind: str
 ) -> None:
     """Propose an independent visitor or mentor; the child is asked about them in the chat."""
-    with session_scope() as s:
+    with guarded(staff, Asked("child", child_id, {"change": "propose_visitor"})), session_scope() as s:
         child_for_staff(s, staff, child_id)
         visitors.propose_match(s, child_id, staff.username, name, description, kind)
 
 
 def record_review(staff: StaffUser, child_id: str, held_on: date, next_on: date | None) -> date | None:
     """Record a Looked After Review as held; returns the next review date (``next_on`` or the latest allowed)."""
-    with session_scope() as s:
+    with guarded(staff, Asked("child", child_id, {"change": "review_held"})), session_scope() as s:
         child_for_staff(s, staff, child_id)
         child = review_timescales.record_review_held(
             s, child_id, held_on, audit.staff_actor(staff.username), next_review_date=next_on
@@ -50,7 +52,7 @@ def record_review(staff: StaffUser, child_id: str, held_on: date, next_on: date 
 
 def set_entered_care(staff: StaffUser, child_id: str, entered_on: date) -> None:
     """The date the child came into care (for the first review's deadline)."""
-    with session_scope() as s:
+    with guarded(staff, Asked("child", child_id, {"change": "entered_care_on"})), session_scope() as s:
         child_for_staff(s, staff, child_id)
         review_timescales.set_entered_care(s, child_id, entered_on, audit.staff_actor(staff.username))
 
@@ -58,7 +60,7 @@ def set_entered_care(staff: StaffUser, child_id: str, entered_on: date) -> None:
 def decide_match(staff: StaffUser, match_id: int, action: str) -> tuple[str, str]:
     """``action`` "appoint" or "withdraw" a visitor match of a child in the caseload; returns the child's id
     and what happened. Raises ``MatchRefused`` (nothing changed) when the child said no or has not said yes."""
-    with session_scope() as s:
+    with guarded(staff, Asked("visitor_match", match_id, {"change": action})), session_scope() as s:
         match = match_for_staff(s, staff, match_id)
         actor = audit.staff_actor(staff.username)
         child_id, child_name = match.child_id, match.child.chosen_name

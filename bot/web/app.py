@@ -17,11 +17,13 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import sys
 from typing import AsyncIterator
 
 from aiohttp import web
 
 from bot.config import get_settings
+from bot.keys import SecretKeyError, require_secret_key
 
 logger = logging.getLogger(__name__)
 PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review")
@@ -76,6 +78,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
+    try:
+        require_secret_key()  # no keys, no start: sessions, hashes and the audit chain all need one
+    except SecretKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     web.run_app(create_app(), host=args.host, port=args.port, access_log=None)
 

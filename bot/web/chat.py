@@ -4,8 +4,13 @@ Routes (registered by `setup(app)`):
 - `GET /`              the standalone chat page (the widget, full page)
 - `GET /widget.js`     the widget; one `<script src=".../widget.js" data-heard-url="..."></script>` embeds it
 - `GET /widget.css`    its styles (the script adds them itself)
-- `POST /api/chat`     `{"sender", "message"}` -> `{"messages": [{"text", "buttons", "audio"}...]}`
-- `POST /api/signin`   `{"sender", "code"}` -> `{"ok": true}`: links the conversation to the child
+- `POST /api/chat`     `{"message"}` -> `{"messages": [{"text", "buttons", "audio"}...], "signed_in"}`
+- `POST /api/signin`   `{"code"}` -> `{"ok": true, "messages": [...]}`: a new conversation, linked to the child
+
+Which conversation a request continues is never read from the body (a `sender` there is ignored): the server
+makes every conversation id and the browser carries it in a signed token, an HttpOnly cookie on Heard's own
+page or a header from the widget on a council's site (`bot/web/chat_conversation.py`). After a code is
+accepted the child is asked whether what they wrote before signing in was theirs; only a yes links it.
 
 Every asset is served by Heard (no CDN). The page has a strict Content-Security-Policy (no inline script
 or style) and sends no referrer; API answers are never cached. Nothing a child writes is logged.
@@ -17,7 +22,6 @@ import asyncio
 import importlib
 import json
 import logging
-import re
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
@@ -25,7 +29,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import get_settings
+from bot.web.chat_conversation import TOKEN_HEADER, Resolved, body_with_token, resolve, set_cookie
+from bot.web.client_address import client_address
+from bot.web.conversation_token import WebConversation, new_conversation
 from bot.web.ratelimit import SlidingWindow
+from bot.web.transport_security import hsts_on_prepare
 from bot.vocabulary import typed_choice
 from bot.dialogue.messages import catalogue
 
@@ -33,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static") / "widget"
 REST_PATH = "/webhooks/rest/webhook"
-SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 SESSION_KEY: web.AppKey[aiohttp.ClientSession] = web.AppKey("heard_chat_client", aiohttp.ClientSession)
 
@@ -60,8 +67,11 @@ BUSY_TEXT = (
     "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute."
 )
 BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
-SIGNIN_BAD_CODE = "That code did not work. Check the numbers, or ask your social worker for a new code."
+SIGNIN_BAD_CODE = (
+    "That code did not work. Check the letters and numbers, or ask your social worker for a new code."
+)
 SIGNIN_TOO_MANY = "Too many tries. Please wait 15 minutes, then try again."
+SIGNIN_PAUSED = "Sorry, signing in is closed for a while. Please try again in an hour. You can still chat."
 SLOW_DOWN_TEXT = "Whoa, lots of messages! Please wait a minute, then send it again."
 # The chat route reads up to this many bytes itself (the app's default limit is 64 KiB), so that a long
 # message (about 20,000 words) is still read and checked for harm before any length rule applies. The harm
@@ -70,6 +80,11 @@ CHAT_BODY_LIMIT = 128 * 1024
 per_sender = SlidingWindow(limit=40, window=60.0)  # messages one conversation may send a minute
 per_address = SlidingWindow(limit=600, window=60.0)  # and one address, e.g. a children's home
 SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
+RESTARTED_TEXT = "Sorry, this chat had to start again. Your words are still in the box. Press Send to go on."
+# The answers to "Do you want me to keep what you wrote before you signed in?": the chat API answers them
+# itself, they never reach Rasa.
+KEEP_EARLIER = "/signin_keep_earlier"
+START_FRESH = "/signin_start_fresh"
 
 
 def _line(name: str, fallback: str) -> str:
@@ -106,7 +121,7 @@ def _cors(request: web.Request, response: web.StreamResponse) -> web.StreamRespo
     if origin and origin in allowed_origins():
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, " + TOKEN_HEADER
         response.headers["Access-Control-Max-Age"] = "600"
         response.headers["Vary"] = "Origin"
     return response
@@ -202,47 +217,130 @@ async def forward_to_rasa(session: aiohttp.ClientSession, sender: str, message: 
     return [m for m in data if isinstance(m, dict)]
 
 
-def _valid_sender(value: Any) -> bool:
-    return isinstance(value, str) and bool(SENDER_RE.match(value))
+def _respond(
+    request: web.Request, data: dict[str, Any], conversation: WebConversation, status: int = 200
+) -> web.Response:
+    """An answer that gives the browser a fresh token for ``conversation`` (cookie or ``conversation``)."""
+    response = api_json(request, body_with_token(data, conversation), status=status)
+    set_cookie(request, response, conversation)
+    return response
 
 
-async def chat(request: web.Request) -> web.Response:
+def _said(name: str, fallback: str) -> dict[str, Any]:
+    """A catalogue line (with its buttons) said by the chat API itself, with its audio like Rasa's lines."""
+    entry = catalogue().get(name) or {}
+    message = {"text": str(entry.get("text") or fallback), "buttons": list(entry.get("buttons") or [])}
+    return clean_bot_message(message, _audio_function())
+
+
+async def _chat_text(request: web.Request) -> tuple[str | None, web.Response | None]:
+    """The message's text, or the error answer. Any ``sender`` in the body is ignored."""
     try:
         data = await _read_json(request, limit=CHAT_BODY_LIMIT)
     except TooLarge:
-        return api_error(
+        return None, api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
         )
     if data is None:
-        return api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
-    sender, message = data.get("sender"), data.get("message")
-    if not _valid_sender(sender) or not isinstance(message, str):
-        return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
+        return None, api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
+    message = data.get("message")
+    if not isinstance(message, str):
+        return None, api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
     text = message.strip()
     if not text:
-        return api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
+        return None, api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
+    return text, None
+
+
+async def chat(request: web.Request) -> web.Response:
+    text, refused = await _chat_text(request)
+    if text is None:
+        return refused  # type: ignore[return-value]
     # Every message is checked for harm first: a child telling us they are hurt is never held back by a
-    # size limit or the rate limit. A long disclosure goes to Rasa whole, which answers it and raises the alert.
+    # size limit, the rate limit or a refused token. A long disclosure goes to Rasa whole, which answers it
+    # and raises the alert.
     harm = await _looks_like_harm(text)
     if len(text) > get_settings().max_text and not harm:
         return api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
         )
-    if not _within_rate(request, sender) and not harm:
+    resolved = await resolve(request)
+    conversation = resolved.conversation
+    if resolved.restarted and not harm:
+        return _restarted(request, conversation)
+    if not _within_rate(request, conversation.id) and not harm:
         return api_error(request, 429, "rate_limited", _line("slow_down", SLOW_DOWN_TEXT))
-    state_key = "web:" + sender
-    options = await asyncio.to_thread(_state().get_options, state_key)
+    options = await asyncio.to_thread(_state().get_options, "web:" + conversation.id)
     # A typed "2" or a button's own words counts as pressing that button, as on SMS.
     text = typed_choice(text, options) or text
+    if text in (KEEP_EARLIER, START_FRESH):
+        return await _answer_earlier(request, conversation, keep=text == KEEP_EARLIER)
+    if conversation.earlier:  # the child wrote on instead of answering: what came before stays anonymous
+        await _decide_quietly(conversation, keep=False)
+        conversation = conversation.with_changes(earlier=None)
+    return await _forward(request, resolved, conversation, text)
+
+
+def _restarted(request: web.Request, conversation: WebConversation) -> web.Response:
+    """The token was refused (forged, altered, idle too long, another tab's, or its sign-in was ended):
+    nothing of that conversation is continued; the browser gets a new one and the words stay in the box."""
+    body = {"error": "restarted", "restarted": True, "signed_in": False,
+            "messages": [{"text": _line("chat_restarted", RESTARTED_TEXT)}]}
+    return _respond(request, body, conversation, status=409)
+
+
+async def _forward(
+    request: web.Request, resolved: Resolved, conversation: WebConversation, text: str
+) -> web.Response:
     try:
-        replies = await forward_to_rasa(request.app[SESSION_KEY], sender, text)
+        replies = await forward_to_rasa(request.app[SESSION_KEY], conversation.id, text)
     except ConnectionError as error:
         logger.warning("Rasa is not answering: %s", error)
-        return api_error(request, 503, "unavailable", BUSY_TEXT)
+        return _respond(request, {"error": "unavailable", "messages": [{"text": BUSY_TEXT}]}, conversation, 503)
     audio_for = _audio_function()
     messages = [m for m in (clean_bot_message(r, audio_for) for r in replies) if m]
-    await asyncio.to_thread(_remember_buttons, state_key, messages)
-    return api_json(request, {"messages": messages})
+    await asyncio.to_thread(_remember_buttons, "web:" + conversation.id, messages)
+    body: dict[str, Any] = {"messages": messages}
+    if resolved.signed_in is not None:
+        body["signed_in"] = resolved.signed_in
+    if resolved.restarted:
+        body["restarted"] = True
+    conversation = conversation.with_changes(wrote=conversation.wrote or text != "/greet")
+    return _respond(request, body, conversation)
+
+
+async def _decide_quietly(conversation: WebConversation, keep: bool) -> bool:
+    from bot.usecases.signin import decide_earlier_conversation
+
+    try:
+        return await asyncio.to_thread(
+            decide_earlier_conversation, conversation.id, str(conversation.earlier), keep
+        )
+    except Exception as error:  # noqa: BLE001 - unanswered, the earlier conversation simply stays anonymous
+        logger.warning("could not record the answer about earlier words: %s", type(error).__name__)
+        return False
+
+
+async def _answer_earlier(request: web.Request, conversation: WebConversation, keep: bool) -> web.Response:
+    """Yes: continue the conversation from before sign-in, now linked to the child. No: keep the new one;
+    the earlier one stays anonymous. Either way Rasa greets the child by name in the chosen conversation."""
+    if not conversation.earlier:
+        return _respond(request, {"messages": []}, conversation)  # nothing to answer (a stale button)
+    linked = await _decide_quietly(conversation, keep)
+    if linked:
+        chosen = conversation.with_changes(id=conversation.earlier, earlier=None, wrote=True)
+    else:
+        chosen = conversation.with_changes(earlier=None)
+    line = _said("signin_kept_earlier" if linked else "signin_started_fresh", "OK.")
+    try:
+        replies = await forward_to_rasa(request.app[SESSION_KEY], chosen.id, "/greet")
+    except ConnectionError as error:
+        logger.warning("Rasa is not answering: %s", error)
+        replies = []
+    audio_for = _audio_function()
+    messages = [line, *[m for m in (clean_bot_message(r, audio_for) for r in replies) if m]]
+    await asyncio.to_thread(_remember_buttons, "web:" + chosen.id, messages)
+    return _respond(request, {"messages": messages, "signed_in": True, "fresh": not linked}, chosen)
 
 
 def _state() -> Any:
@@ -265,26 +363,41 @@ def _within_rate(request: web.Request, sender: str) -> bool:
     return per_sender.allow(sender) and per_address.allow(_client_ip(request))
 
 
-async def _looks_like_harm(text: str) -> bool:
+def _detect_harm(text: str) -> bool:
     from bot.safeguarding.detector import get_detector
 
+    return get_detector().detect(text).is_harm
+
+
+async def _looks_like_harm(text: str) -> bool:
+    """The lexicon's view, off the event loop (loading spaCy takes seconds the first time). A button payload
+    ("/greet") is never a disclosure."""
+    if text.startswith("/"):
+        return False
     try:
-        return (await asyncio.to_thread(get_detector().detect, text)).is_harm
+        return await asyncio.to_thread(_detect_harm, text)
     except Exception:  # noqa: BLE001 - if the check fails, let the message through to Rasa
         return True
 
 
+async def _warm_detector(app: web.Application) -> AsyncIterator[None]:
+    """Load the harm detector in the background at start-up, so the first child does not wait for it."""
+    task = asyncio.get_running_loop().run_in_executor(None, _detect_harm, "warm up")
+    yield
+    if not task.done():
+        task.cancel()
+
+
 def _client_ip(request: web.Request) -> str:
-    if get_settings().web.trust_proxy:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.remote or "unknown"
+    return client_address(request)  # the right-most hop not a trusted proxy (bot/web/client_address.py)
 
 
 async def signin_view(request: web.Request) -> web.Response:
+    """A code from a social worker: a new conversation linked to the child (any ``sender`` is ignored).
+    Limited per address and across the deployment (``bot.services.signin``); a malformed code (6 digits,
+    say) is refused here without a look in the database."""
     from bot.services.errors import InvalidCode, RateLimited
-    from bot.usecases.signin import redeem_sign_in_code
+    from bot.usecases.signin import SignInPaused, normalise_code, redeem_sign_in_code
 
     try:
         data = await _read_json(request)
@@ -292,23 +405,41 @@ async def signin_view(request: web.Request) -> web.Response:
         return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
     if data is None:
         return api_error(request, 400, "not_json", BAD_REQUEST_TEXT)
-    sender, code = data.get("sender"), data.get("code")
-    if not _valid_sender(sender) or not isinstance(code, str):
+    code = data.get("code")
+    if not isinstance(code, str):
         return api_error(request, 400, "bad_request", BAD_REQUEST_TEXT)
-    code = re.sub(r"[\s-]", "", code)
-    if not re.fullmatch(r"\d{6}", code):
-        return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
-    rate_key = f"web:{_client_ip(request)}:{sender}"
+    if normalise_code(code) is None:
+        return api_error(request, 400, "invalid_code", _line("signin_bad_code", SIGNIN_BAD_CODE))
+    resolved = await resolve(request)
+    earlier = _earlier_words(resolved)
+    fresh = new_conversation(resolved.conversation.binding)
     try:
-        await asyncio.to_thread(redeem_sign_in_code, code, sender, rate_key, channel="web")
+        signed = await asyncio.to_thread(
+            redeem_sign_in_code, code, fresh.id, _client_ip(request), earlier_conversation_id=earlier
+        )
     except InvalidCode:
-        return api_error(request, 400, "invalid_code", SIGNIN_BAD_CODE)
+        return api_error(request, 400, "invalid_code", _line("signin_bad_code", SIGNIN_BAD_CODE))
+    except SignInPaused:
+        return api_error(request, 429, "rate_limited", _line("signin_paused", SIGNIN_PAUSED))
     except RateLimited:
-        return api_error(request, 429, "rate_limited", SIGNIN_TOO_MANY)
+        return api_error(request, 429, "rate_limited", _line("signin_too_many", SIGNIN_TOO_MANY))
     except Exception as error:  # the database may be down; tell the child kindly
         logger.error("sign-in failed: %s", type(error).__name__)
-        return api_error(request, 503, "unavailable", SIGNIN_BROKEN)
-    return api_json(request, {"ok": True})
+        return api_error(request, 503, "unavailable", _line("signin_broken", SIGNIN_BROKEN))
+    if not signed.ask_about_earlier:
+        return _respond(request, {"ok": True, "signed_in": True, "messages": []}, fresh)
+    conversation = fresh.with_changes(earlier=earlier)
+    question = _said("signin_keep_earlier", "Do you want me to keep what you wrote before you signed in?")
+    await asyncio.to_thread(_remember_buttons, "web:" + conversation.id, [question])
+    return _respond(request, {"ok": True, "signed_in": True, "messages": [question]}, conversation)
+
+
+def _earlier_words(resolved: Resolved) -> str | None:
+    """The conversation from before sign-in, when the child wrote in it and it is nobody's yet."""
+    conversation = resolved.conversation
+    if resolved.restarted or not conversation.wrote or resolved.signed_in is not False:
+        return None
+    return conversation.id
 
 
 async def preflight(request: web.Request) -> web.Response:
@@ -351,4 +482,6 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/signin", signin_view)
     app.router.add_route("OPTIONS", "/api/chat", preflight)
     app.router.add_route("OPTIONS", "/api/signin", preflight)
+    app.on_response_prepare.append(hsts_on_prepare)  # HSTS on every answer over HTTPS
     app.cleanup_ctx.append(_client)
+    app.cleanup_ctx.append(_warm_detector)

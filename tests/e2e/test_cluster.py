@@ -15,10 +15,13 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from tests.stack import MODEL, base_env, free_port, start_actions, start_rasa
+from tests.conftest import TEST_SECRET_KEY
+from tests.stack import MODEL, base_env, free_port, mint_jwt, new_secret, start_actions, start_rasa
 
 PG = os.environ.get("HEARD_DATABASE_URL", "")
 REDIS_URL = os.environ.get("HEARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+JWT_SECRET = new_secret()  # the test's own: Rasa's HTTP API is on for these servers only
+ACTION_SECRET = new_secret()  # what the Rasa servers send the action servers
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -48,23 +51,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
 
     upgrade(url)
     logs = tmp_path_factory.mktemp("cluster")
-    token = "cluster-token"
     processes = []
     try:
         urls = []
         action_ports = [free_port(), free_port()]
         for port in action_ports:
             env = base_env(HEARD_DATABASE_URL=url, HEARD_REDIS_URL=REDIS_URL, HEARD_VAR_DIR=str(logs),
-                           HEARD_SECRET_KEY="cluster-secret")
+                           HEARD_SECRET_KEY=TEST_SECRET_KEY, HEARD_ACTION_SECRET=ACTION_SECRET)
             processes.append(start_actions(env, port, logs))
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             futures = []
             for action_port in action_ports:
                 port = free_port()
                 env = base_env(HEARD_DATABASE_URL=url, HEARD_REDIS_URL=REDIS_URL, HEARD_VAR_DIR=str(logs),
-                               HEARD_SECRET_KEY="cluster-secret",
+                               HEARD_SECRET_KEY=TEST_SECRET_KEY, HEARD_ACTION_SECRET=ACTION_SECRET,
                                HEARD_ACTION_URL=f"http://127.0.0.1:{action_port}/webhook")
-                futures.append(pool.submit(start_rasa, env, port, logs, token))
+                futures.append(pool.submit(start_rasa, env, port, logs, JWT_SECRET))
                 urls.append(f"http://127.0.0.1:{port}")
             processes += [f.result() for f in futures]
         os.environ["HEARD_CLUSTER_DB"] = url
@@ -84,7 +86,8 @@ def say(url: str, sender: str, message: str) -> list[dict]:
 
 
 def tracker_events(url: str, sender: str) -> list[dict]:
-    reply = requests.get(f"{url}/conversations/{sender}/tracker", params={"token": "cluster-token"}, timeout=30)
+    reply = requests.get(f"{url}/conversations/{sender}/tracker",
+                         headers={"Authorization": f"Bearer {mint_jwt(JWT_SECRET)}"}, timeout=30)
     reply.raise_for_status()
     return reply.json()["events"]
 
@@ -97,7 +100,7 @@ def test_alternating_servers_complete_a_referral(cluster: list[str]) -> None:
               '/inform{"choice":"carer"}', '/inform{"choice":"weekend"}', "yes"]
     replies = [say(cluster[i % 2], me, message) for i, message in enumerate(script)]
     assert "Done!" in replies[-1][0]["text"]
-    os.environ.setdefault("HEARD_SECRET_KEY", "cluster-secret")
+    os.environ["HEARD_SECRET_KEY"] = TEST_SECRET_KEY  # the servers' key (set by tests/conftest.py too)
     with Session(create_engine(os.environ["HEARD_CLUSTER_DB"], future=True)) as s:
         rows = s.execute(select(AdvocacyReferral)).scalars().all()
     assert [r.words for r in rows] == ["they moved my school without asking"]

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tests.conftest import TEST_SECRET_KEY
 from tests.stack import MODEL, Stack
 
 pytestmark = [
@@ -41,7 +42,7 @@ def case_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'heard.db'}"
     os.environ["HEARD_DATABASE_URL"] = url
-    os.environ.setdefault("HEARD_SECRET_KEY", "test-secret-key-not-for-production")
+    os.environ["HEARD_SECRET_KEY"] = TEST_SECRET_KEY  # as tests/conftest.py sets it: 32 random bytes in hex
     from bot.db.engine import dispose_engines, session_scope
     from bot.db.migrate import upgrade
     from bot.services.seed import seed_demo
@@ -185,7 +186,10 @@ def test_anonymous_advocate_referral_typed_like_a_child(stack: Stack) -> None:
     assert "number" in texts(stack.say(me, "text me"))
     assert "safe time" in texts(stack.say(me, "07700 900123"))
     assert "social worker" in texts(stack.say(me, '/inform{"choice":"evening"}'))
-    done = texts(stack.say(me, "nah"))
+    check = texts(stack.say(me, "nah"))  # issue 20: the child checks everything before it is sent
+    assert "Here is your request" in check and words in check and "Jo" in check and "07700 900123" in check
+    assert referrals_for(me) == []
+    done = texts(stack.say(me, "send it"))
     assert "Done!" in done and "advocate will get in touch by" in done
     [referral] = referrals_for(me)
     assert referral.reason == "review"
@@ -215,7 +219,8 @@ def test_a_reason_typed_as_a_sentence_is_something_else_in_the_childs_words(stac
     stack.say(me, "Leeds")
     stack.say(me, '/inform{"choice":"carer"}')
     stack.say(me, '/inform{"choice":"evening"}')
-    assert "Done!" in texts(stack.say(me, '/inform{"choice":"no"}'))
+    assert "Is it OK to send?" in texts(stack.say(me, '/inform{"choice":"no"}'))
+    assert "Done!" in texts(stack.say(me, '/inform{"choice":"send"}'))
     [referral] = referrals_for(me)
     assert referral.reason == "other" and referral.words == words
 
@@ -244,15 +249,17 @@ def test_stop_ends_form_without_saving(stack: Stack) -> None:
 def test_complaint_is_an_advocate_referral_for_a_complaint(stack: Stack) -> None:
     me = sender()
     sign_in(me, "Leo")
-    reply = texts(stack.say(me, "this isnt fair i want to complain about my placement"))
-    assert "complain" in reply and "own words" in reply  # the reason is already known
-    stack.say(me, "they never let me pick my own clothes")
+    first = "this isnt fair i want to complain about my placement"
+    reply = texts(stack.say(me, first))
+    # Issue 20: what the child said first is kept, not asked for again ("Tell me a bit more").
+    assert "complain" in reply and "kept what you told me" in reply and "own words" not in reply
     stack.say(me, "/inform{\"choice\":\"carer\"}")
     stack.say(me, "/inform{\"choice\":\"after_school\"}")
-    assert "Done!" in texts(stack.say(me, "yes"))
+    assert first in texts(stack.say(me, "yes"))  # read back at the check
+    assert "Done!" in texts(stack.say(me, "send"))
     [referral] = referrals_for(me)
     assert referral.reason == "complaint" and referral.child_id == child_id("Leo")
-    assert referral.tell_social_worker is True
+    assert referral.tell_social_worker is True and referral.words == first
 
 
 def test_wishes_change_an_answer_then_send(stack: Stack) -> None:
@@ -353,9 +360,10 @@ def test_visitor_request_signed_in(stack: Stack) -> None:
 
     me = sender()
     sign_in(me, "Leo")
-    assert "visitor" in texts(stack.say(me, "can i have a mentor")).lower()
-    stack.say(me, "mentor")
-    assert "Done!" in texts(stack.say(me, "someone who likes gaming"))
+    # "a mentor" is already said: the form asks only what kind of person (issue 20: nothing asked twice)
+    assert "kind of person" in texts(stack.say(me, "can i have a mentor")).lower()
+    assert "Is it OK to send?" in texts(stack.say(me, "someone who likes gaming"))
+    assert "Done!" in texts(stack.say(me, "send"))
     with db() as s:
         rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
     assert any(r.kind == "mentor" and r.wishes == "someone who likes gaming" for r in rows)
@@ -366,10 +374,11 @@ def test_visitor_request_in_one_sentence_keeps_the_words(stack: Stack) -> None:
 
     me = sender()
     sign_in(me, "Leo")
-    stack.say(me, "can i ask for a mentor")
+    stack.say(me, "/request_visitor")
     wish = "i want a mentor who is into drawing and can help me with college stuff"
     reply = texts(stack.say(me, wish))
-    assert "kept your words" in reply and "Done!" in reply  # not asked "what kind of person?" again
+    assert "kept your words" in reply and "Is it OK to send?" in reply  # not asked "what kind of person?" again
+    assert "Done!" in texts(stack.say(me, "send"))
     with db() as s:
         rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
     assert any(r.kind == "mentor" and r.wishes == wish for r in rows)
@@ -389,9 +398,9 @@ def test_retry_after_success_sends_nothing_twice(stack: Stack) -> None:
     sign_in(me, "Leo")
     stack.say(me, "i need an advocate")
     for message in ('/inform{"choice":"other"}', "help with school", '/inform{"choice":"carer"}',
-                    '/inform{"choice":"any_time"}'):
+                    '/inform{"choice":"any_time"}', "yes"):
         stack.say(me, message)
-    assert "Done!" in texts(stack.say(me, "yes"))
+    assert "Done!" in texts(stack.say(me, "send it"))
     assert "nothing waiting" in texts(stack.say(me, "/retry_send"))
     assert len(referrals_for(me)) == 1
 
@@ -437,3 +446,100 @@ def test_sms_child_is_recognised_and_no_phone_number_is_stored(stack: Stack, twi
         alerts = conn.execute(text("SELECT count(*) FROM safeguarding_alerts WHERE channel = 'sms'")).scalar()
     engine.dispose()
     assert leaked == 0 and alerts >= 1
+
+
+# ---------------------------------------------------------------- issue 20: forms never lose or twist words
+
+
+def test_a_question_is_never_taken_as_consent(stack: Stack) -> None:
+    me = sender()
+    sign_in(me, "Leo")
+    stack.say(me, "i want an advocate")
+    for message in ('/inform{"choice":"review"}', "they never ask me", '/inform{"choice":"carer"}',
+                    '/inform{"choice":"evening"}'):
+        stack.say(me, message)
+    reply = texts(stack.say(me, "what happens if i say yes"))
+    assert "Yes means we tell your social worker" in reply and "Can we tell your social worker" in reply
+    assert "Done!" not in reply and referrals_for(me) == []
+    assert "Is it OK to send?" in texts(stack.say(me, "no"))
+    assert "Done!" in texts(stack.say(me, "send"))
+    [referral] = referrals_for(me)
+    assert referral.tell_social_worker is False
+
+
+def test_everyone_except_my_mum_is_shared_with_everyone_but_the_parent(stack: Stack) -> None:
+    from bot.db.models import WishesStatement
+    from bot.services.audit import conversation_ref
+
+    me = sender()
+    sign_in(me, "Jade")
+    ask = stack.say(me, "/share_wishes")
+    stack.say(me, button_payloads(ask)[0])
+    for message in ("school", '/inform{"choice":"skip"}', '/inform{"choice":"skip"}', '/inform{"choice":"skip"}',
+                    '/inform{"choice":"self"}', '/inform{"choice":"skip"}'):
+        stack.say(me, message)
+    unclear = texts(stack.say(me, "mum not dad"))
+    assert "not sure who you meant" in unclear
+    summary = texts(stack.say(me, "evryone xcept my mum"))
+    assert "your social worker, the IRO, your carer and your advocate" in summary
+    assert "Done!" in texts(stack.say(me, "send"))
+    with db() as s:
+        statement = s.execute(select(WishesStatement).where(
+            WishesStatement.conversation_ref == conversation_ref(me))).scalar_one()
+        shares = sorted(x.audience for x in statement.shares)
+    assert shares == ["advocate", "carer", "iro", "social_worker"]
+
+
+def test_meta_answers_and_stop_sentences_are_never_saved(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "i want an advocate")
+    stack.say(me, '/inform{"choice":"review"}')
+    said = texts(stack.say(me, "i told you"))
+    assert "still need your answer" in said or "Before, you said" in said
+    stack.say(me, "they keep moving me")
+    stack.say(me, "Sam")
+    stop = texts(stack.say(me, "actually stop i dont want it"))
+    assert "Do you want to stop?" in stop and "council" in stop.lower()
+    stack.say(me, "Leeds")
+    stack.say(me, '/inform{"choice":"carer"}')
+    stack.say(me, '/inform{"choice":"evening"}')
+    stack.say(me, "yes")
+    check = texts(stack.say(me, "i dont know what that means"))  # at the check step: explained, not sent
+    assert referrals_for(me) == [] and "Send it" in check
+    stack.say(me, "send")
+    [referral] = referrals_for(me)
+    assert referral.words == "they keep moving me" and referral.anon_local_authority == "Leeds"
+
+
+def test_the_first_message_is_kept_and_not_asked_for_again(stack: Stack) -> None:
+    me = sender()
+    first = "i want an advocate cos nobody listens to me about moving school"
+    reply = texts(stack.say(me, first))
+    assert "kept what you told me" in reply and "What name" in reply  # reason and words already known
+    for message in ("Sam", "Leeds", '/inform{"choice":"carer"}', '/inform{"choice":"any_time"}', "no"):
+        stack.say(me, message)
+    stack.say(me, "send")
+    [referral] = referrals_for(me)
+    assert referral.reason == "listened_to" and referral.words == first
+
+
+def test_only_a_date_is_kept_as_the_review_date(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "/share_wishes")
+    reply = texts(stack.say(me, "ya"))
+    assert "could not read that as a date" in reply
+    assert "going well" in texts(stack.say(me, "next tuesday")).lower()
+
+
+def test_name_and_council_are_not_asked_again_in_one_conversation(stack: Stack) -> None:
+    me = sender()
+    stack.say(me, "/request_advocate")
+    for message in ('/inform{"choice":"review"}', "nobody asks me", "Sam", "Leeds", '/inform{"choice":"carer"}',
+                    '/inform{"choice":"evening"}', "no", "send"):
+        stack.say(me, message)
+    assert len(referrals_for(me)) == 1
+    reply = texts(stack.say(me, "/request_visitor"))
+    assert "I still have your name (Sam)" in reply and "your council (Leeds)" in reply
+    reply = texts(stack.say(me, '/inform{"choice":"mentor"}'))
+    reply = texts(stack.say(me, "someone kind"))
+    assert "What name" not in reply and "Is it OK to send?" in reply and "Sam" in reply

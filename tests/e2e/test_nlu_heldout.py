@@ -18,6 +18,7 @@ def test_heldout_macro_f1_and_every_disclosure_caught() -> None:
           f"macro-F1 {result['macro_f1']:.3f}")
     for text, expected, got in result["errors"]:
         print(f"  {expected} -> {got}: {text}")
+    # a possible disclosure (a check-in first) counts as caught: bench.nlu_eval scores it as disclose_harm
     missed_harm = [t for t, e, g in result["errors"] if e == "disclose_harm"]
     assert not missed_harm, f"disclosures classified as something else: {missed_harm}"
     assert result["macro_f1"] >= MACRO_F1_FLOOR

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from tests.integration.test_review_support import *  # noqa: F403
-from tests.integration.test_review_support import PASSWORD
+from tests.integration.test_review_support import PASSWORD, totp_code
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -44,6 +44,9 @@ async def _sign_in(page, base: str, username: str) -> None:
     await page.goto(f"{base}/review/login")
     await page.get_by_label("Username").fill(username)
     await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_load_state()
+    await page.get_by_label("Code").fill(totp_code(username))  # the second factor
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_load_state()
 
@@ -94,7 +97,7 @@ async def test_sign_in_to_printing_a_statement(server, world, tmp_path):
             await page.get_by_role("button", name="Make a sign-in code").click()
             await page.wait_for_load_state()
             code = await page.locator("p.code .code-digits").inner_text()
-            assert len(code) == 6 and code.isdigit()
+            assert len(code) == 9 and code[4] == "-"  # 8 letters and numbers, like K7QM-4TXR
             await page.screenshot(path=str(SHOTS / "review-signin-code.png"))
 
             async with page.expect_download() as download_info:

@@ -436,7 +436,7 @@ def test_typing_on_while_the_reply_comes_keeps_focus_and_words_in_the_box(stack,
     assert active(page)["id"] == "heard-input"
     assert box.input_value() == "and my nan too yes"
     assert [m["message"] for m in stack.rasa.received][-1] == "I want to see my brother more"
-    assert page.locator(".heard-choice:not([disabled])").count() == 2, "no choice was pressed"
+    assert page.locator(".heard-choice:not([disabled])").count() == 3, "no choice was pressed"
 
 
 def test_quick_exit_button_clears_everything_and_back_does_not_return(stack, page_factory):
@@ -453,9 +453,11 @@ def test_quick_exit_button_clears_everything_and_back_does_not_return(stack, pag
     assert page.evaluate("history.length") == length, "replace, not a new history entry"
     page.go_back()
     assert not page.url.startswith(stack.url), "Back does not return to the chat"
+    before = stack.rasa.received[-1]["sender"]
     page.goto(stack.url + "/")
     wait_for_bot(page, "What would you like to do?")
     assert page.locator(".heard-you").count() == 0, "the old conversation is gone"
+    assert stack.rasa.received[-1]["sender"] != before, "and the server starts a new one"
     assert "What do you want help with?" not in " ".join(bot_texts(page))
 
 
@@ -463,8 +465,9 @@ def test_escape_twice_leaves_quickly(stack, page_factory):
     page = page_factory()
     page.goto(stack.url + "/")
     wait_for_bot(page, "What would you like to do?")
-    sender = page.evaluate("sessionStorage.getItem('heard.sender')")
-    assert sender
+    tab = page.evaluate("sessionStorage.getItem('heard.tab')")
+    assert tab, "the tab's own key (the conversation cookie is bound to it)"
+    assert page.evaluate("sessionStorage.getItem('heard.conversation')") is None, "Heard's page keeps no token"
     page.keyboard.press("Escape")
     assert page.url.startswith(stack.url), "one Escape alone does nothing"
     page.keyboard.press("Escape")
@@ -482,15 +485,61 @@ def test_signin_then_greeted_by_name(stack, page_factory, session, make_child):
     wait_for_bot(page, "What would you like to do?")
     page.get_by_role("button", name="I have a code").click()
     assert_accessible(page, "sign-in form open")
-    page.get_by_label("Your code (6 numbers)").fill("000000")
+    box = page.get_by_label("Your code (8 letters and numbers)")
+    assert box.get_attribute("inputmode") == "text" and box.get_attribute("autocapitalize") == "characters"
+    box.fill("KKKK-KKKK" if code != "KKKK-KKKK" else "MMMM-MMMM")
     page.get_by_role("button", name="Sign in").click()
     page.locator("#heard-code-status", has_text="did not work").wait_for()
     shot(page, "signin")
-    page.get_by_label("Your code (6 numbers)").fill(code)
+    box.fill(code.lower().replace("-", " "))  # any case, spaces instead of the dash
     page.get_by_role("button", name="Sign in").click()
-    wait_for_bot(page, "Hi Rosie, I am Heard")
+    wait_for_bot(page, "Hi Rosie, I am Heard")  # nothing written before: no question, straight in
     assert page.locator("#heard-status").inner_text() == "You are signed in."
     assert page.get_by_role("button", name="I have a code").count() == 0
+    assert "Do you want me to keep" not in " ".join(bot_texts(page))
+
+
+def _write_then_sign_in(stack, page, session, make_child, name: str) -> tuple[str, str]:
+    """Write something, then sign in: returns (conversation before sign-in, the code)."""
+    from bot.services import signin
+
+    child = make_child(name=name)
+    code = signin.issue_code(session, child.id, "sw.test")
+    session.commit()
+    page.goto(stack.url + "/")
+    wait_for_bot(page, "What would you like to do?")
+    page.get_by_role("button", name="Get someone on my side").click()
+    wait_for_bot(page, "What do you want help with?")
+    earlier = stack.rasa.received[-1]["sender"]
+    page.get_by_role("button", name="I have a code").click()
+    page.get_by_label("Your code (8 letters and numbers)").fill(code)
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_bot(page, "Do you want me to keep what you wrote before you signed in?")
+    return earlier, code
+
+
+def test_words_before_sign_in_are_kept_only_if_the_child_says_yes(stack, page_factory, session, make_child):
+    page = page_factory()
+    earlier, _code = _write_then_sign_in(stack, page, session, make_child, "Rosie")
+    assert "heard-bot" in active(page)["cls"], "focus moves to the question"
+    assert_accessible(page, "keep earlier words?")
+    shot(page, "signin-keep")
+    page.get_by_role("button", name="No", exact=True).click()
+    wait_for_bot(page, "We start a new chat")
+    wait_for_bot(page, "Hi Rosie, I am Heard")
+    assert stack.rasa.received[-1]["sender"] != earlier, "a new conversation for the signed-in child"
+    assert "What do you want help with?" not in " ".join(bot_texts(page)), "the earlier words left the screen"
+    said = page.locator(".heard-you .heard-text").all_inner_texts()
+    assert len(said) == 1 and said[0].endswith("No"), "only the answer stays on screen"
+    assert_accessible(page, "started fresh")
+
+    other = page_factory()
+    earlier, _code = _write_then_sign_in(stack, other, session, make_child, "Leo")
+    other.get_by_role("button", name="Yes", exact=True).click()
+    wait_for_bot(other, "I kept what you wrote")
+    wait_for_bot(other, "Hi Leo, I am Heard")
+    assert stack.rasa.received[-1] == {"sender": earlier, "message": "/greet"}, "the earlier chat goes on"
+    assert "What do you want help with?" in " ".join(bot_texts(other))
 
 
 def test_rasa_down_keeps_the_childs_words_in_the_box(stack, page_factory):
@@ -592,6 +641,11 @@ def test_embedded_on_a_council_page(stack, page_factory):
     assert page.get_by_role("button", name="Leave quickly").is_visible()
     page.get_by_role("button", name="Get someone on my side").click()
     wait_for_bot(page, "What do you want help with?")
+    first, second = stack.rasa.received[-2:]
+    assert first["sender"] == second["sender"], "the conversation goes on across messages"
+    token = page.evaluate("sessionStorage.getItem('heard.conversation')")
+    assert token and token.startswith("v1.") and first["sender"] not in token.split(".")[2]
+    assert page.context.cookies(stack.url) == [], "no cookie on the council's page: a signed token instead"
     assert_accessible(page, "council page, widget open")
     shot(page, "embedded")
     page.get_by_role("button", name="Leave quickly").click()
@@ -610,10 +664,20 @@ def test_reload_keeps_the_conversation_for_this_tab_only(stack, page_factory, br
     assert len(stack.rasa.received) == sent, "a reload shows the conversation again without asking Rasa"
     assert page.get_by_role("button", name="Get someone on my side").is_disabled()
     assert page.get_by_role("button", name="My review meeting").is_enabled()
+    assert stack.rasa.received[-1]["message"] == "/request_advocate"
+    mine = stack.rasa.received[-1]["sender"]
     other = page_factory()  # another tab or person: nothing of this conversation
     other.goto(stack.url + "/")
     wait_for_bot(other, "What would you like to do?")
     assert other.locator(".heard-you").count() == 0
+    assert stack.rasa.received[-1]["sender"] != mine
+    same_browser = page.context.new_page()  # a second tab of the same browser starts its own conversation
+    same_browser.goto(stack.url + "/")
+    wait_for_bot(same_browser, "What would you like to do?")
+    assert stack.rasa.received[-1]["sender"] != mine
+    page.get_by_role("button", name="My review meeting").click()
+    wait_for_bot(page, "Tell me a bit more")
+    assert stack.rasa.received[-1]["sender"] == mine, "the first tab still goes on"
 
 
 def test_the_axe_scan_finds_real_problems(stack, page_factory):

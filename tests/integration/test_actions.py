@@ -211,6 +211,7 @@ def test_submit_wishes_stores_question_text_and_answers(demo) -> None:
              "w_change": "see mum more", "w_who_at_meeting": "my nan", "w_attend": "self", "w_for_iro": "",
              "w_share_with": ["iro"], "w_confirm": "send", "submission_id": "w-1",
              "child_id": demo["children"]["Jade"]}
+    link("conv-1", demo["children"]["Jade"])  # whose statement it is comes from the conversation, not the slot
     messages, _ = run(submit.SUBMIT_ACTIONS["wishes_form"](), make_tracker("send", "inform", slots=slots))
     assert "Done!" in said(messages)
     with session_scope() as s:
@@ -226,6 +227,7 @@ def test_submit_visitor_request_and_match_answer(demo) -> None:
 
     slots = {"iv_kind": "mentor", "iv_wish": "likes music", "child_id": demo["children"]["Leo"],
              "submission_id": "v-1"}
+    link("conv-1", demo["children"]["Leo"])  # Leo's conversation: the request and the match answer are his
     assert "Done!" in said(run(submit.SUBMIT_ACTIONS["visitor_form"](), make_tracker("x", "inform", slots=slots))[0])
     slots = {"match_id": str(demo["match_id"]), "match_decision": "object", "match_reason": "too old",
              "match_preferences": "", "submission_id": "m-1"}
@@ -256,6 +258,7 @@ def test_audio_preference_is_stored(demo) -> None:
     from bot.db.models import Child
 
     child_id = demo["children"]["Jade"]
+    link("conv-1", child_id)  # the preference is the conversation's child's, not the slot's
     _, events = run(accessibility.ReadAloud(), make_tracker("read it", "read_aloud", slots={"child_id": child_id}))
     assert slot_events(events)["audio_on"] is True
     with session_scope() as s:
@@ -366,6 +369,7 @@ def test_reading_level_choice_is_stored_and_changes_explanations(demo) -> None:
     from bot.dialogue.messages import render
 
     child_id = demo["children"]["Riya"]
+    link("conv-1", child_id)
     tracker = make_tracker('/choose_reading_level{"choice":"older"}', "choose_reading_level",
                            slots={"child_id": child_id})
     messages, events = run(accessibility.SetReadingLevel(), tracker)

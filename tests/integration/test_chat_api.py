@@ -1,5 +1,9 @@
 """The chat API (`bot.web.chat`): forwarding to Rasa's REST channel, bad input, Rasa down, sign-in,
-security headers."""
+security headers.
+
+The server makes every conversation id (a `sender` in the body is ignored): a test that continues a
+conversation sends a tab key (`X-Heard-Tab`) and keeps the cookie, as Heard's own page does
+(tests/security/test_web_conversation.py has the attacks)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from aiohttp import web
 from bot.web import chat
 
 SENDER = "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"
+TAB = {"X-Heard-Tab": "tab-" + "t" * 28}
 
 
 class FakeRasa:
@@ -74,7 +79,8 @@ async def test_forwards_to_rasa_and_returns_bot_messages(client, rasa, no_audio)
     assert response.status == 200
     assert response.headers["Cache-Control"] == "no-store"
     data = await response.json()
-    assert rasa.received == [{"sender": SENDER, "message": "hello"}]
+    assert [m["message"] for m in rasa.received] == ["hello"]
+    assert rasa.received[0]["sender"] != SENDER  # the server's id, never the browser's
     assert data["messages"] == [
         {"text": "Hi, I am Heard."},
         {
@@ -188,12 +194,14 @@ async def test_binary_or_non_json_is_a_400_with_a_json_error(client, rasa, body,
 
 
 @pytest.mark.parametrize(
-    "sender", ["", "short", "has spaces in it 1234567890", "../../etc/passwd/aaaaaaaa", 12345]
+    "sender", ["", "short", "has spaces in it 1234567890", "../../etc/passwd/aaaaaaaa", 12345, SENDER]
 )
-async def test_bad_sender_ids_are_refused(client, rasa, sender):
+async def test_a_sender_in_the_body_is_ignored(client, rasa, sender):
+    """Before issue 13 the browser chose its conversation id here; now any sender, good or bad, is ignored."""
     response = await client.post("/api/chat", json={"sender": sender, "message": "hi"})
-    assert response.status == 400
-    assert rasa.received == []
+    assert response.status == 200
+    assert [m["message"] for m in rasa.received] == ["hi"]
+    assert rasa.received[0]["sender"] not in ("", "short", SENDER) and len(rasa.received[0]["sender"]) == 24
 
 
 async def test_rasa_down_is_a_kind_503(client, monkeypatch):
@@ -256,42 +264,50 @@ async def test_cors_only_for_configured_council_origins(client, rasa, monkeypatc
         headers={"Origin": "https://www.example-council.gov.uk", "Access-Control-Request-Method": "POST"},
     )
     assert preflight.status == 204
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Content-Type, X-Heard-Conversation"
 
 
 # ---------- sign-in ----------
 
 
-async def test_signin_links_the_conversation_to_the_child(client, make_child, session, engine):
+async def test_signin_links_a_new_conversation_to_the_child(client, make_child, session, engine, rasa, no_audio):
     from bot.services import children, signin
 
     child = make_child(name="Rosie")
     code = signin.issue_code(session, child.id, "sw.test")
     session.commit()
-    response = await client.post("/api/signin", json={"sender": SENDER, "code": code[:3] + " " + code[3:]})
+    response = await client.post(
+        "/api/signin", json={"sender": SENDER, "code": code.lower().replace("-", " ")}, headers=TAB
+    )
     assert response.status == 200, await response.text()
     assert response.headers["Cache-Control"] == "no-store"
-    assert await response.json() == {"ok": True}
-    session.expire_all()
-    linked = children.child_for_conversation(session, SENDER)
+    assert await response.json() == {"ok": True, "signed_in": True, "messages": []}  # nothing written before
+    rasa.replies = [{"text": "Hi Rosie"}]
+    greeted = await client.post("/api/chat", json={"message": "/greet"}, headers=TAB)
+    assert (await greeted.json())["signed_in"] is True
+    conversation = rasa.received[-1]["sender"]
+    assert conversation != SENDER
+    linked = children.child_for_conversation(session, conversation)
     assert linked is not None and linked.id == child.id
+    assert children.child_for_conversation(session, SENDER) is None
     session.rollback()  # SQLite: end our transaction before the app writes again
-    again = await client.post("/api/signin", json={"sender": SENDER, "code": code})
+    again = await client.post("/api/signin", json={"code": code}, headers=TAB)
     assert again.status == 400  # single use
 
 
 async def test_signin_wrong_code_then_rate_limited(client, make_child, engine):
     make_child()
-    for _ in range(5):
-        response = await client.post("/api/signin", json={"sender": SENDER, "code": "000000"})
+    for _ in range(10):
+        response = await client.post("/api/signin", json={"sender": SENDER, "code": "KKKK-KKKK"})
         assert response.status == 400
         assert "did not work" in (await response.json())["messages"][0]["text"]
-    limited = await client.post("/api/signin", json={"sender": SENDER, "code": "000000"})
+    limited = await client.post("/api/signin", json={"sender": SENDER, "code": "KKKK-KKKK"})
     assert limited.status == 429
     assert "15 minutes" in (await limited.json())["messages"][0]["text"]
 
 
 async def test_signin_rejects_malformed_codes_without_touching_the_database(client):
-    for code in ("", "12345", "abcdef", "1234567"):
+    for code in ("", "12345", "abcdef", "1234567", "123456", "K7QM-4TX", "K7QM-4TXR1", "K7QM-4TX0", 12345678):
         response = await client.post("/api/signin", json={"sender": SENDER, "code": code})
         assert response.status == 400
     response = await client.post(
@@ -301,37 +317,39 @@ async def test_signin_rejects_malformed_codes_without_touching_the_database(clie
 
 
 async def test_too_many_messages_get_a_kind_429_but_a_disclosure_always_goes_through(
-    client, rasa, monkeypatch, no_audio
+    client, rasa, monkeypatch, no_audio, engine
 ):
     monkeypatch.setattr(chat.per_sender, "limit", 3)
     rasa.replies = [{"text": "ok"}]
-    statuses = [(await client.post("/api/chat", json={"sender": SENDER, "message": f"hi {n}"})).status
+    statuses = [(await client.post("/api/chat", json={"message": f"hi {n}"}, headers=TAB)).status
                 for n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
-    limited = await client.post("/api/chat", json={"sender": SENDER, "message": "hello again"})
+    limited = await client.post("/api/chat", json={"message": "hello again"}, headers=TAB)
     body = await limited.json()
     assert body["error"] == "rate_limited" and "wait a minute" in body["messages"][0]["text"]
     assert len(rasa.received) == 3  # nothing over the limit reached Rasa...
-    harm = await client.post("/api/chat", json={"sender": SENDER, "message": "my stepdad hits me"})
+    harm = await client.post("/api/chat", json={"message": "my stepdad hits me"}, headers=TAB)
     assert harm.status == 200  # ...except a child saying they are hurt
     assert rasa.received[-1]["message"] == "my stepdad hits me"
-    other = await client.post("/api/chat", json={"sender": "b" * 32, "message": "hi"})
+    other = await client.post("/api/chat", json={"message": "hi"}, headers={"X-Heard-Tab": "b" * 32})
     assert other.status == 200  # another conversation is not held back
 
 
-async def test_a_typed_number_or_button_words_press_that_button(client, rasa, no_audio):
+async def test_a_typed_number_or_button_words_press_that_button(client, rasa, no_audio, engine):
     rasa.replies = [{"text": "What would you like to do?", "buttons": [
         {"title": "Get someone on my side", "payload": "/request_advocate"},
         {"title": "Tell my review what I think", "payload": "/share_wishes"},
     ]}]
-    await client.post("/api/chat", json={"sender": SENDER, "message": "hi"})
-    await client.post("/api/chat", json={"sender": SENDER, "message": "2"})
+    await client.post("/api/chat", json={"message": "hi"}, headers=TAB)
+    await client.post("/api/chat", json={"message": "2"}, headers=TAB)
     assert rasa.received[-1]["message"] == "/share_wishes"
-    await client.post("/api/chat", json={"sender": SENDER, "message": "get someone on my side"})
+    await client.post("/api/chat", json={"message": "get someone on my side"}, headers=TAB)
     assert rasa.received[-1]["message"] == "/request_advocate"
     rasa.replies = [{"text": "What do you want to say?"}]  # a question without buttons
-    await client.post("/api/chat", json={"sender": SENDER, "message": "hello"})
-    await client.post("/api/chat", json={"sender": SENDER, "message": "2"})
+    await client.post("/api/chat", json={"message": "hello"}, headers=TAB)
+    await client.post("/api/chat", json={"message": "2"}, headers=TAB)
     assert rasa.received[-1]["message"] == "2"  # a number is just a number now
-    await client.post("/api/chat", json={"sender": "c" * 32, "message": "1"})
+    rasa.replies = [{"text": "Pick", "buttons": [{"title": "Help", "payload": "/help"}]}]
+    await client.post("/api/chat", json={"message": "hi"}, headers=TAB)
+    await client.post("/api/chat", json={"message": "1"}, headers={"X-Heard-Tab": "c" * 32})
     assert rasa.received[-1]["message"] == "1"  # another conversation's buttons do not count

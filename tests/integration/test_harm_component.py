@@ -1,4 +1,9 @@
-"""HarmDisclosureDetector (Rasa NLU component) tested directly on Message objects, no training."""
+"""HarmDisclosureDetector (Rasa NLU component) tested directly on Message objects, no training.
+
+Tiers (issue 14): a clear lexicon cue, or the harm scorer >= clear_threshold with DIET >=
+clear_classifier_threshold, is a clear disclosure (intent ``disclose_harm``); a concern-tier cue or a harm score >=
+concern_threshold is a possible concern (intent ``possible_harm``: a check-in); a message in another language is
+``other_language``. The harm scorer here is a stand-in with a fixed score; without one DIET's score stands in."""
 
 from __future__ import annotations
 
@@ -29,13 +34,23 @@ def component() -> HarmDisclosureDetector:
     )
 
 
+class FixedScorer:
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def score(self, text: str) -> float:
+        return self.value
+
+
 def test_default_config_and_registration() -> None:
-    assert HarmDisclosureDetector.get_default_config()["classifier_threshold"] == 0.5
+    config = HarmDisclosureDetector.get_default_config()
+    assert (config["clear_threshold"], config["clear_classifier_threshold"], config["concern_threshold"]) == (
+        0.5, 0.5, 0.25)
     assert HarmDisclosureDetector.required_components() == []
     registered = DefaultV1Recipe._from_registry(HarmDisclosureDetector.__name__)
     assert registered.clazz is HarmDisclosureDetector
     assert DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER in registered.types
-    assert registered.is_trainable is False
+    assert registered.is_trainable is True  # the harm scorer is trained with the model
 
 
 def test_lexicon_fires_and_overrides_the_classifier(component: HarmDisclosureDetector) -> None:
@@ -49,7 +64,9 @@ def test_lexicon_fires_and_overrides_the_classifier(component: HarmDisclosureDet
     ranking = message.get("intent_ranking")
     assert ranking[0] == {"name": "disclose_harm", "confidence": 1.0}
     assert [r["name"] for r in ranking] == ["disclose_harm", "share_wishes", "inform", "greet"]
-    assert message.get("harm_detection") == {"category": "physical", "cue": "hits me", "source": "lexicon"}
+    detection = message.get("harm_detection")
+    assert (detection["tier"], detection["category"], detection["cue"], detection["source"]) == (
+        "clear", "physical", "hits me", "lexicon")
     output = message.as_dict(only_output_properties=True)
     assert output["harm_detection"]["source"] == "lexicon"
     assert output["intent"]["name"] == "disclose_harm"
@@ -72,23 +89,57 @@ def test_lexicon_fires_without_any_classifier_output(component: HarmDisclosureDe
     assert message.get("harm_detection")["category"] == "sexual"
 
 
-def test_classifier_score_fires_when_lexicon_does_not(component: HarmDisclosureDetector) -> None:
-    text = "something happened that i cant say"
+def test_diet_alone_is_a_concern_not_an_alert() -> None:
+    text = "my foster mum makes the best pasta"  # DIET is sure; the harm scorer is not: a check-in at most
+    component = HarmDisclosureDetector({}, scorer=FixedScorer(0.4))
     assert not component.detector.detect(text).is_harm
-    message = make_message(text, [("nlu_fallback", 0.7), ("inform", 0.25), ("disclose_harm", 0.55)])
+    message = make_message(text, [("disclose_harm", 1.0), ("out_of_scope", 0.0)])
     component.process([message])
-    assert message.get("intent") == {"name": "disclose_harm", "confidence": 1.0}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["disclose_harm", "nlu_fallback", "inform"]
-    assert message.get("harm_detection") == {"category": None, "cue": None, "source": "classifier"}
+    assert message.get("intent") == {"name": "possible_harm", "confidence": 1.0}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["possible_harm", "out_of_scope"]
+    detection = message.get("harm_detection")
+    assert (detection["tier"], detection["source"], detection["concept"]) == ("concern", "classifier", None)
     assert "harm_detection" in message.as_dict(only_output_properties=True)
 
 
-def test_classifier_threshold_is_configurable() -> None:
-    strict = HarmDisclosureDetector({"classifier_threshold": 0.9})
+def test_both_classifiers_sure_is_clear() -> None:
+    text = "something happened and he said its a secret"
+    component = HarmDisclosureDetector({}, scorer=FixedScorer(0.9))
+    assert not component.detector.detect(text).is_harm
+    message = make_message(text, [("disclose_harm", 0.95), ("inform", 0.05)])
+    component.process([message])
+    assert message.get("intent") == {"name": "disclose_harm", "confidence": 1.0}
+    assert message.get("harm_detection")["tier"] == "clear"
+    assert message.get("harm_detection")["concept"] == "secret"
+
+
+def test_a_concern_tier_cue_is_a_check_in(component: HarmDisclosureDetector) -> None:
+    message = make_message("i ran away last night", [("inform", 0.8), ("disclose_harm", 0.1)])
+    component.process([message])
+    assert message.get("intent")["name"] == "possible_harm"
+    assert (message.get("harm_detection")["tier"], message.get("harm_detection")["source"]) == ("concern", "lexicon")
+
+
+def test_thresholds_are_configurable() -> None:
+    strict = HarmDisclosureDetector({"clear_threshold": 0.99, "concern_threshold": 0.9})  # DIET stands in
     message = make_message("something happened that i cant say", [("disclose_harm", 0.6), ("inform", 0.4)])
     strict.process([message])
     assert message.get("harm_detection") is None
     assert message.get("intent") == {"name": "disclose_harm", "confidence": 0.6}  # untouched
+
+
+def test_a_message_in_another_language_is_marked(component: HarmDisclosureDetector) -> None:
+    message = make_message("زوج أمي يضربني وأنا خائف", [("greet", 0.6), ("disclose_harm", 0.1)])
+    component.process([message])
+    assert message.get("intent") == {"name": "other_language", "confidence": 1.0}
+    detection = message.get("harm_detection")
+    assert (detection["tier"], detection["source"], detection["language"]) == ("concern", "language", "ar")
+
+
+def test_english_the_classifier_placed_is_not_another_language(component: HarmDisclosureDetector) -> None:
+    message = make_message("i want an advocate please", [("request_advocate", 0.97)])
+    component.process([message])
+    assert message.get("intent")["name"] == "request_advocate"
 
 
 def test_neither_fires_message_untouched(component: HarmDisclosureDetector) -> None:
@@ -142,7 +193,8 @@ def test_pipeline_with_component_last_validates() -> None:
             {"name": "CountVectorsFeaturizer"},
             {"name": "DIETClassifier", "epochs": 1},
             {"name": "FallbackClassifier", "threshold": 0.35},
-            {"name": "bot.nlu.harm_component.HarmDisclosureDetector", "classifier_threshold": 0.5},
+            {"name": "bot.nlu.harm_component.HarmDisclosureDetector", "clear_threshold": 0.9,
+             "concern_threshold": 0.5},
         ],
         "policies": [],
     }
@@ -153,4 +205,31 @@ def test_pipeline_with_component_last_validates() -> None:
     node = model_config.predict_schema.nodes["run_bot.nlu.harm_component.HarmDisclosureDetector4"]
     assert node.uses is HarmDisclosureDetector
     assert node.needs == {"messages": "run_FallbackClassifier3"}
-    assert node.config["classifier_threshold"] == 0.5
+    assert (node.config["clear_threshold"], node.config["concern_threshold"]) == (0.9, 0.5)
+
+
+def test_the_harm_scorer_is_trained_stored_in_the_model_and_loaded(tmp_path) -> None:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage, resource = LocalModelStorage(tmp_path), Resource("harm")
+    pairs = [("he hits me", "disclose_harm"), ("my dad hurts me", "disclose_harm"), ("she hit me", "disclose_harm"),
+             ("i like pizza", "out_of_scope"), ("hello", "greet"), ("what is a review", "ask_about_review"),
+             ("pizza is nice", "out_of_scope"), ("hi there", "greet")]
+    examples = [Message(data={"text": text, "intent": intent}) for text, intent in pairs]
+    config = HarmDisclosureDetector.get_default_config()
+    trained = HarmDisclosureDetector.create(config, storage, resource, execution_context=None)
+    assert trained.train(TrainingData(training_examples=examples)) == resource
+    loaded = HarmDisclosureDetector.load(config, storage, resource, execution_context=None)
+    assert loaded.scorer is not None
+    assert loaded.scorer.score("he hits me") > 0.5 > loaded.scorer.score("i like pizza")
+
+
+def test_without_a_stored_scorer_the_model_still_loads(tmp_path) -> None:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    loaded = HarmDisclosureDetector.load(HarmDisclosureDetector.get_default_config(), LocalModelStorage(tmp_path),
+                                         Resource("none"), execution_context=None)
+    assert loaded.scorer is None

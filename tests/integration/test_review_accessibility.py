@@ -66,11 +66,12 @@ PAGES = {
         "/review/children",
         "/review/children/{ada}",
         "/review/children/{ada}/statements/{shared}/print",
+        "/review/tokens",
     ],
     "iro.c": ["/review/children", "/review/children/{ada}"],
-    "adv.d": ["/review/referrals", "/review/referrals/{told}", "/review/referrals?show=all"],
+    "adv.d": ["/review/referrals", "/review/referrals/{told}", "/review/referrals?show=all", "/review/tokens"],
     "duty.e": ["/review/alerts"],
-    "admin.f": ["/review/admin/users", "/review/admin/settings", "/review/admin/audit"],
+    "admin.f": ["/review/admin/users", "/review/admin/settings", "/review/admin/audit", "/review/admin/unrouted"],
 }
 
 

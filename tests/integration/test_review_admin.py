@@ -116,14 +116,15 @@ async def test_audit_trail_readable_and_filtered(client, world):
     assert '<form method="post"' not in page.split("<main")[1].split("</main>")[0]  # nothing to edit
 
 
-async def test_api_token_create_shown_once_and_revoke(client, world, engine):
-    token = await login(client, "admin.f")
+async def test_api_token_made_by_its_owner_shown_once_and_revoked_by_an_admin(client, world, engine):
+    # Only the owner makes a token (issue 13 item 6); an admin lists and revokes. (Before, the admin made it.)
+    token = await login(client, "sw.a")
     response = await client.post(
-        f"/review/admin/users/{world.users['sw.a']}/tokens", data={"_csrf": token, "label": "CMS"}
+        "/review/tokens", data={"_csrf": token, "label": "CMS", "scope": "read:caseload", "days": "30"}
     )
     assert response.status == 200
     api_token = re.search(r"(hrd_[A-Za-z0-9_\-]+)", await response.text()).group(1)
-    assert api_token not in await (await client.get("/review/admin/users")).text()
+    assert api_token not in await (await client.get("/review/tokens")).text()
     me = await client.get("/review/api/v1/me", headers={"Authorization": f"Bearer {api_token}"})
     assert me.status == 200 and (await me.json())["username"] == "sw.a"
     with engine.connect() as conn:
@@ -131,8 +132,11 @@ async def test_api_token_create_shown_once_and_revoke(client, world, engine):
 
         token_id, stored = conn.execute(select(StaffApiToken.id, StaffApiToken.token_hash)).one()
     assert stored != api_token and api_token not in stored
+    await client.post("/review/logout", data={"_csrf": await csrf_of(client, "/review/children")})
+    admin_token = await login(client, "admin.f")
+    assert api_token[:10] in await (await client.get("/review/admin/users")).text()
     revoke = await client.post(
-        f"/review/admin/tokens/{token_id}/revoke", data={"_csrf": token}, allow_redirects=False
+        f"/review/admin/tokens/{token_id}/revoke", data={"_csrf": admin_token}, allow_redirects=False
     )
     assert revoke.status == 303
     again = await client.get("/review/api/v1/me", headers={"Authorization": f"Bearer {api_token}"})

@@ -5,17 +5,20 @@ from __future__ import annotations
 import pytest
 
 from bot.db.engine import session_scope
-from bot.services.review_admin import create_api_token
+from bot.db.models import StaffUser
+from bot.services.api_tokens import create_token, scopes_for_role
 from tests.integration.test_review_support import *  # noqa: F403
 from tests.integration.test_review_support import SCRIPT, actor, audit_events
 
 
 @pytest.fixture
 def tokens(world, engine) -> dict[str, str]:
+    """Each staff member's own token with every scope their role may have (only the owner makes a token)."""
     made = {}
     with session_scope(engine) as s:
         for username in ("sw.a", "sw.b", "iro.c", "adv.d"):
-            _, made[username] = create_api_token(s, world.users[username], "test", "staff:admin.f")
+            owner = s.get(StaffUser, world.users[username])
+            _, made[username] = create_token(s, owner, "test", list(scopes_for_role(owner.role)))
     return made
 
 
@@ -87,8 +90,10 @@ async def test_api_referrals_for_advocacy_only(client, world, tokens):
     data = await (await client.get("/review/api/v1/referrals", headers=bearer(tokens["adv.d"]))).json()
     ids = {r["id"] for r in data["referrals"]}
     assert {world.told, world.untold, world.anon} <= ids and world.elsewhere not in ids
-    assert (await client.get("/review/api/v1/referrals", headers=bearer(tokens["sw.a"]))).status == 404
-    assert (await client.get("/review/api/v1/children", headers=bearer(tokens["adv.d"]))).status == 404
+    # A token has only the scopes its owner's role may give it (issue 13 item 6): another role's endpoint is
+    # refused with 403 insufficient_scope (it was 404 before tokens had scopes).
+    assert (await client.get("/review/api/v1/referrals", headers=bearer(tokens["sw.a"]))).status == 403
+    assert (await client.get("/review/api/v1/children", headers=bearer(tokens["adv.d"]))).status == 403
 
 
 async def test_api_ignores_session_cookies_and_csrf_is_not_needed_for_get(client, world, tokens):

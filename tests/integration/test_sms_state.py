@@ -4,8 +4,8 @@ database."""
 
 from __future__ import annotations
 
+import secrets
 import time
-import uuid
 
 import pytest
 
@@ -34,7 +34,7 @@ def _redis_or_skip() -> RedisState:
 
 @pytest.fixture(params=["memory", "redis"])
 def state(request, monkeypatch):
-    monkeypatch.setenv("HEARD_SECRET_KEY", f"test-{uuid.uuid4().hex}")  # fresh keys: no clash between runs
+    monkeypatch.setenv("HEARD_SECRET_KEY", secrets.token_hex(32))  # fresh keys: no clash between runs
     return MemoryState(ttl=60) if request.param == "memory" else _redis_or_skip()
 
 
@@ -47,7 +47,7 @@ def test_options_are_kept_per_number_in_any_format(state):
 
 
 def test_no_phone_number_is_stored_in_redis(monkeypatch):
-    monkeypatch.setenv("HEARD_SECRET_KEY", f"test-{uuid.uuid4().hex}")
+    monkeypatch.setenv("HEARD_SECRET_KEY", secrets.token_hex(32))
     state = _redis_or_skip()
     state.set_options("+447700900123", OPTIONS)
     try:

@@ -28,7 +28,7 @@ def test_anonymous_advocate_referral_asks_name_council_and_detail() -> None:
     slots = {"contact_how": "text"}
     assert required_slots("advocate_form", slots) == [
         "adv_reason", "adv_words", "anon_name", "anon_council", "contact_how", "contact_detail",
-        "contact_when", "adv_tell_sw",
+        "contact_when", "adv_tell_sw", "adv_confirm",  # issue 20: every form ends with the child's check
     ]
 
 
@@ -40,6 +40,22 @@ def test_signed_in_child_is_not_asked_for_name() -> None:
 def test_wishes_change_adds_which_question() -> None:
     assert "w_change_which" not in required_slots("wishes_form", {"w_confirm": None})
     assert required_slots("wishes_form", {"w_confirm": "change"})[-1] == "w_change_which"
+
+
+def test_every_form_but_the_match_answer_ends_with_the_childs_check() -> None:
+    from bot.dialogue.forms import change_choices, summary
+
+    slots = {"adv_reason": "review", "adv_words": "they never ask me", "contact_how": "text",
+             "contact_detail": "07700 900123", "contact_when": "evening", "adv_tell_sw": "no",
+             "anon_name": "Jo", "anon_council": "Leeds"}
+    titles = {"adv_reason": {"review": "My review meeting"}}
+    text = summary("advocate_form", slots, lambda slot: titles.get(slot, {}))
+    assert "• What it is about: My review meeting" in text and "• In your words: they never ask me" in text
+    assert "07700 900123" in text and "Jo" in text
+    assert ("adv_words", "In your words") in change_choices("advocate_form", slots)
+    assert required_slots("visitor_form", {"child_id": "c"})[-1] == "iv_confirm"
+    assert required_slots("visitor_form", {"child_id": "c", "iv_confirm": "change"})[-1] == "iv_change_which"
+    assert "match_confirm" not in required_slots("match_form", {})
 
 
 def test_match_objection_asks_reason_and_preferences() -> None:

@@ -11,7 +11,9 @@ transaction and write the audit events.
 * ``statements``: the child's wishes-and-feelings statements, as far as the child's sharing choice allows.
 * ``last_seen``: when a member of staff last opened a child's record (what is new since).
 * ``referral_queue`` and ``alert_queue``: the advocacy service's and the duty team's queues.
-* ``staff_accounts`` and ``audit_trail``: the admin screens.
+* ``staff_accounts``, ``audit_trail`` (the admin's own council's events only) and ``unrouted`` (records of
+  children not signed in that matched no council): the admin screens.
+* ``api_tokens``: a staff member's own API tokens, and the council's for the admin (never a token itself).
 
 Visibility rules kept here:
 
@@ -21,6 +23,9 @@ Visibility rules kept here:
   (``bot.services.wishes.visible_answers``).
 * A social worker sees an advocacy referral only if the child asked for them to be told
   (``tell_social_worker``); safeguarding alerts about their children are always shown to them.
-* The advocacy service sees referrals of children in its council and every anonymous self-referral; the duty
-  team sees alerts about children in its council and every alert from a child not signed in.
+* The advocacy service sees referrals of children in its council; the duty team sees alerts about children in
+  its council. A record from a child not signed in goes to the council it was sent to
+  (``bot.services.council_routing``: the council the child named) and, when it matched none, to the triage
+  council only; never to every council. An admin sees their own council's audit trail only.
+* A refused read (404) is audited as ``refused_read`` (``bot.usecases.review_reads``).
 """

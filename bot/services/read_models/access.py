@@ -1,6 +1,8 @@
 """Which records a member of staff may see, and which records belong to a child.
 
-Anything outside a staff member's reach is ``NotFound``, exactly like a record that does not exist.
+Anything outside a staff member's reach is ``NotFound``, exactly like a record that does not exist. Records
+of a child not signed in belong to no one's caseload: they reach the council they were sent to
+(``bot.services.council_routing``), never every council.
 """
 
 from __future__ import annotations
@@ -8,10 +10,19 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AdvocacyReferral, Child, ConversationLink, SafeguardingAlert, StaffUser, VisitorMatch
+from bot.db.models import (
+    AdvocacyReferral,
+    AuditEvent,
+    Child,
+    ConversationLink,
+    SafeguardingAlert,
+    StaffUser,
+    VisitorMatch,
+)
+from bot.services.council_routing import triage_council_id
 from bot.services.errors import NotFound
 
 CASELOAD_ROLES = ("social_worker", "iro")
@@ -46,10 +57,16 @@ def match_for_staff(s: Session, staff: StaffUser, match_id: int) -> VisitorMatch
     return match
 
 
-def council_condition(model: Any, staff: StaffUser) -> Any:
-    """Records about a child of ``staff``'s council, or from a child not signed in."""
+def council_condition(s: Session, model: Any, staff: StaffUser) -> Any:
+    """Records about a child of ``staff``'s council, or from a child not signed in that were sent to it; the
+    triage council (``council_routing.triage_council_id``) also gets those sent to no council (unrouted)."""
     in_my_council = select(Child.id).where(Child.local_authority_id == staff.local_authority_id)
-    return or_(model.child_id.is_(None), model.child_id.in_(in_my_council))
+    sent_here = model.routed_council_id == staff.local_authority_id
+    triage = triage_council_id(s)
+    # A disclosure must always reach a person: with no triage council, every duty team sees an unrouted alert.
+    if triage == staff.local_authority_id or (triage is None and model is SafeguardingAlert):
+        sent_here = or_(sent_here, model.routed_council_id.is_(None))
+    return or_(model.child_id.in_(in_my_council), and_(model.child_id.is_(None), sent_here))
 
 
 def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> AdvocacyReferral:
@@ -58,7 +75,7 @@ def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> Advoca
         raise NotFound("no such referral")
     referral = s.execute(
         select(AdvocacyReferral).where(
-            AdvocacyReferral.id == referral_id, council_condition(AdvocacyReferral, staff)
+            AdvocacyReferral.id == referral_id, council_condition(s, AdvocacyReferral, staff)
         )
     ).scalar_one_or_none()
     if referral is None:
@@ -72,7 +89,7 @@ def alert_for_staff(s: Session, staff: StaffUser, alert_id: int) -> Safeguarding
         raise NotFound("no such alert")
     alert = s.execute(
         select(SafeguardingAlert).where(
-            SafeguardingAlert.id == alert_id, council_condition(SafeguardingAlert, staff)
+            SafeguardingAlert.id == alert_id, council_condition(s, SafeguardingAlert, staff)
         )
     ).scalar_one_or_none()
     if alert is None:
@@ -94,9 +111,33 @@ def refs_by_child(s: Session, child_ids: list[str]) -> dict[str, list[str]]:
     return refs
 
 
-def owned(model: Any, child_id: str, refs: list[str]) -> Any:
+def sent_before_sign_in(model: Any, which_links: Any) -> Any:
+    """Records sent by a child not signed in from a conversation that one of ``which_links`` (a condition on
+    ``ConversationLink``) now links to a child: the child's own, sent before they signed in. Not when the
+    conversation was re-linked to another child since the record was sent (a shared phone or computer: the
+    record may be the first child's), nor when the record was sent to another council than the child's."""
+    relinked_since = (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.entity_type == "conversation_link",
+            AuditEvent.action == "update",
+            AuditEvent.entity_id == cast(ConversationLink.id, String),
+            AuditEvent.at > model.created_at,
+        )
+        .exists()
+    )
+    links = (
+        select(ConversationLink.conversation_ref)
+        .join(Child, Child.id == ConversationLink.child_id)
+        .where(
+            which_links,
+            ~relinked_since,
+            or_(model.routed_council_id.is_(None), model.routed_council_id == Child.local_authority_id),
+        )
+    )
+    return and_(model.child_id.is_(None), model.conversation_ref.in_(links))
+
+
+def owned(model: Any, child: Child) -> Any:
     """Records carrying the child's id, or sent from one of the child's conversations before sign-in."""
-    condition = model.child_id == child_id
-    if refs:
-        condition = or_(condition, (model.child_id.is_(None)) & model.conversation_ref.in_(refs))
-    return condition
+    return or_(model.child_id == child.id, sent_before_sign_in(model, ConversationLink.child_id == child.id))

@@ -22,6 +22,7 @@ def alert_view(a: SafeguardingAlert, escalate_after: timedelta | None) -> dict[s
         "id": a.id,
         "child_id": a.child_id,
         "child_name": a.child.chosen_name if a.child else None,
+        "unrouted": a.child_id is None and a.routed_council_id is None,  # seen by the triage council
         "channel": a.channel,
         "text": a.text,
         "category": a.category,
@@ -39,7 +40,7 @@ def alert_queue(
     s: Session, staff: StaffUser, *, escalate_after: timedelta, acknowledged_limit: int = 50
 ) -> list[dict[str, Any]]:
     """Open alerts (escalated first, oldest first), then the latest acknowledged ones."""
-    condition = council_condition(SafeguardingAlert, staff)
+    condition = council_condition(s, SafeguardingAlert, staff)
     open_alerts = (
         s.execute(
             select(SafeguardingAlert)

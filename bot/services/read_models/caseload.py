@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.db.models import (
     AdvocacyReferral,
     Child,
+    ConversationLink,
     SafeguardingAlert,
     StaffUser,
     VisitorMatch,
@@ -20,7 +21,7 @@ from bot.db.models import (
     WishesStatement,
     utcnow,
 )
-from bot.services.read_models.access import caseload_filter, refs_by_child
+from bot.services.read_models.access import caseload_filter, refs_by_child, sent_before_sign_in
 from bot.services.read_models.child_summary import review_fields
 from bot.services.read_models.last_seen import last_views
 from bot.services.read_models.referral_queue import OPEN_REFERRAL_STATUSES
@@ -109,10 +110,7 @@ def _statements_by_child(s: Session, ids: list[str]) -> dict[str, list[WishesSta
     ref_owner = {ref: child_id for child_id, refs in refs_by_child(s, ids).items() for ref in refs}
     condition = WishesStatement.child_id.in_(ids)
     if ref_owner:
-        condition = or_(
-            condition,
-            WishesStatement.child_id.is_(None) & WishesStatement.conversation_ref.in_(list(ref_owner)),
-        )
+        condition = or_(condition, sent_before_sign_in(WishesStatement, ConversationLink.child_id.in_(ids)))
     query = select(WishesStatement).options(selectinload(WishesStatement.shares)).where(condition)
     for st in s.execute(query).scalars().all():
         statements[st.child_id or ref_owner.get(st.conversation_ref, "")].append(st)

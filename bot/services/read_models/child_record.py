@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AdvocacyReferral, Child, SafeguardingAlert, StaffUser, VisitorMatch, VisitorRequest
-from bot.services.read_models.access import child_for_staff, owned, refs_by_child
+from bot.services.read_models.access import child_for_staff, owned
 from bot.services.read_models.alert_queue import alert_view
 from bot.services.read_models.child_summary import child_summary
 from bot.services.read_models.referral_queue import referral_view
@@ -23,14 +23,13 @@ from bot.services.review_admin import council_settings
 def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
     """Everything ``staff`` may see about one child in their caseload (``NotFound`` otherwise)."""
     child = child_for_staff(s, staff, child_id)
-    refs = refs_by_child(s, [child.id]).get(child.id, [])
     social_worker = staff.role == "social_worker"
     return {
         "child": child_summary(child, council_settings(s, child.local_authority_id)),
         "statements": child_statements(s, child, staff.role),
-        "referrals": _referrals(s, child, refs) if social_worker else [],
-        "alerts": _alerts(s, child, refs) if social_worker else [],
-        "visitor_requests": _visitor_requests(s, child, refs),
+        "referrals": _referrals(s, child) if social_worker else [],
+        "alerts": _alerts(s, child) if social_worker else [],
+        "visitor_requests": _visitor_requests(s, child),
         "matches": [match_view(m) for m in _matches(s, child)],
     }
 
@@ -51,12 +50,12 @@ def match_view(m: VisitorMatch) -> dict[str, Any]:
     }
 
 
-def _referrals(s: Session, child: Child, refs: list[str]) -> list[dict[str, Any]]:
+def _referrals(s: Session, child: Child) -> list[dict[str, Any]]:
     """The child's advocacy referrals they asked their social worker to be told of, newest first."""
     referrals = (
         s.execute(
             select(AdvocacyReferral)
-            .where(owned(AdvocacyReferral, child.id, refs), AdvocacyReferral.tell_social_worker.is_(True))
+            .where(owned(AdvocacyReferral, child), AdvocacyReferral.tell_social_worker.is_(True))
             .order_by(AdvocacyReferral.created_at.desc())
         )
         .scalars()
@@ -65,12 +64,12 @@ def _referrals(s: Session, child: Child, refs: list[str]) -> list[dict[str, Any]
     return [referral_view(r) for r in referrals]
 
 
-def _alerts(s: Session, child: Child, refs: list[str]) -> list[dict[str, Any]]:
+def _alerts(s: Session, child: Child) -> list[dict[str, Any]]:
     """Safeguarding alerts about the child, newest first (never marked escalated here)."""
     alerts = (
         s.execute(
             select(SafeguardingAlert)
-            .where(owned(SafeguardingAlert, child.id, refs))
+            .where(owned(SafeguardingAlert, child))
             .order_by(SafeguardingAlert.created_at.desc())
         )
         .scalars()
@@ -79,12 +78,12 @@ def _alerts(s: Session, child: Child, refs: list[str]) -> list[dict[str, Any]]:
     return [alert_view(a, escalate_after=None) for a in alerts]
 
 
-def _visitor_requests(s: Session, child: Child, refs: list[str]) -> list[dict[str, Any]]:
+def _visitor_requests(s: Session, child: Child) -> list[dict[str, Any]]:
     """The child's requests for an independent visitor or mentor, newest first."""
     requests = (
         s.execute(
             select(VisitorRequest)
-            .where(owned(VisitorRequest, child.id, refs))
+            .where(owned(VisitorRequest, child))
             .order_by(VisitorRequest.created_at.desc())
         )
         .scalars()

@@ -22,6 +22,7 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "child_id": r.child_id,
         "child_name": r.child.chosen_name if r.child else None,
         "anonymous": r.child_id is None,
+        "unrouted": r.child_id is None and r.routed_council_id is None,  # seen by the triage council
         "anon_name": r.anon_name,
         "anon_local_authority": r.anon_local_authority,
         "local_authority": r.child.local_authority.name if r.child else r.anon_local_authority,
@@ -44,7 +45,7 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
 
 def referral_queue(s: Session, staff: StaffUser, *, show: str = "open") -> list[dict[str, Any]]:
     """The advocacy queue: overdue first, then by response deadline. ``show``: open | closed | all."""
-    query = select(AdvocacyReferral).where(council_condition(AdvocacyReferral, staff))
+    query = select(AdvocacyReferral).where(council_condition(s, AdvocacyReferral, staff))
     if show == "open":
         query = query.where(AdvocacyReferral.status.in_(OPEN_REFERRAL_STATUSES))
     elif show == "closed":

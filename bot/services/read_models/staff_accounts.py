@@ -1,4 +1,5 @@
-"""The admin's accounts page: the council's staff accounts and API tokens (never a token itself)."""
+"""The admin's accounts page: the council's staff accounts and API tokens (never a token itself). An admin
+lists and revokes tokens; only a token's owner makes one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import StaffUser
-from bot.services.review_admin import tokens_for
+from bot.services.api_tokens import tokens_of_council
+from bot.services.read_models.api_tokens import token_view
 
 
 def staff_list(s: Session, local_authority_id: int) -> list[StaffUser]:
@@ -27,7 +29,7 @@ def staff_list(s: Session, local_authority_id: int) -> list[StaffUser]:
 def accounts_page(s: Session, local_authority_id: int) -> dict[str, Any]:
     """``users`` and ``tokens`` (newest first, with their owner's username) of one council."""
     users = staff_list(s, local_authority_id)
-    tokens = tokens_for(s, local_authority_id)
+    tokens = tokens_of_council(s, local_authority_id)
     names = {u.id: u.username for u in users}
     return {
         "users": [
@@ -40,16 +42,5 @@ def accounts_page(s: Session, local_authority_id: int) -> dict[str, Any]:
             }
             for u in users
         ],
-        "tokens": [
-            {
-                "id": t.id,
-                "username": names.get(t.staff_id, "?"),
-                "label": t.label,
-                "prefix": t.prefix,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-                "revoked": t.revoked_at is not None,
-            }
-            for t in tokens
-        ],
+        "tokens": [token_view(t, names.get(t.staff_id, "?")) for t in tokens],
     }

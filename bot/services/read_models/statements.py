@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.db.models import Child, StaffUser, WishesStatement
 from bot.services.errors import NotFound
-from bot.services.read_models.access import caseload_filter, child_for_staff, owned, refs_by_child
+from bot.services.read_models.access import caseload_filter, child_for_staff, owned
 from bot.services.read_models.child_summary import child_summary
 from bot.services.wishes import visible_answers
 
@@ -41,12 +41,11 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
 
 def child_statements(s: Session, child: Child, role: str) -> list[dict[str, Any]]:
     """Every statement of the child (newest first), as ``role`` may see it."""
-    refs = refs_by_child(s, [child.id]).get(child.id, [])
     statements = (
         s.execute(
             select(WishesStatement)
             .options(selectinload(WishesStatement.answers), selectinload(WishesStatement.shares))
-            .where(owned(WishesStatement, child.id, refs))
+            .where(owned(WishesStatement, child))
             .order_by(WishesStatement.sent_at.desc(), WishesStatement.id.desc())
         )
         .scalars()

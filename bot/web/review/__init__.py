@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from bot.vocabulary import audiences_list
-from bot.web.review import admin, advocacy, api, auth, children, duty
+from bot.web.review import account, admin, advocacy, api, auth, children, concerns, duty, tokens
 from bot.web.review.common import (
     JINJA_KEY,
     auth_middleware,
@@ -32,10 +32,18 @@ PAGES = [
     ("GET", "/", auth.home),
     ("GET", "/login", auth.login_page),
     ("POST", "/login", auth.login_submit),
+    ("GET", "/login/code", auth.code_page),
+    ("POST", "/login/code", auth.code_submit),
+    ("GET", "/login/enrol", auth.enrol_page),
+    ("POST", "/login/enrol", auth.enrol_submit),
     ("POST", "/logout", auth.logout),
+    ("GET", "/account", account.account_page),
+    ("POST", "/account/password", account.password_submit),
+    ("POST", "/account/recovery-codes", account.recovery_codes_submit),
     ("GET", "/children", children.caseload_page),
     ("GET", "/children/{child_id}", children.child_page),
     ("POST", "/children/{child_id}/code", children.issue_code),
+    ("POST", "/children/{child_id}/codes/{code_id}/end", children.end_code),
     ("POST", "/children/{child_id}/matches", children.propose_match),
     ("POST", "/children/{child_id}/reviews", children.record_review),
     ("POST", "/children/{child_id}/care-start", children.set_care_start),
@@ -48,11 +56,17 @@ PAGES = [
     ("POST", "/referrals/{referral_id}/status", advocacy.change_status),
     ("GET", "/alerts", duty.alerts_page),
     ("POST", "/alerts/{alert_id}/acknowledge", duty.acknowledge),
+    ("GET", "/concerns", concerns.concerns_page),
+    ("POST", "/concerns/{concern_id}/reviewed", concerns.mark_reviewed),
     ("GET", "/admin/users", admin.users_page),
     ("POST", "/admin/users", admin.create_user),
     ("POST", "/admin/users/{staff_id}/active", admin.set_active),
-    ("POST", "/admin/users/{staff_id}/tokens", admin.create_token),
     ("POST", "/admin/tokens/{token_id}/revoke", admin.revoke_token),
+    ("GET", "/admin/unrouted", admin.unrouted_page),
+    ("POST", "/admin/unrouted/{entity_type}/{record_id}/route", admin.route_record),
+    ("GET", "/tokens", tokens.tokens_page),
+    ("POST", "/tokens", tokens.create_token),
+    ("POST", "/tokens/{token_id}/revoke", tokens.revoke_token),
     ("GET", "/admin/settings", admin.settings_page),
     ("POST", "/admin/settings", admin.save_settings),
     ("GET", "/admin/audit", admin.audit_page),

@@ -1,5 +1,6 @@
-"""Admin pages: staff accounts and roles, API tokens, council settings and the (read-only) audit trail.
-Admins see no child's words."""
+"""Admin pages: staff accounts and roles, their council's API tokens (list and revoke; only a token's owner
+makes one), council settings, routing records of children not signed in that matched no council, and their
+council's (read-only) audit trail. Admins see no child's words."""
 
 from __future__ import annotations
 
@@ -80,15 +81,6 @@ async def set_active(request: web.Request) -> web.Response:
 
 
 @require("admin")
-async def create_token(request: web.Request) -> web.Response:
-    staff_id = match_int(request, "staff_id")
-    form = await request.post()
-    label = str(form.get("label", ""))
-    username, token = await run_use_case(admin_cases.create_api_token, request["staff"], staff_id, label)
-    return await _users_page(request, new_token=token, token_user=username)
-
-
-@require("admin")
 async def revoke_token(request: web.Request) -> web.Response:
     token_id = match_int(request, "token_id")
     await run_use_case(admin_cases.revoke_api_token, request["staff"], token_id)
@@ -165,7 +157,9 @@ async def audit_page(request: web.Request) -> web.Response:
         "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
     }
     before = form_int(q.get("before"))
-    events = await run_use_case(admin_cases.read_audit_trail, **filters, before_id=before, limit=100)
+    events = await run_use_case(
+        admin_cases.read_audit_trail, request["staff"], **filters, before_id=before, limit=100
+    )
     query_string = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,
@@ -178,3 +172,26 @@ async def audit_page(request: web.Request) -> web.Response:
             "query_string": query_string,
         },
     )
+
+
+@require("admin")
+async def unrouted_page(request: web.Request) -> web.Response:
+    """Referrals and alerts of children not signed in that matched no council, to route (no child's words)."""
+    data = await run_use_case(admin_cases.read_unrouted, request["staff"])
+    session = await get_session(request)
+    data["flash"] = session.pop("flash", "")
+    return render(request, "admin_unrouted.html", data)
+
+
+@require("admin")
+async def route_record(request: web.Request) -> web.Response:
+    record_id = match_int(request, "record_id")
+    form = await request.post()
+    council_id = form_int(form.get("council_id"))
+    entity_type = request.match_info["entity_type"]
+    if council_id is None:
+        raise web.HTTPSeeOther("/review/admin/unrouted")
+    await run_use_case(admin_cases.route_unrouted, request["staff"], entity_type, record_id, council_id)
+    session = await get_session(request)
+    session["flash"] = f"Sent {entity_type.replace('_', ' ')} {record_id} to the council you chose."
+    raise web.HTTPSeeOther("/review/admin/unrouted")

@@ -11,10 +11,11 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.db.models import VISITOR_KINDS
-from bot.services.errors import ServiceError
+from bot.services.errors import InvalidTransition, NotFound, ServiceError
 from bot.usecases import review_child_changes as changes
 from bot.usecases.review_caseload import read_caseload
 from bot.usecases.review_child_record import read_child_record, statement_to_print
+from bot.usecases.signin import end_sign_in, sign_in_panel
 from bot.web.review.common import match_int, render, require, run_use_case
 from bot.web.review.pdf import statement_pdf
 
@@ -34,12 +35,13 @@ async def _child_page(
 ) -> web.Response:
     staff = request["staff"]
     record = await run_use_case(read_child_record, staff, child_id)
+    signins = await run_use_case(sign_in_panel, staff, child_id)
     session = await get_session(request)
     flash = session.pop("flash", "")
     return render(
         request,
         "child.html",
-        {"r": record, "error": error, "flash": flash, "code": code, "kinds": KIND_LABELS},
+        {"r": record, "error": error, "flash": flash, "code": code, "kinds": KIND_LABELS, "signins": signins},
         status,
     )
 
@@ -57,6 +59,22 @@ async def issue_code(request: web.Request) -> web.Response:
 
 
 @require("social_worker")
+async def end_code(request: web.Request) -> web.Response:
+    """Cancel an unused sign-in code, or end the link between the child and the chat it signed in."""
+    child_id = request.match_info["child_id"]
+    try:
+        outcome = await run_use_case(end_sign_in, request["staff"], child_id, match_int(request, "code_id"))
+    except InvalidTransition:  # NotFound (not this child's, or not in the caseload) is a 404 like any other
+        return await _child_page(request, child_id, error="That code cannot be cancelled now.", status=409)
+    session = await get_session(request)
+    session["flash"] = (
+        "The code was cancelled. It will not work." if outcome == "cancelled"
+        else "The sign-in was ended. That chat is no longer linked to this child."
+    )
+    raise web.HTTPSeeOther(f"/review/children/{child_id}")
+
+
+@require("social_worker")
 async def propose_match(request: web.Request) -> web.Response:
     child_id = request.match_info["child_id"]
     form = await request.post()
@@ -69,6 +87,8 @@ async def propose_match(request: web.Request) -> web.Response:
         )
     try:
         await run_use_case(changes.propose_visitor, request["staff"], child_id, name[:200], description, kind)
+    except NotFound:
+        raise  # not in the caseload: a 404 (audited once, as a refused read), not the child's page
     except ServiceError as error:
         return await _child_page(request, child_id, error=str(error), status=400)
     session = await get_session(request)
@@ -101,6 +121,8 @@ async def record_review(request: web.Request) -> web.Response:
         return await _child_page(request, child_id, error="Give the date the review was held.", status=400)
     try:
         next_date = await run_use_case(changes.record_review, request["staff"], child_id, held_on, next_on)
+    except NotFound:
+        raise  # not in the caseload: a 404 (audited once, as a refused read), not the child's page
     except ServiceError as error:
         return await _child_page(request, child_id, error=str(error), status=400)
     session = await get_session(request)
@@ -124,6 +146,8 @@ async def set_care_start(request: web.Request) -> web.Response:
         )
     try:
         await run_use_case(changes.set_entered_care, request["staff"], child_id, entered_on)
+    except NotFound:
+        raise  # not in the caseload: a 404 (audited once, as a refused read), not the child's page
     except ServiceError as error:
         return await _child_page(request, child_id, error=str(error), status=400)
     session = await get_session(request)

@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp_session import get_session
 from bot.db.models import StaffUser
 from bot.services.errors import NotFound
+from bot.usecases.review_reads import Asked, refused
 from bot.usecases.review_staff_login import signed_in_staff
 from bot.web.review.security import CSRF_FIELD, Handler, csrf_ok, csrf_token, is_api
 
@@ -35,7 +36,8 @@ ROLE_HOME = {
     "duty": "/review/alerts",
     "admin": "/review/admin/users",
 }
-PUBLIC_PATHS = ("/review/login", "/review/static/")
+PUBLIC_PATHS = ("/review/login", "/review/static/")  # the sign-in steps check their own state
+FIRST_PASSWORD_PATHS = ("/review/account", "/review/account/password", "/review/logout")
 
 try:
     from zoneinfo import ZoneInfo
@@ -52,16 +54,22 @@ async def run_use_case(use_case: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Load the signed-in staff member (every request, so a deactivated account stops at once)."""
+    """Load the signed-in staff member on every request, and only when the session was made under their
+    current session version (so a deactivated account, a sign-out or a password change stops every copy of
+    the cookie at once). Until an admin-set first password is changed, only the account page opens."""
     if is_api(request) or request.path.startswith(PUBLIC_PATHS):
         return await handler(request)
     session = await get_session(request)
     staff_id = session.get("staff_id")
-    staff = await run_use_case(signed_in_staff, int(staff_id)) if staff_id else None
+    staff = None
+    if isinstance(staff_id, int):
+        staff = await run_use_case(signed_in_staff, staff_id, session.get("staff_version"))
     if staff is None:
         if staff_id:
             session.invalidate()
         raise web.HTTPSeeOther("/review/login")
+    if staff.must_change_password and request.path not in FIRST_PASSWORD_PATHS:
+        raise web.HTTPSeeOther("/review/account")
     request["staff"] = staff
     return await handler(request)
 
@@ -79,14 +87,35 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     return await handler(request)
 
 
+# A page's path parameter -> the record it names (a refused one is audited as a refused read).
+RECORD_PARAMS = {
+    "child_id": "child",
+    "referral_id": "advocacy_referral",
+    "alert_id": "safeguarding_alert",
+    "match_id": "visitor_match",
+}
+
+
+def asked_in_path(request: web.Request) -> Asked | None:
+    """The record a page's path names (a child, referral, alert or visitor match), if any."""
+    for param, entity_type in RECORD_PARAMS.items():
+        if param in request.match_info:
+            return Asked(entity_type, request.match_info[param][:64], {"because": "role"})
+    return None
+
+
 def require(*roles: str) -> Callable[[Handler], Handler]:
-    """Only staff with one of ``roles`` may use the page; others get 404 (nothing is revealed)."""
+    """Only staff with one of ``roles`` may use the page; others get 404 (nothing is revealed), and a refused
+    page about a record (a duty lead opening a child's record) is audited as a refused read."""
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def inner(request: web.Request) -> web.StreamResponse:
             staff: StaffUser | None = request.get("staff")
             if staff is None or staff.role not in roles:
+                asked = asked_in_path(request) if staff is not None else None
+                if asked is not None:
+                    await run_use_case(refused, staff, asked)
                 return render_error(request, 404, "There is no page here.")
             return await handler(request)
 

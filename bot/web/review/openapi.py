@@ -1,4 +1,5 @@
-"""The OpenAPI 3 document of the review app's JSON API (served at ``/review/api/openapi.json``).
+"""The OpenAPI 3 document of the review app's JSON API (served at ``/review/api/openapi.json``), and the scope
+each endpoint needs (``SCOPE_OF``: the API refuses a route that is not in it).
 
 ``tests/integration/test_review_api.py`` checks that every API route is documented here and every path here exists."""
 
@@ -11,11 +12,26 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# path -> the scope a token needs for it (None: any valid token). Scopes: bot.services.api_tokens.SCOPES.
+SCOPE_OF: dict[str, str | None] = {
+    "/api/v1/me": None,
+    "/api/v1/children": "read:caseload",
+    "/api/v1/children/{child_id}": "read:records",
+    "/api/v1/children/{child_id}/statements": "read:statements",
+    "/api/v1/statements": "read:statements",
+    "/api/v1/referrals": "read:referrals",
+}
+
+
 def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "200": {"description": description, "content": {"application/json": {"schema": schema}}},
         "401": {
-            "description": "Missing or invalid bearer token",
+            "description": "Missing, invalid, revoked or expired bearer token",
+            "content": {"application/json": {"schema": _ref("Error")}},
+        },
+        "403": {
+            "description": "The token lacks the scope this endpoint needs (insufficient_scope)",
             "content": {"application/json": {"schema": _ref("Error")}},
         },
         "404": {
@@ -40,10 +56,13 @@ OPENAPI: dict[str, Any] = {
         "title": "Heard review API",
         "version": "1.0.0",
         "description": (
-            "Read-only access for a council's case-management system to what children said. A token sees "
-            "exactly what its staff member sees in the review app: their own caseload, and a child's answers "
-            "only when the child chose to share them with that role. Children's words are verbatim. "
-            "Every call that returns a child's record is written to the audit trail."
+            "Read-only access for a council's case-management system to what children said. A staff member "
+            "makes their own token in the review app (API tokens), choosing its scopes and how long it lasts "
+            "(90 days unless chosen, at most 365); it is shown once. A token sees at most what its staff member "
+            "sees in the review app (their own caseload, and a child's answers only when the child chose to "
+            "share them with that role), and only the endpoints its scopes allow. Children's words are "
+            "verbatim. Every call that returns a child's record is written to the audit trail with the "
+            "token's id."
         ),
     },
     "servers": [{"url": "/review"}],
@@ -165,7 +184,13 @@ OPENAPI: dict[str, Any] = {
     },
     "components": {
         "securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "description": "Made by an admin"}
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "Made by its owner on the review app's API tokens page; scopes: " + ", ".join(
+                    sorted({scope for scope in SCOPE_OF.values() if scope})
+                ),
+            }
         },
         "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
@@ -246,3 +271,14 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+def _declare_scopes() -> None:
+    """Each operation's ``security`` names the scope it needs."""
+    for path, operations in OPENAPI["paths"].items():
+        scope = SCOPE_OF[path]
+        for operation in operations.values():
+            operation["security"] = [{"bearerAuth": [scope] if scope else []}]
+
+
+_declare_scopes()

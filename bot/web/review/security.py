@@ -1,8 +1,10 @@
 """Security of the review app: encrypted session cookies, idle expiry, CSRF tokens and response headers.
 
-* Sessions: ``aiohttp_session.EncryptedCookieStorage`` with a Fernet key derived (HKDF-SHA256) from
-  ``HEARD_SECRET_KEY``. Cookies are HttpOnly, SameSite=Strict and Secure, unless
-  ``HEARD_REVIEW_ALLOW_HTTP=1`` (development on http://127.0.0.1 only).
+* Sessions: ``aiohttp_session.EncryptedCookieStorage`` with the Fernet key ``bot.keys`` derives (HKDF-SHA256)
+  from ``HEARD_SECRET_KEY`` for this purpose only. The cookie is ``__Host-heard_review``: HttpOnly,
+  SameSite=Strict, Secure, Path=/ and no Domain; under ``HEARD_REVIEW_ALLOW_HTTP=1`` (development on
+  http://127.0.0.1 only) it is ``heard_review`` on Path=/review/ without Secure (a browser refuses a
+  ``__Host-`` cookie without it).
 * Idle expiry: ``HEARD_REVIEW_IDLE_MINUTES`` (default 30) without a request ends the session; any session
   ends after ``HEARD_REVIEW_MAX_HOURS`` (default 12).
 * CSRF: one random token per session, put in every form as ``_csrf`` and checked on every POST
@@ -14,7 +16,6 @@
 
 from __future__ import annotations
 
-import base64
 import hmac
 import secrets
 import time
@@ -24,13 +25,16 @@ from aiohttp import web
 from aiohttp_session import Session, get_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot import keys
 from bot.config import get_settings
+from bot.web.transport_security import add_hsts
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-COOKIE_NAME = "heard_review"
+COOKIE_NAME = "heard_review"  # plain-HTTP development (HEARD_REVIEW_ALLOW_HTTP=1) only
+# Over HTTPS: the browser takes a "__Host-" cookie only when it is Secure, has Path=/ and no Domain, so no
+# other host (a sibling subdomain) and no plain-HTTP page can set or overwrite the session cookie.
+HOST_COOKIE_NAME = "__Host-heard_review"
 CSRF_FIELD = "_csrf"
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; form-action 'self'; "
@@ -60,20 +64,22 @@ def max_session_seconds() -> int:
     return get_settings().review.max_hours * 3600
 
 
-def fernet_key(secret_key: str | None = None) -> Fernet:
-    """The session cookie key, derived from ``HEARD_SECRET_KEY`` (separate from its other uses)."""
-    secret = (secret_key or get_settings().secret_key).encode()
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"heard-review", info=b"session-cookie").derive(
-        secret
-    )
-    return Fernet(base64.urlsafe_b64encode(raw))
+def fernet_key() -> Fernet:
+    """The session cookie key: ``bot.keys``' key for "review-session", used for nothing else."""
+    return keys.fernet_for("review-session")
+
+
+def cookie_name() -> str:
+    """``__Host-heard_review`` (Secure, Path=/), or ``heard_review`` under ``HEARD_REVIEW_ALLOW_HTTP=1``."""
+    return COOKIE_NAME if allow_http() else HOST_COOKIE_NAME
 
 
 def session_storage() -> EncryptedCookieStorage:
     return EncryptedCookieStorage(
         fernet_key(),
-        cookie_name=COOKIE_NAME,
-        path="/review/",
+        cookie_name=cookie_name(),
+        path="/review/" if allow_http() else "/",
+        domain=None,
         httponly=True,
         secure=not allow_http(),
         samesite="Strict",
@@ -118,8 +124,7 @@ def _secure(response: web.StreamResponse, request: web.Request) -> None:
     else:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
-    if request.secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    add_hsts(request, response)  # over HTTPS, its own or a trusted proxy's (bot/web/transport_security.py)
 
 
 @web.middleware

@@ -6,6 +6,11 @@
  * Safety on a shared phone: the conversation lives only in sessionStorage (gone when the tab closes);
  * "Leave quickly" (or Escape twice) wipes it and replaces this page with a neutral one, so Back does not
  * return. No message text is ever put in a URL or the page title.
+ *
+ * Which conversation this is, is the server's to say (it never trusts an id from here). On Heard's own page
+ * the server keeps it in an HttpOnly cookie bound to this tab's random key (sent as X-Heard-Tab); embedded
+ * on a council's site, where such cookies are blocked, the server returns a signed token that this script
+ * keeps in sessionStorage and sends back as X-Heard-Conversation.
  */
 (function () {
   "use strict";
@@ -13,7 +18,9 @@
   var script = document.currentScript;
   var EXIT_URL = "https://www.bbc.co.uk/weather";
   var KEY = {
-    sender: "heard.sender",
+    tab: "heard.tab",
+    conversation: "heard.conversation",
+    signedIn: "heard.signedIn",
     log: "heard.log",
     size: "heard.textSize",
     contrast: "heard.contrast",
@@ -24,6 +31,7 @@
     base = new URL(script.src, location.href).origin;
   }
   if (base === location.origin) base = "";
+  var sameOrigin = base === "";
   var pageMode = script && script.getAttribute("data-heard-mode") === "page";
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -48,7 +56,7 @@
     send: "Send",
     sending: "Sending…",
     busy: "Sorry, I can't answer just now. Your words are still in the box. Please try again in a minute.",
-    codeLabel: "Your code (6 numbers)",
+    codeLabel: "Your code (8 letters and numbers)",
     codeHelp: "Your social worker can give you a code. Then I know it is you.",
     codeSend: "Sign in",
     cancel: "Cancel",
@@ -70,13 +78,14 @@
     (window.crypto || window.msCrypto).getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
-  function sender() {
-    var id = get("session", KEY.sender);
-    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
-      id = randomId();
-      set("session", KEY.sender, id);
+  // This tab's own key (Heard's page): the conversation cookie is bound to it, so it is this tab's only.
+  function tabKey() {
+    var key = get("session", KEY.tab);
+    if (!key || !/^[A-Za-z0-9_-]{22,64}$/.test(key)) {
+      key = randomId();
+      set("session", KEY.tab, key);
     }
-    return id;
+    return key;
   }
   function loadLog() {
     try { var v = JSON.parse(get("session", KEY.log) || "[]"); return Array.isArray(v) ? v : []; }
@@ -153,8 +162,9 @@
 
   // Sign-in (a short code from the social worker)
   var codeInput = el("input", {
-    id: "heard-code", name: "code", type: "text", inputmode: "numeric", autocomplete: "one-time-code",
-    pattern: "[0-9 -]*", "aria-describedby": "heard-code-help", "class": "heard-input heard-code"
+    id: "heard-code", name: "code", type: "text", inputmode: "text", autocomplete: "one-time-code",
+    autocapitalize: "characters", spellcheck: "false", maxlength: "20", pattern: "[A-Za-z0-9 \\-]*",
+    "aria-describedby": "heard-code-help", "class": "heard-input heard-code"
   });
   var codeStatus = el("p", { "class": "heard-code-status", id: "heard-code-status", role: "status" });
   var signinForm = el("form", { id: "heard-signin", "class": "heard-signin", hidden: true, "aria-label": "Sign in with a code" }, [
@@ -289,18 +299,53 @@
   }
 
   function post(path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (sameOrigin) {
+      headers["X-Heard-Tab"] = tabKey();
+    } else {
+      var token = get("session", KEY.conversation);
+      if (token) headers["X-Heard-Conversation"] = token;
+    }
     return fetch(base + path, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: headers,
       body: JSON.stringify(body),
-      credentials: "omit",
+      credentials: sameOrigin ? "same-origin" : "omit",
       cache: "no-store",
       referrerPolicy: "no-referrer"
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        return { ok: response.ok, status: response.status, data: data || {} };
+        data = data || {};
+        if (typeof data.conversation === "string") set("session", KEY.conversation, data.conversation);
+        if (data.restarted) { disableOldChoices(); saveLog(); }
+        if (data.signed_in === true || data.signed_in === false) showSignedIn(data.signed_in);
+        return { ok: response.ok, status: response.status, data: data };
       });
     });
+  }
+
+  function showSignedIn(on) {
+    set("session", KEY.signedIn, on ? "1" : "0");
+    signinButton.hidden = on;
+    if (on) { signinForm.hidden = true; signinButton.setAttribute("aria-expanded", "false"); }
+  }
+
+  // After "No, start again" at sign-in: what was on screen belongs to the earlier conversation.
+  function clearLog() {
+    transcript = [];
+    while (log.firstChild) log.removeChild(log.firstChild);
+    saveLog();
+  }
+
+  // Lines the server sent, shown as Heard's messages (with their choices).
+  function showBotMessages(messages) {
+    var entries = [];
+    (messages || []).forEach(function (m) {
+      if (m && (m.text || (m.buttons && m.buttons.length))) {
+        entries.push({ who: "bot", text: m.text || "", buttons: m.buttons || [], audio: m.audio || null });
+      }
+    });
+    return { entries: entries, first: addEntries(entries) };
   }
 
   function firstText(data, fallback) {
@@ -316,21 +361,18 @@
     sendButton.disabled = true;
     log.setAttribute("aria-busy", "true");
     setStatus(TEXT.sending);
-    return post("/api/chat", { sender: sender(), message: message }).then(function (result) {
+    return post("/api/chat", { message: message }).then(function (result) {
       if (!result.ok) {
         setStatus(firstText(result.data, TEXT.busy), "error");
         return false;
       }
       setStatus(options.status || "");
       disableOldChoices();
-      var entries = [];
-      if (!options.silent) entries.push({ who: "you", text: options.shown || message });
-      (result.data.messages || []).forEach(function (m) {
-        if (m && (m.text || (m.buttons && m.buttons.length))) {
-          entries.push({ who: "bot", text: m.text || "", buttons: m.buttons || [], audio: m.audio || null });
-        }
-      });
-      var firstNew = addEntries(entries);
+      if (result.data.fresh) clearLog();
+      var mine = options.silent ? null : addEntries([{ who: "you", text: options.shown || message }]);
+      var shown = showBotMessages(result.data.messages);
+      var entries = shown.entries;
+      var firstNew = mine || shown.first;
       if (options.typed) removeSent(message);
       // Focus follows the child, and never lands on a choice by itself: a child who keeps typing must
       // never press a button with a key meant for the text box.
@@ -427,7 +469,7 @@
     event.preventDefault();
     var code = codeInput.value.replace(/[\s-]/g, "");
     codeStatus.textContent = TEXT.sending;
-    post("/api/signin", { sender: sender(), code: code }).then(function (result) {
+    post("/api/signin", { code: code }).then(function (result) {
       if (!result.ok) {
         codeStatus.textContent = firstText(result.data, TEXT.busy);
         codeInput.focus();
@@ -435,16 +477,25 @@
       }
       codeInput.value = "";
       showSignin(false);
-      signinButton.hidden = true;
+      showSignedIn(true);
       setStatus(TEXT.signedIn);
-      send("/greet", { silent: true, status: TEXT.signedIn });
+      if (result.data.messages && result.data.messages.length) {
+        // "Do you want me to keep what you wrote before you signed in?" Yes / No
+        disableOldChoices();
+        var first = firstBotMessage(showBotMessages(result.data.messages).first);
+        if (first) { first.focus({ preventScroll: true }); showFromStart(first); }
+      } else {
+        send("/greet", { silent: true, status: TEXT.signedIn });
+      }
     }).catch(function () { codeStatus.textContent = TEXT.busy; });
   });
 
   // ---------- quick exit ----------
   function quickExit() {
     try { player.pause(); player.removeAttribute("src"); } catch (e) { /* ignore */ }
-    remove("session", KEY.sender);
+    remove("session", KEY.tab);
+    remove("session", KEY.conversation);
+    remove("session", KEY.signedIn);
     remove("session", KEY.log);
     transcript = [];
     while (root.firstChild) root.removeChild(root.firstChild);
@@ -466,6 +517,7 @@
   function start() {
     if (started) return;
     started = true;
+    if (get("session", KEY.signedIn) === "1") showSignedIn(true);
     if (transcript.length) {
       transcript.forEach(renderEntry);
       scrollToEnd(log.lastElementChild);

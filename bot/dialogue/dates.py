@@ -1,0 +1,123 @@
+"""Dates a child types ("12th march", "next week", "idk"): read strictly, so that nothing but a date is ever
+stored as one ("ya" or "nobody tells me anything" are not review dates).
+
+Plain Python, no Rasa.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from dateutil import parser as date_parser
+
+from bot.vocabulary import normal_words
+
+UNKNOWN = "unknown"
+DONT_KNOW = frozenset(
+    {"idk", "i dont know", "i don't know", "dont know", "don't know", "dunno", "i dunno", "not sure", "no idea",
+     "i have no idea", "nobody told me", "no one told me", "unknown", "i'm not sure", "im not sure", "not sure yet"}
+)
+DONT_KNOW_START = re.compile(
+    r"^(idk|dunno|i dunno|not sure|im not sure|no idea|i dont know|i don't know|dont know|don't know)\b"
+    r"|\b(they|nobody|no one|noone|no1) (havent|haven't|hasnt|hasn't|has not|have not|never|didnt|didn't)?"
+    r" ?(said|told|say|tell)\b"
+)
+TOMORROW = frozenset({"tomorrow", "tmrw", "tmr", "tmrow", "tomoz", "2moro", "2morrow", "tomorow"})
+DATE_LIKE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?\b|\b\d{1,2}(st|nd|rd|th)\b")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+RELATIVE = re.compile(
+    r"^(on )?(next|this|tomorrow|today)\b.*$|^(in )?(a|one|two|three|four|\d{1,2}) (day|days|week|weeks|month|months)"
+    r"( time)?$"
+)
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DAY_ONLY = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
+
+
+def is_dont_know(text: str) -> bool:
+    words = normal_words(text)
+    return words in DONT_KNOW or (len(words.split()) <= 8 and bool(DONT_KNOW_START.search(words)))
+
+
+def _relative(words: str, today: date) -> date | None:
+    """'tomorrow', 'next week', 'in 2 weeks', 'next friday', 'this month'..."""
+    numbers = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
+    if words in ("today",):
+        return today
+    if words in TOMORROW:
+        return today + timedelta(days=1)
+    match = re.search(r"(a|one|two|three|four|\d{1,2}) (day|week|month)s?", words)
+    if match:
+        count = int(numbers.get(match.group(1), match.group(1)))
+        days = {"day": 1, "week": 7, "month": 30}[match.group(2)] * count
+        return today + timedelta(days=days)
+    for index, name in enumerate(WEEKDAYS):
+        if name in words:
+            ahead = (index - today.weekday()) % 7 or 7
+            return today + timedelta(days=ahead + (7 if "next" in words and ahead < 7 else 0))
+    if "next week" in words:
+        return today + timedelta(days=7)
+    if "next month" in words or "this month" in words:
+        return today + timedelta(days=30 if "next" in words else 14)
+    return None
+
+
+def _absolute(text: str, today: date) -> date | None:
+    """A day and a month ("12 March", "12/3", "2026-12-09"), or a month alone ("in March")."""
+    words = normal_words(text)
+    if ISO.match(text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    day_only = DAY_ONLY.match(words)
+    if day_only:
+        return _next_day_of_month(int(day_only.group(3)), today)
+    has_month_word = any(m in words for m in MONTHS)
+    if not has_month_word and not DATE_LIKE.search(text):
+        return None  # "every 6 months", "1234567": numbers, not a date
+    ordinal = re.search(r"\b(\d{1,2})(st|nd|rd|th)\b", words)
+    if ordinal and not has_month_word:
+        return _next_day_of_month(int(ordinal.group(1)), today)  # "its the 23rd i think"
+    try:
+        parsed = date_parser.parse(text, dayfirst=True, fuzzy=True, default=datetime(today.year, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    found = parsed.date()
+    if found < today and not re.search(r"\b20\d\d\b", text):  # "12 March" said in November: next March
+        found = found.replace(year=found.year + 1)
+    if not today - timedelta(days=31) <= found <= today + timedelta(days=2 * 365):
+        return None
+    return found
+
+
+def _next_day_of_month(day: int, today: date) -> date | None:
+    """'the 9th': the next 9th from today (this month or the next)."""
+    for months_ahead in (0, 1, 2):
+        month = (today.month - 1 + months_ahead) % 12 + 1
+        year = today.year + (today.month - 1 + months_ahead) // 12
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def read_date(text: str | None, today: date | None = None) -> date | str | None:
+    """The date the child means, or UNKNOWN for "don't know", or None when it is not a date at all."""
+    if not text or text == UNKNOWN:
+        return UNKNOWN if text == UNKNOWN else None
+    today = today or date.today()
+    if is_dont_know(text):
+        return UNKNOWN
+    words = normal_words(text)
+    if len(words.split()) > 8:
+        return None
+    if words in TOMORROW:
+        return today + timedelta(days=1)
+    if RELATIVE.match(words) or any(day in words.split() for day in WEEKDAYS):
+        return _relative(words, today)
+    return _absolute(text, today)

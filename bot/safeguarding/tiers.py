@@ -1,0 +1,68 @@
+"""How sure Heard is that a message tells of harm: ``clear``, ``concern`` or nothing. Plain Python, no Rasa.
+
+The rule (chosen on the development part of tests/data/safeguarding_eval, never the frozen part; the figures are
+in README.md and bench/safeguarding_bench.py prints them):
+
+- **clear** (the disclosure answer at once, and an alert): a lexicon cue of the clear tier; or the harm scorer
+  (``bot.safeguarding.harm_scorer``) at least ``clear`` AND DIET's ``disclose_harm`` score at least
+  ``clear_classifier`` (AND a harm word of lexicon.yml's ``harm_concepts`` when ``need_concept``). DIET is sure of
+  many everyday messages ("my foster mum makes the best pasta": 1.0), so on its own it is never enough.
+- **concern** (a gentle check-in: Childline and 999, "is someone hurting you or making you feel unsafe?"): a
+  lexicon cue of the concern tier ("i am scared", "ran away"), or the harm scorer at least ``concern``.
+- nothing otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CLEAR", "CLEAR_CLASSIFIER_THRESHOLD", "CLEAR_THRESHOLD", "CONCERN", "CONCERN_THRESHOLD", "NEED_CONCEPT",
+    "Scores", "Thresholds", "decide",
+]
+
+CLEAR = "clear"
+CONCERN = "concern"
+# Chosen on dev (522 everyday messages, 151 disclosures; bench/safeguarding_bench.py and the README give the
+# figures): the lexicon's clear cues, or harm scorer >= 0.5 with DIET >= 0.5, answered 131/151 disclosures clearly
+# (86.8%) for 7/522 everyday alerts (1.3%); a harm score >= 0.25 (or a concern cue) checked in on 17 more
+# disclosures (148/151 in all) for 42 everyday check-ins (8.0%). Needing a harm word too (need_concept) cost 9
+# points of clear answers for no fewer alerts, so it is off; the word is still reported to staff.
+CLEAR_THRESHOLD = 0.5
+CLEAR_CLASSIFIER_THRESHOLD = 0.5
+CONCERN_THRESHOLD = 0.25
+NEED_CONCEPT = False
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The scores the tiers need (config.yml sets the three thresholds on the harm component)."""
+
+    clear: float = CLEAR_THRESHOLD
+    clear_classifier: float = CLEAR_CLASSIFIER_THRESHOLD
+    concern: float = CONCERN_THRESHOLD
+    need_concept: bool = NEED_CONCEPT
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A message's scores: the harm scorer's probability and DIET's ``disclose_harm`` confidence (0.0 if none)."""
+
+    harm: float
+    classifier: float
+
+
+def decide(lexicon_tier: str | None, scores: Scores, concept: str | None, thresholds: Thresholds) -> str | None:
+    """The tier of a message from its lexicon match's tier (None: no match), its scores and its first harm word
+    (None: none)."""
+    if lexicon_tier == CLEAR:
+        return CLEAR
+    if (
+        scores.harm >= thresholds.clear
+        and scores.classifier >= thresholds.clear_classifier
+        and (concept is not None or not thresholds.need_concept)
+    ):
+        return CLEAR
+    if lexicon_tier == CONCERN or scores.harm >= thresholds.concern:
+        return CONCERN
+    return None

@@ -1,0 +1,77 @@
+"""Possible safeguarding concerns (issue 14): the check-ins and messages in another language a duty lead reads
+once a day. The bot records them and the child's answers; the review app lists them and marks them reviewed.
+
+A concern is low priority and never notifies anyone; an answer of yes or not sure raises an urgent alert
+through ``bot.usecases.alerts`` (the one way to raise one). Recording a concern never stops the child's reply:
+when the database cannot take it, the error is logged and None returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.engine import session_scope
+from bot.db.models import StaffUser
+from bot.services import audit, concerns
+from bot.services.errors import NotFound
+from bot.services.read_models.concern_list import concern_for_staff, concern_list
+from bot.usecases.review_reads import Asked, Seen, guarded, staff_read
+
+logger = logging.getLogger(__name__)
+
+
+def record_concern(
+    *,
+    conversation_id: str,
+    child_id: str | None,
+    channel: str,
+    text: str,
+    tier: str,
+    source: str,
+    category: str | None = None,
+    cue: str | None = None,
+    language: str | None = None,
+) -> int | None:
+    """Store a concern (committed); its id, or None when the database could not take it."""
+    try:
+        with session_scope() as session:
+            concern = concerns.record_concern(
+                session, conversation_id=conversation_id, child_id=child_id, channel=channel, text=text,
+                tier=tier, source=source, category=category, cue=cue, language=language,
+            )
+            return int(concern.id)
+    except SQLAlchemyError as error:
+        logger.error("safeguarding concern not recorded, database unavailable: %s", type(error).__name__)
+        return None
+
+
+def answer_check_in(concern_id: int, conversation_id: str, answer: str, alert_id: int | None = None) -> bool:
+    """Record the child's answer to a check-in (committed); False when the concern is not found or the
+    database could not take it."""
+    try:
+        with session_scope() as session:
+            concerns.answer_concern(session, concern_id, conversation_id, answer, alert_id)
+        return True
+    except (NotFound, SQLAlchemyError) as error:
+        logger.error("check-in answer not recorded: %s", type(error).__name__)
+        return False
+
+
+def read_concern_list(staff: StaffUser, day: date) -> dict[str, Any]:
+    """The duty lead's list for ``day``; every concern shown is audited as read."""
+    return staff_read(
+        staff,
+        lambda s: concern_list(s, staff, day),
+        lambda data: [Seen("read", concerns.ENTITY, row["id"]) for row in data["rows"]],
+    )
+
+
+def mark_concern_reviewed(staff: StaffUser, concern_id: int) -> None:
+    """A duty lead has read a concern (``NotFound`` outside their council, audited as refused)."""
+    with guarded(staff, Asked(concerns.ENTITY, concern_id, {"change": "reviewed"})), session_scope() as s:
+        concern_for_staff(s, staff, concern_id)
+        concerns.mark_reviewed(s, concern_id, audit.staff_actor(staff.username))
