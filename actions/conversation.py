@@ -12,10 +12,13 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, clear_form, in_thread, latest_intent, say
+from actions.sent import say_already_sent, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue import answers, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
 from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
+from bot.usecases import child_requests
+from bot.usecases.conversation import VisitorMatchInfo, current_visitor_match
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,15 @@ async def lookup(tracker: Tracker) -> identity.ChildContext | None:
         return None
 
 
+async def look_up_now(tracker: Tracker) -> tuple[identity.ChildContext | None, bool]:
+    """Who is talking, read from the case database now: (context, True); (None, False) when it is down."""
+    try:
+        return await in_thread(identity.who_is_talking, tracker.sender_id, channel_of(tracker)), True
+    except SQLAlchemyError as error:
+        logger.warning("case database unavailable looking up who is talking: %s", type(error).__name__)
+        return None, False
+
+
 class SessionStart(Action):
     """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
 
@@ -64,13 +76,15 @@ class Greet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        events: List[Any] = []
-        if not tracker.get_slot("child_id"):
-            context = await lookup(tracker)  # the child may have signed in since the session began
-            events = child_events(context) if context else []
+        # Looked up every time, never only from the slots set at session start: the child may have signed in
+        # since, and a visitor proposed since the conversation began is offered now.
+        context, known = await look_up_now(tracker)
+        if known:
+            events: List[Any] = child_events(context)
             name = context.name if context else None
             pending = bool(context and context.match_id)
-        else:
+        else:  # the case database is down: what the conversation showed before
+            events = []
             name = tracker.get_slot("child_name")
             pending = bool(tracker.get_slot("has_pending_match"))
         say(dispatcher, "greet", tracker, child_greeting=f" {name}" if name else "")
@@ -134,6 +148,9 @@ class Digress(Action):
 
 
 class StopForm(Action):
+    """Ends a form without sending it. With no form open, after something was sent in this conversation, it
+    says so truthfully and offers to take it back (actions/sent.py), never "Nothing was sent"."""
+
     def name(self) -> str:
         return "action_stop_form"
 
@@ -141,28 +158,80 @@ class StopForm(Action):
         events: List[Any] = []
         for form in FORMS:
             events += clear_form(form)
+        sent = sent_earlier(tracker)
+        if sent:
+            say_already_sent(dispatcher, tracker, sent)
+            return events
         say(dispatcher, "stopped", tracker)
         say(dispatcher, "menu", tracker)
         return events
 
 
+MATCH_SLOTS = ("has_pending_match", "match_id", "match_label")
+
+
+async def current_match(tracker: Tracker) -> VisitorMatchInfo | None:
+    """The conversation's child's visitor (waiting for an answer, said yes to, or appointed), from the case
+    database; None when there is none, nobody signed in, or the database is down."""
+    try:
+        return await in_thread(current_visitor_match, tracker.sender_id)
+    except SQLAlchemyError as error:
+        logger.warning("case database unavailable looking up a visitor: %s", type(error).__name__)
+        return None
+
+
+def open_match_form(context: identity.ChildContext | None, match: VisitorMatchInfo, objecting: bool) -> List[Any]:
+    """Events that start the match form for ``match`` (its answer checked again when it is sent)."""
+    events = [e for e in child_events(context) if e["name"] not in MATCH_SLOTS]
+    events += clear_form("match_form") + [
+        SlotSet("has_pending_match", True),
+        SlotSet("match_id", match.match_id),
+        SlotSet("match_label", match.label),
+        SlotSet("submission_id", submissions.new_submission_id()),
+    ]
+    if objecting:
+        events.append(SlotSet("match_decision", "object"))
+    return events
+
+
+async def end_appointed_visitor(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The child no longer wants their appointed visitor: recorded for their social worker, who talks to them."""
+    words = (tracker.latest_message or {}).get("text")
+    try:
+        recorded = await in_thread(child_requests.ask_to_end_visitor, tracker.sender_id, words)
+    except child_requests.TextTooLong:
+        say(dispatcher, "text_too_long", tracker)
+        return
+    except SQLAlchemyError as error:
+        logger.warning("could not record the end of a visitor: %s", type(error).__name__)
+        say(dispatcher, "end_visitor_failed", tracker)
+        return
+    say(dispatcher, "visitor_end_requested" if recorded else "no_pending_match", tracker)
+
+
 class CheckMatch(Action):
-    """A child asks about (or says no to) the visitor their social worker proposed."""
+    """A child asks about, or says no to, their visitor. A proposed visitor gets the match form (yes or no); a
+    no to one they said yes to, not yet appointed, gets it too (an objection stops the appointment); a no to
+    their appointed visitor is recorded for their social worker. Always read from the case database."""
 
     def name(self) -> str:
         return "action_check_match"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        context = await lookup(tracker)
-        if context is None or context.match_id is None:
-            say(dispatcher, "no_pending_match", tracker)
-            return [SlotSet("has_pending_match", False)]
         intent, _ = latest_intent(tracker)
-        events = clear_form("match_form") + child_events(context)
-        events.append(SlotSet("submission_id", submissions.new_submission_id()))
-        if intent == "object_visitor":
-            events.append(SlotSet("match_decision", "object"))
-        return events
+        objecting = intent == "object_visitor"
+        context = await lookup(tracker)
+        match = await current_match(tracker) if context is not None else None
+        if match is not None and (match.status == "proposed" or (objecting and match.status == "accepted")):
+            return open_match_form(context, match, objecting)
+        if match is None:
+            say(dispatcher, "no_pending_match", tracker)
+        elif objecting and match.status == "appointed":
+            await end_appointed_visitor(dispatcher, tracker)
+        else:
+            said_yes = match.status == "accepted"
+            say(dispatcher, "match_said_yes" if said_yes else "match_is_yours", tracker, label=match.label)
+        return [SlotSet("has_pending_match", False)]
 
 
 class Fallback(Action):

@@ -15,6 +15,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_intent, say
 from bot.dialogue import answers, forms, messages, submissions
+from actions.check_in import checked_message
+from bot.dialogue import check_in
+from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION
 
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
                     "check_stop": "check_stop", "not_a_date": "not_a_date"}
@@ -62,6 +65,13 @@ def buttons_for(slot: str, slots: Dict[str, Any]) -> list[dict]:
     return messages.buttons(name) if name in messages.catalogue() else []
 
 
+def action_before_form(tracker: Tracker) -> str | None:
+    """The action that ran before the form this turn (Rasa adds the form's own event to the tracker it gives the
+    validation action, so that event is skipped)."""
+    actions = [e.get("name") for e in reversed(tracker.events) if e.get("event") == "action"]
+    return actions[1] if len(actions) > 1 else None
+
+
 class HeardFormValidation(FormValidationAction):
     """Shared reading of answers for every Heard form."""
 
@@ -88,6 +98,9 @@ class HeardFormValidation(FormValidationAction):
         message = tracker.latest_message or {}
         if not slot or tracker.active_loop_name != self.form or message.get("text") is None:
             return []
+        if action_before_form(tracker) == CHECK_IN_ANSWER_ACTION:
+            return self._after_check_in(slot, tracker)
+
         intent, confidence = latest_intent(tracker)
         outcome = answers.read_answer(
             slot, message.get("text"), intent, confidence, buttons_for(slot, tracker.slots)
@@ -107,6 +120,22 @@ class HeardFormValidation(FormValidationAction):
             return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
         self.explain(outcome.kind, slot, dispatcher, tracker)
         return [SlotSet(slot, None)]  # nothing kept; the question is asked again
+
+    def _after_check_in(self, slot: str, tracker: Tracker) -> List[Dict[str, Any]]:
+        """The latest message answered a safeguarding check-in, not this question. After a "no", the message the
+        check-in asked about is read as the answer (a child's words at an open question are kept); otherwise,
+        or when it is no answer, the question is asked again."""
+        latest = tracker.latest_message or {}
+        if check_in.read_answer(latest.get("text"), latest_intent(tracker)[0]) != check_in.NO:
+            return []
+        checked = checked_message(tracker.events).get("text")
+        if not checked:
+            return []
+        outcome = answers.read_answer(slot, checked, None, 0.0, buttons_for(slot, tracker.slots))
+        if outcome.kind != "fill" or outcome.value == answers.PREVIOUS_WORDS:
+            return []
+        also = [SlotSet(name, value) for name, value in outcome.also.items()]
+        return self.after_fill(slot, outcome.value) + also + [SlotSet("simple_next", False)]
 
     def explain(self, kind: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Why the message was not taken as the answer, kindly; the form then asks its question again."""

@@ -36,7 +36,10 @@ async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, do
         # Refused (and audited): nothing was sent. Forget the draft and show who the conversation really is.
         say(dispatcher, "menu", tracker)
         return clear_form(form) + [SlotSet("pending_submit", None)] + child_events(await lookup(tracker))
-    return clear_form(form) + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()]
+    # What was sent is remembered, so a "stop" or "I changed my mind" now gets a true answer (it is sent) and a
+    # way to take it back (actions/sent.py).
+    remembered = [SlotSet("last_sent", sent.record)] if sent.record else []
+    return clear_form(form) + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()] + remembered
 
 
 class SubmitAction(Action):

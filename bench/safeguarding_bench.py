@@ -100,6 +100,7 @@ def labelled_set() -> int:
 def pipeline(parts: list[str]) -> None:
     """The evaluation parts through a running stack, then one conversation's reply latency."""
     import os
+    import secrets
     import tempfile
 
     from bench import safeguarding_pipeline as sp
@@ -107,7 +108,7 @@ def pipeline(parts: list[str]) -> None:
     from bot.db.migrate import upgrade
     from tests.stack import MODEL, Stack
 
-    os.environ.setdefault("HEARD_SECRET_KEY", "safeguarding-bench-secret-key-not-for-production")
+    os.environ.setdefault("HEARD_SECRET_KEY", secrets.token_hex(32))  # the stack and this process share it
     with tempfile.TemporaryDirectory(prefix="heard-sg-bench-") as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'heard.db'}"
         upgrade(db_url)

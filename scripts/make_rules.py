@@ -31,6 +31,7 @@ from bot.dialogue.intents import (  # noqa: E402
     LANGUAGE_ACTION,
     LANGUAGE_INTENT,
     REPLIES,
+    SENT_ACTIONS,
 )
 
 RULES_PATH = ROOT / "data" / "rules" / "rules.yml"
@@ -93,6 +94,8 @@ def _rules_outside_forms() -> list[str]:
         out += rule(f"{intent} out of a form", [f"- intent: {intent}", "- action: action_fallback"])
     out += rule("stop out of a form", ["- intent: stop", "- action: action_stop_form"])
     out += rule("retry sending", ["- intent: retry_send", "- action: action_retry_send"])
+    for intent, action in SENT_ACTIONS.items():
+        out += rule(f"{intent} after sending", [f"- intent: {intent}", f"- action: {action}"])
     out += _safety_rules_outside_forms()
     for intent, action in ACCESS_ACTIONS.items():
         out += rule(f"{intent}", [f"- intent: {intent}", f"- action: {action}"])

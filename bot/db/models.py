@@ -48,10 +48,10 @@ AGE_BANDS = ("8-10", "11-13", "14-15", "16-17")
 READING_LEVELS = ("younger", "older")
 CHANNELS = ("web", "sms")
 REFERRAL_REASONS = ("review", "cp_conference", "complaint", "listened_to", "other")
-REFERRAL_STATUSES = ("new", "acknowledged", "allocated", "closed")
+REFERRAL_STATUSES = ("new", "acknowledged", "allocated", "closed", "withdrawn")  # withdrawn: by the child (0010)
 SHARE_AUDIENCES = AUDIENCES  # who may see a wishes statement (bot.vocabulary)
 VISITOR_KINDS = ("independent_visitor", "mentor")
-VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed")
+VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed", "withdrawn")  # withdrawn: by the child
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
 OUTBOX_KINDS = ("alert", "escalation", "security")
@@ -242,6 +242,7 @@ class AdvocacyReferral(Base):
     tell_social_worker = Column(Boolean, nullable=False, default=False)
     status = Column(String(20), nullable=False, default="new")
     response_due = Column(Date, nullable=False)
+    withdrawn_at = Column(UTCDateTime, nullable=True)  # the child took it back (status "withdrawn", 0010)
     idempotency_key = Column(String(128), nullable=False, unique=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
@@ -287,6 +288,8 @@ class WishesStatement(Base):
     review_label = Column(Text, nullable=True)
     drafted_at = Column(UTCDateTime, nullable=False)
     sent_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # The child took it back (migration 0010): its words stay for the record, marked withdrawn.
+    withdrawn_at = Column(UTCDateTime, nullable=True)
     idempotency_key = Column(String(128), nullable=False, unique=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -366,6 +369,7 @@ class VisitorRequest(Base):
     idempotency_key = Column(String(128), nullable=False, unique=True)
     status = Column(String(20), nullable=False, default="new")
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    withdrawn_at = Column(UTCDateTime, nullable=True)  # the child took it back (status "withdrawn", 0010)
 
     child = relationship("Child")
 
@@ -390,6 +394,10 @@ class VisitorMatch(Base):
     preferences = Column(Text, nullable=True)  # what the child would like instead, verbatim
     answered_at = Column(UTCDateTime, nullable=True)
     answer_idempotency_key = Column(String(128), nullable=True, unique=True)
+    # An appointed visitor the child no longer wants (migration 0010): when they asked, and their words,
+    # verbatim. Only recorded here; their social worker talks to them (ending a visitor is staff's to do).
+    end_requested_at = Column(UTCDateTime, nullable=True)
+    end_request_words = Column(Text, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -484,6 +492,7 @@ __all__ = [
     "SHARE_AUDIENCES",
     "STAFF_ROLES",
     "VISITOR_KINDS",
+    "VISITOR_REQUEST_STATUSES",
     "AdvocacyReferral",
     "AuditEvent",
     "Base",

@@ -46,6 +46,10 @@ REPLIES: dict[str, list[str]] = {
 HARM_INTENT = "disclose_harm"
 STOP_INTENT = "stop"
 
+# After a form is sent (issue 20): take back what this conversation sent, or keep it. A "stop" with no form open
+# and something sent says so honestly and offers these two as buttons. Rules: intent -> action (make_rules.py).
+SENT_ACTIONS: dict[str, str] = {"withdraw_sent": "action_withdraw_sent", "keep_sent": "action_keep_sent"}
+
 # Possible harm (issue 14): the harm component sets CONCERN_INTENT for a message that may be about harm (a gentle
 # check-in asks first) and LANGUAGE_INTENT for a message in a language Heard cannot read yet; the check-in's
 # buttons send CHECK_IN_ANSWER_INTENT. None of these is ever read as an answer to a form's question.

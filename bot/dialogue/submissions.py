@@ -28,11 +28,13 @@ from bot.usecases import child_requests
 @dataclass(frozen=True)
 class Sent:
     """What to tell the child once the record is stored (or, ``stored`` False, refused): a catalogue message
-    and its values."""
+    and its values; and ``record``, what was stored as ``"<record type>:<id>"`` when the child may take it back
+    (remembered in the conversation's ``last_sent`` slot; None for a match answer)."""
 
     message: str
     values: Mapping[str, Any] = field(default_factory=dict)
     stored: bool = True
+    record: str | None = None
 
 
 REFUSED = Sent("request_refused", stored=False)
@@ -80,7 +82,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     contact_how = slots.get("contact_how") or ""
     if slots.get("contact_detail"):
         contact_how = f"{contact_how}: {slots['contact_detail']}"
-    due = child_requests.submit_referral(
+    stored = child_requests.submit_referral(
         idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
         claimed_child_id=slots.get("child_id"),
@@ -92,7 +94,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
     )
-    return Sent("referral_sent", {"due_date": nice_date(due)})
+    return Sent("referral_sent", {"due_date": nice_date(stored.response_due)}, record=stored.ref)
 
 
 def question_texts() -> dict[str, str]:
@@ -121,7 +123,7 @@ def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) 
 def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the wishes and feelings form (each question stored as the child saw it)."""
     review_text = slots.get("w_review_date")
-    child_requests.submit_wishes(
+    stored = child_requests.submit_wishes(
         idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
         claimed_child_id=slots.get("child_id"),
@@ -131,14 +133,14 @@ def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         share_with=list(slots.get("w_share_with") or []),
         drafted_at=datetime.now(timezone.utc),
     )
-    return Sent("wishes_sent")
+    return Sent("wishes_sent", record=stored.ref)
 
 
 @told_kindly_when_refused
 def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the independent visitor or mentor form."""
     kind = slots.get("iv_kind")
-    child_requests.request_visitor(
+    stored = child_requests.request_visitor(
         idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
         claimed_child_id=slots.get("child_id"),
@@ -148,7 +150,7 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         local_authority=slots.get("anon_council"),
         contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
     )
-    return Sent("visitor_request_sent")
+    return Sent("visitor_request_sent", record=stored.ref)
 
 
 @told_kindly_when_refused

@@ -33,6 +33,7 @@ config.yml::
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import joblib
@@ -65,6 +66,9 @@ CLEAR_THRESHOLD_KEY = "clear_threshold"
 CLEAR_CLASSIFIER_KEY = "clear_classifier_threshold"
 CONCERN_THRESHOLD_KEY = "concern_threshold"
 SCORER_FILE = "harm_scorer.joblib"
+EVERYDAY_FILE_KEY = "everyday_file"
+EVERYDAY_FILE = Path(__file__).with_name("everyday_talk.yml")  # everyday look-alikes, for the harm scorer only
+FALLBACK_THRESHOLD = 0.3  # as config.yml's FallbackClassifier: a demoted message's next intent must be this sure
 INTENT_NAME_CONFIG_KEY = "intent_name"
 SOURCE_LEXICON = "lexicon"
 SOURCE_CLASSIFIER = "classifier"
@@ -78,7 +82,8 @@ ENGLISH_READ_CONFIDENCE = 0.5
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class HarmDisclosureDetector(GraphComponent, IntentClassifier):
-    """Overrides the intent with ``disclose_harm`` when the lexicon or the classifier sees harm."""
+    """Sets ``disclose_harm`` (clear), ``possible_harm`` (a check-in) or ``other_language`` when the lexicon, the
+    harm scorer with DIET, or the language check says so; never lets DIET's own ``disclose_harm`` stand alone."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -97,6 +102,8 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
             CONCERN_THRESHOLD_KEY: tiers.CONCERN_THRESHOLD,
             # the intent to set for a clear disclosure
             INTENT_NAME_CONFIG_KEY: HARM_INTENT,
+            # everyday messages the harm scorer also learns from (not intent training data); "" = everyday_talk.yml
+            EVERYDAY_FILE_KEY: "",
         }
 
     def __init__(
@@ -135,6 +142,8 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Trains the harm scorer on the NLU examples (``disclose_harm`` against every other intent)."""
         examples = [(m.get(TEXT), m.get(INTENT) == self.intent_name) for m in training_data.intent_examples]
+        everyday = self.component_config[EVERYDAY_FILE_KEY] or EVERYDAY_FILE
+        examples += [(text, False) for text in harm_scorer.load_everyday(everyday)]
         self.scorer = harm_scorer.train(examples)
         if self.scorer is not None and self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:
@@ -183,8 +192,10 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         wanted = self.thresholds.need_concept or score >= self.thresholds.concern
         concept = self.detector.harm_concept(text) if wanted and not detection.is_harm else None
         lexicon_tier = detection.tier if detection.is_harm else None
-        tier = tiers.decide(lexicon_tier, tiers.Scores(score, classifier), concept, self.thresholds)
+        scores = tiers.Scores(score, classifier, words=len(text.split()))
+        tier = tiers.decide(lexicon_tier, scores, concept, self.thresholds)
         if tier is None:
+            self._demote(message)
             return
         found = {
             "tier": tier,
@@ -211,6 +222,20 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         message.set(HARM_DETECTION_KEY, found, add_to_output=True)
         logger.info("Possible harm (tier=%s, category=%s, source=%s).", found["tier"], found["category"],
                     found["source"])
+
+    def _demote(self, message: Message) -> None:
+        """DIET's own ``disclose_harm`` is never an answer by itself (the tiers decide): without a tier, the next
+        intent in the ranking takes its place, or the fallback when that one is not sure enough."""
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) != self.intent_name:
+            return
+        ranking = [e for e in (message.get(INTENT_RANKING_KEY) or []) if e.get(INTENT_NAME_KEY) != self.intent_name]
+        top = dict(ranking[0]) if ranking else {}
+        if float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < FALLBACK_THRESHOLD:
+            top = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}  # nothing else it is sure of
+            ranking = [dict(top), *ranking]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _english_read(message: Message) -> bool:

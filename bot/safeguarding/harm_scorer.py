@@ -1,9 +1,9 @@
 """A second, calibrated opinion on "is this message about harm?": logistic regression on word and letter n-grams.
 
 DIET (the intent classifier) is sure of far too much: it gave "my foster mum makes the best pasta" a
-``disclose_harm`` score of 1.0. This small model is trained on the same NLU examples (``disclose_harm`` against
-every other intent, the everyday messages of data/nlu/everyday.yml among them), and its probability is what the
-tiers use (``bot.safeguarding.tiers``). It is trained with the Rasa model by the
+``disclose_harm`` score of 1.0. This small model is trained on the NLU examples (``disclose_harm`` against every
+other intent) and on the everyday look-alikes of bot/nlu/everyday_talk.yml (which DIET never sees), and its
+probability is what the tiers use (``bot.safeguarding.tiers``). It is trained with the Rasa model by the
 harm component (``bot.nlu.harm_component``) and stored inside it. Plain scikit-learn; training takes seconds and
 scoring one message well under a millisecond.
 """
@@ -11,14 +11,17 @@ scoring one message well under a millisecond.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Iterable, Sequence
+
+import yaml
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["BALANCED", "C", "HarmScorer", "train"]
+__all__ = ["BALANCED", "C", "HarmScorer", "load_everyday", "train"]
 
 # Chosen on the development part of the safeguarding evaluation set: the inverse regularisation strength, and
 # whether the two classes are weighted to count the same (a few hundred disclosures against thousands of others).
@@ -81,3 +84,15 @@ def train(examples: Iterable[tuple[str, bool]], c: float = C, balanced: bool = B
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
     model.fit(features, labels)
     return HarmScorer(vectorizers, model)
+
+
+def load_everyday(path: Path | str) -> list[str]:
+    """The everyday look-alikes in ``path`` (``examples:``, a list of distinct non-empty lines); ValueError if the
+    file is not that."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    examples = data.get("examples") if isinstance(data, dict) else None
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise ValueError(f"{Path(path).name}: 'examples' must be a list of non-empty lines")
+    if len(set(examples)) != len(examples):
+        raise ValueError(f"{Path(path).name}: an example is written twice")
+    return list(examples)

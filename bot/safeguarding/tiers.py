@@ -9,7 +9,7 @@ in README.md and bench/safeguarding_bench.py prints them):
   many everyday messages ("my foster mum makes the best pasta": 1.0), so on its own it is never enough.
 - **concern** (a gentle check-in: Childline and 999, "is someone hurting you or making you feel unsafe?"): a
   lexicon cue of the concern tier ("i am scared", "ran away"), or the harm scorer at least ``concern``.
-- nothing otherwise.
+- nothing otherwise. The classifiers alone never act on a message of fewer than ``min_words`` words.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "CLEAR", "CLEAR_CLASSIFIER_THRESHOLD", "CLEAR_THRESHOLD", "CONCERN", "CONCERN_THRESHOLD", "NEED_CONCEPT",
-    "Scores", "Thresholds", "decide",
+    "CLEAR", "CLEAR_CLASSIFIER_THRESHOLD", "CLEAR_THRESHOLD", "CONCERN", "CONCERN_THRESHOLD", "MIN_WORDS",
+    "NEED_CONCEPT", "Scores", "Thresholds", "decide",
 ]
 
 CLEAR = "clear"
@@ -32,6 +32,10 @@ CLEAR_THRESHOLD = 0.5
 CLEAR_CLASSIFIER_THRESHOLD = 0.5
 CONCERN_THRESHOLD = 0.25
 NEED_CONCEPT = False
+# The classifiers alone never act on fewer words than this: a short answer in a form ("mum not dad" at "who can
+# see it?") is not read as a disclosure by n-grams. Cost nothing on dev (its one 3-word disclosure, "wats the
+# point", is a concern-tier lexicon cue).
+MIN_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Thresholds:
     clear_classifier: float = CLEAR_CLASSIFIER_THRESHOLD
     concern: float = CONCERN_THRESHOLD
     need_concept: bool = NEED_CONCEPT
+    min_words: int = MIN_WORDS
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Scores:
 
     harm: float
     classifier: float
+    words: int = MIN_WORDS  # how many words the message has
 
 
 def decide(lexicon_tier: str | None, scores: Scores, concept: str | None, thresholds: Thresholds) -> str | None:
@@ -57,6 +63,8 @@ def decide(lexicon_tier: str | None, scores: Scores, concept: str | None, thresh
     (None: none)."""
     if lexicon_tier == CLEAR:
         return CLEAR
+    if scores.words < thresholds.min_words:
+        return CONCERN if lexicon_tier == CONCERN else None
     if (
         scores.harm >= thresholds.clear
         and scores.classifier >= thresholds.clear_classifier

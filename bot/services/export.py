@@ -94,6 +94,7 @@ REFERRAL_FIELDS = [
     "anon_local_authority",
     "status",
     "response_due",
+    "withdrawn_at",
     "created_at",
 ]
 
@@ -113,7 +114,7 @@ def _statements(s: Session, child_id: str, refs: list[str]) -> list[dict[str, An
     """Wishes-and-feelings statements, each with every answer and who the child shared it with."""
     return [
         {
-            **_fields(w, ["id", "review_date", "review_label", "drafted_at", "sent_at"]),
+            **_fields(w, ["id", "review_date", "review_label", "drafted_at", "sent_at", "withdrawn_at"]),
             "share_with": w.share_with,
             "answers": [_fields(a, ["position", "question_key", "question_text", "answer"]) for a in w.answers],
         }
@@ -122,7 +123,7 @@ def _statements(s: Session, child_id: str, refs: list[str]) -> list[dict[str, An
 
 
 def _visitor_requests(s: Session, child_id: str, refs: list[str]) -> list[dict[str, Any]]:
-    fields = ["id", "kind", "wishes", "anon_name", "contact", "status", "created_at"]
+    fields = ["id", "kind", "wishes", "anon_name", "contact", "status", "created_at", "withdrawn_at"]
     return [_fields(v, fields) for v in s.execute(_owned(VisitorRequest, child_id, refs)).scalars().all()]
 
 
@@ -136,6 +137,8 @@ def _visitor_matches(s: Session, child_id: str) -> list[dict[str, Any]]:
         "reason",
         "preferences",
         "answered_at",
+        "end_requested_at",
+        "end_request_words",
         "created_at",
     ]
     query = select(VisitorMatch).where(VisitorMatch.child_id == child_id).order_by(VisitorMatch.id)

@@ -1,7 +1,8 @@
 """Advocacy referrals: a child asks for an advocate. The child's words are kept verbatim.
 
-Status: new -> acknowledged -> allocated -> closed (closing is allowed from any open state). Every change is
-kept in ``ReferralStatusChange`` and the audit log.
+Status: new -> acknowledged -> allocated -> closed (closing is allowed from any open state). The child may take
+an open referral back (``withdraw_by_child``: withdrawn, final for the child; staff close it once they have
+seen it). Every change is kept in ``ReferralStatusChange`` and the audit log.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ NEXT_STATUS = {
     "new": ("acknowledged", "closed"),
     "acknowledged": ("allocated", "closed"),
     "allocated": ("closed",),
+    "withdrawn": ("closed",),  # the child took it back; staff close it once they have seen it
 }
+# What a child may still take back (a closed referral is finished).
+CHILD_MAY_WITHDRAW = ("new", "acknowledged", "allocated")
 
 
 @lru_cache(maxsize=64)
@@ -143,3 +147,19 @@ def change_status(
     s.flush()
     audit.record(s, actor, "update", "advocacy_referral", referral.id, {"status": [from_status, to_status]})
     return referral
+
+
+def withdraw_by_child(s: Session, referral: AdvocacyReferral, actor: str) -> bool:
+    """The child takes ``referral`` back (whose it is was checked by the caller: ``bot.services.withdrawals``).
+    Returns False, changing nothing, when it is no longer open (closed, or already withdrawn)."""
+    if referral.status not in CHILD_MAY_WITHDRAW:
+        return False
+    now = utcnow()
+    from_status = referral.status
+    referral.status = "withdrawn"
+    referral.withdrawn_at = now
+    referral.updated_at = now
+    referral.history.append(ReferralStatusChange(actor=actor, from_status=from_status, to_status="withdrawn", at=now))
+    s.flush()
+    audit.record(s, actor, "update", "advocacy_referral", referral.id, {"status": [from_status, "withdrawn"]})
+    return True

@@ -51,7 +51,7 @@ def _purge(s: Session, older_than_days: int, scope: Scope | None, *, unowned: bo
     statements = {
         "advocacy_referrals": (
             AdvocacyReferral,
-            [AdvocacyReferral.status == "closed", AdvocacyReferral.updated_at < cutoff],
+            [AdvocacyReferral.status.in_(("closed", "withdrawn")), AdvocacyReferral.updated_at < cutoff],
         ),
         "wishes_statements": (WishesStatement, [WishesStatement.created_at < cutoff]),
         "visitor_requests": (VisitorRequest, [VisitorRequest.created_at < cutoff]),

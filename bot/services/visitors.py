@@ -1,7 +1,10 @@
 """Independent visitors and mentors: a child asks for one, staff propose a match, the child accepts or objects.
 
 A child's objection closes the match for good: ``appoint`` raises ``MatchObjected`` and the database itself
-refuses to set an objected match to appointed (triggers in migration 0001).
+refuses to set an objected match to appointed (triggers in migration 0001). A child may still say no after
+saying yes, until the visitor is appointed (``answer_own_match``); once appointed, a child who no longer wants
+them is recorded as asking to end it (``request_end_of_own_match``), for their social worker to talk over.
+A child may take back a request for a visitor they sent (``withdraw_request_by_child``).
 """
 
 from __future__ import annotations
@@ -33,9 +36,13 @@ __all__ = [
     "appoint",
     "pending_match",
     "propose_match",
+    "request_end_of_own_match",
     "request_visitor",
     "withdraw",
+    "withdraw_request_by_child",
 ]
+# Statuses of a request a child may still take back (a closed one is finished).
+REQUEST_CHILD_MAY_WITHDRAW = ("new", "in_progress", "matched")
 
 
 def _check_kind(kind: str) -> None:
@@ -135,6 +142,39 @@ def pending_match(s: Session, child_id: str) -> VisitorMatch | None:
     ).scalar_one_or_none()
 
 
+def latest_match(s: Session, child_id: str, statuses: tuple[str, ...]) -> VisitorMatch | None:
+    """The child's newest match in one of ``statuses``, or None."""
+    return s.execute(
+        select(VisitorMatch)
+        .where(VisitorMatch.child_id == child_id, VisitorMatch.status.in_(statuses))
+        .order_by(VisitorMatch.created_at.desc(), VisitorMatch.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def current_match(s: Session, child_id: str) -> VisitorMatch | None:
+    """The match a child means by "my visitor": one waiting for their answer first, else one they said yes to
+    (not yet appointed), else their appointed visitor; None when there is none of these."""
+    for statuses in (("proposed",), ("accepted",), ("appointed",)):
+        match = latest_match(s, child_id, statuses)
+        if match is not None:
+            return match
+    return None
+
+
+def withdraw_request_by_child(s: Session, request: VisitorRequest, actor: str) -> bool:
+    """The child takes ``request`` back (whose it is was checked by the caller: ``bot.services.withdrawals``).
+    Returns False, changing nothing, when it is closed or already withdrawn."""
+    if request.status not in REQUEST_CHILD_MAY_WITHDRAW:
+        return False
+    from_status = request.status
+    request.status = "withdrawn"
+    request.withdrawn_at = utcnow()
+    s.flush()
+    audit.record(s, actor, "update", "visitor_request", request.id, {"status": [from_status, "withdrawn"]})
+    return True
+
+
 def get_match(s: Session, match_id: int | str) -> VisitorMatch:
     try:
         match_id = int(match_id)
@@ -219,9 +259,10 @@ def answer_own_match(
     preferences: str | None = None,
 ) -> VisitorMatch:
     """A child's own yes or no, from their conversation: refused (audited, ``NotYours``, nothing changed)
-    unless the match is the conversation's child's and still waiting for their answer. The same answer sent
-    again (same ``idempotency_key``) returns the match. ``match_id`` comes from the conversation, so it is
-    checked, never trusted."""
+    unless the match is the conversation's child's and still waiting for their answer, or (a no only) one they
+    said yes to that is not appointed yet: a child may change their mind, and the objection stops the
+    appointment. The same answer sent again (same ``idempotency_key``) returns the match. ``match_id`` comes
+    from the conversation, so it is checked, never trusted."""
     child_id = requester.requesting_child(s, conversation_id, None, "visitor match answer")
     match = _match_or_none(s, match_id)
     if match is None or child_id is None or match.child_id != child_id:
@@ -229,11 +270,29 @@ def answer_own_match(
                          "not this conversation's child's match", "visitor match answer")
     if idempotency_key and match.answer_idempotency_key == idempotency_key:
         return match
-    if match.status != "proposed":
+    if not (match.status == "proposed" or (not accept and match.status == "accepted")):
         requester.refuse(s, conversation_id, "visitor_match", match.id, "no longer waiting for an answer",
                          "visitor match answer")
     return answer_match(s, match_id=match.id, idempotency_key=idempotency_key, accept=accept, reason=reason,
                         preferences=preferences)
+
+
+def request_end_of_own_match(s: Session, *, conversation_id: str, words: str | None) -> VisitorMatch | None:
+    """The conversation's child no longer wants their appointed visitor: recorded on the match (when they first
+    asked, and their words, verbatim, added to any earlier ones) and audited. Nothing else changes: their
+    social worker talks it over with them. None (nothing recorded) when the child has no appointed visitor."""
+    check_text(words, "words")
+    child_id = requester.requesting_child(s, conversation_id, None, "end of visitor")
+    match = latest_match(s, child_id, ("appointed",)) if child_id else None
+    if match is None:
+        return None
+    now = utcnow()
+    match.end_requested_at = match.end_requested_at or now
+    match.end_request_words = _keep_both(match.end_request_words, words)
+    match.updated_at = now
+    s.flush()
+    audit.record(s, audit.child_actor(child_id), "update", "visitor_match", match.id, {"end_requested": True})
+    return match
 
 
 def appoint(s: Session, match_id: int, actor: str) -> VisitorMatch:

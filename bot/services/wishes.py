@@ -97,3 +97,14 @@ def visible_answers(statement: WishesStatement, role: str) -> list[WishesAnswer]
     if audience not in SHARE_AUDIENCES or audience not in statement.share_with:
         return []
     return list(statement.answers)
+
+
+def withdraw_by_child(s: Session, statement: WishesStatement, actor: str) -> bool:
+    """The child takes ``statement`` back (whose it is was checked by the caller: ``bot.services.withdrawals``).
+    It is marked, never deleted: its words stay for the record. False when it was already taken back."""
+    if statement.withdrawn_at is not None:
+        return False
+    statement.withdrawn_at = utcnow()
+    s.flush()
+    audit.record(s, actor, "update", "wishes_statement", statement.id, {"withdrawn": True})
+    return True

@@ -1,5 +1,6 @@
 """What a child sends from a finished form: an advocacy referral, their wishes and feelings for a review,
-a request for an independent visitor or mentor, and their answer to a proposed visitor.
+a request for an independent visitor or mentor, and their answer to a proposed visitor; and, after sending,
+taking a record back (``withdraw_sent``) or no longer wanting an appointed visitor (``ask_to_end_visitor``).
 
 Each is one committed transaction, so a child is told "sent" only after the record is stored. The
 idempotency key makes a retry after a failure (or a double tap) return the first record instead of storing
@@ -14,17 +15,27 @@ a match no longer waiting, raises ``NotYours`` after its audit event is committe
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import referrals, requester, visitors, wishes
-from bot.services.errors import NotYours
+from bot.services import referrals, requester, visitors, wishes, withdrawals
+from bot.services.errors import NotYours, TextTooLong
 
 T = TypeVar("T")
-__all__ = ["NotYours", "answer_match", "request_visitor", "submit_referral", "submit_wishes"]
+__all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "request_visitor",
+           "submit_referral", "submit_wishes", "withdraw_sent"]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A record a child sent, once it is committed: ``ref`` names it for the conversation (``last_sent``)."""
+
+    ref: str
+    response_due: date | None = None  # advocacy referrals: the date an advocate answers by
 
 
 def _in_one_transaction(work: Callable[[Session], T]) -> T:
@@ -50,10 +61,10 @@ def submit_referral(
     tell_social_worker: bool,
     anon_name: str | None = None,
     local_authority: str | None = None,
-) -> date:
-    """Store an advocacy referral; returns the date by which an advocate answers."""
+) -> Stored:
+    """Store an advocacy referral; returns it with the date by which an advocate answers."""
 
-    def work(session: Session) -> date:
+    def work(session: Session) -> Stored:
         referral = referrals.submit_referral(
             session,
             idempotency_key=idempotency_key,
@@ -67,7 +78,7 @@ def submit_referral(
             anon_name=anon_name,
             local_authority=local_authority,
         )
-        return referral.response_due
+        return Stored(withdrawals.sent_ref("advocacy_referral", referral.id), referral.response_due)
 
     return _in_one_transaction(work)
 
@@ -82,11 +93,11 @@ def submit_wishes(
     answers: list[tuple[str, str, str]],
     share_with: list[str],
     drafted_at: datetime | None,
-) -> None:
+) -> Stored:
     """Store a wishes and feelings statement for the child's review."""
 
-    def work(session: Session) -> None:
-        wishes.submit_statement(
+    def work(session: Session) -> Stored:
+        statement = wishes.submit_statement(
             session,
             idempotency_key=idempotency_key,
             conversation_id=conversation_id,
@@ -97,8 +108,9 @@ def submit_wishes(
             share_with=share_with,
             drafted_at=drafted_at,
         )
+        return Stored(withdrawals.sent_ref("wishes_statement", statement.id))
 
-    _in_one_transaction(work)
+    return _in_one_transaction(work)
 
 
 def request_visitor(
@@ -111,11 +123,11 @@ def request_visitor(
     anon_name: str | None = None,
     local_authority: str | None = None,
     contact: str | None = None,
-) -> None:
+) -> Stored:
     """Store a request for an independent visitor or a mentor."""
 
-    def work(session: Session) -> None:
-        visitors.request_visitor(
+    def work(session: Session) -> Stored:
+        request = visitors.request_visitor(
             session,
             idempotency_key=idempotency_key,
             conversation_id=conversation_id,
@@ -126,8 +138,9 @@ def request_visitor(
             local_authority=local_authority,
             contact=contact,
         )
+        return Stored(withdrawals.sent_ref("visitor_request", request.id))
 
-    _in_one_transaction(work)
+    return _in_one_transaction(work)
 
 
 def answer_match(
@@ -140,7 +153,7 @@ def answer_match(
     preferences: str | None = None,
 ) -> None:
     """Store the child's yes or no to a proposed visitor or mentor: only the conversation's child's match,
-    only while it waits for their answer."""
+    only while it waits for their answer (or, a no, while a yes is not yet appointed)."""
 
     def work(session: Session) -> None:
         visitors.answer_own_match(
@@ -154,3 +167,17 @@ def answer_match(
         )
 
     _in_one_transaction(work)
+
+
+def withdraw_sent(conversation_id: str, sent: object) -> str:
+    """Take back what this conversation sent (``sent``: its ``last_sent``, e.g. ``"advocacy_referral:12"``):
+    ``withdrawals.WITHDRAWN`` (committed), ``ALREADY`` or ``TOO_LATE``. ``NotYours`` (audited, committed) when
+    it is not the conversation's child's, or not this anonymous conversation's own."""
+    return _in_one_transaction(lambda session: withdrawals.withdraw_own(session, conversation_id, sent))
+
+
+def ask_to_end_visitor(conversation_id: str, words: str | None) -> bool:
+    """The conversation's child no longer wants their appointed visitor: recorded and audited (committed).
+    False when they have no appointed visitor (nothing recorded). ``TextTooLong`` for words over the limit."""
+    with session_scope() as session:
+        return visitors.request_end_of_own_match(session, conversation_id=conversation_id, words=words) is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.db.engine import session_scope
+from bot.db.models import VisitorMatch
 from bot.services import children, visitors
 
 
@@ -23,6 +24,30 @@ class ChildContext:
     next_review: str | None
     match_id: str | None
     match_label: str | None
+
+
+@dataclass(frozen=True)
+class VisitorMatchInfo:
+    """The visitor a child means by "my visitor" (``visitors.current_match``) and where it has got to."""
+
+    match_id: str
+    label: str
+    status: str  # proposed (waiting for their answer) | accepted (said yes, not appointed yet) | appointed
+
+
+def _label(match: VisitorMatch) -> str:
+    return match.visitor_name + (f", {match.description}" if match.description else "")
+
+
+def current_visitor_match(conversation_id: str) -> VisitorMatchInfo | None:
+    """The conversation's child's visitor: one waiting for their answer, else one they said yes to, else their
+    appointed visitor; None for a conversation nobody signed in to, or a child with none of these."""
+    with session_scope() as session:
+        child = children.child_for_conversation(session, conversation_id)
+        match = visitors.current_match(session, child.id) if child is not None else None
+        if match is None:
+            return None
+        return VisitorMatchInfo(match_id=str(match.id), label=_label(match), status=match.status)
 
 
 def child_id_of(conversation_id: str) -> str | None:
@@ -45,9 +70,7 @@ def who_is_talking(conversation_id: str, channel: str) -> ChildContext | None:
         if child is None:
             return None
         match = visitors.pending_match(session, child.id)
-        label = None
-        if match is not None:
-            label = match.visitor_name + (f", {match.description}" if match.description else "")
+        label = _label(match) if match is not None else None
         return ChildContext(
             child_id=child.id,
             name=child.chosen_name,

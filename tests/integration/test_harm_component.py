@@ -125,7 +125,7 @@ def test_thresholds_are_configurable() -> None:
     message = make_message("something happened that i cant say", [("disclose_harm", 0.6), ("inform", 0.4)])
     strict.process([message])
     assert message.get("harm_detection") is None
-    assert message.get("intent") == {"name": "disclose_harm", "confidence": 0.6}  # untouched
+    assert message.get("intent") == {"name": "inform", "confidence": 0.4}  # DIET's disclose_harm alone: the next
 
 
 def test_a_message_in_another_language_is_marked(component: HarmDisclosureDetector) -> None:
@@ -218,7 +218,9 @@ def test_the_harm_scorer_is_trained_stored_in_the_model_and_loaded(tmp_path) -> 
              ("i like pizza", "out_of_scope"), ("hello", "greet"), ("what is a review", "ask_about_review"),
              ("pizza is nice", "out_of_scope"), ("hi there", "greet")]
     examples = [Message(data={"text": text, "intent": intent}) for text, intent in pairs]
-    config = HarmDisclosureDetector.get_default_config()
+    everyday = tmp_path / "everyday.yml"
+    everyday.write_text("examples:\n  - i had pizza for tea\n  - my dog is called biscuit\n", encoding="utf-8")
+    config = {**HarmDisclosureDetector.get_default_config(), "everyday_file": str(everyday)}
     trained = HarmDisclosureDetector.create(config, storage, resource, execution_context=None)
     assert trained.train(TrainingData(training_examples=examples)) == resource
     loaded = HarmDisclosureDetector.load(config, storage, resource, execution_context=None)
@@ -233,3 +235,30 @@ def test_without_a_stored_scorer_the_model_still_loads(tmp_path) -> None:
     loaded = HarmDisclosureDetector.load(HarmDisclosureDetector.get_default_config(), LocalModelStorage(tmp_path),
                                          Resource("none"), execution_context=None)
     assert loaded.scorer is None
+
+
+def test_diets_own_disclose_harm_is_never_an_answer_by_itself() -> None:
+    component = HarmDisclosureDetector({}, scorer=FixedScorer(0.05))
+    message = make_message("my dad said he will come to my sports day",
+                           [("disclose_harm", 0.97), ("out_of_scope", 0.02), ("greet", 0.01)])
+    component.process([message])
+    assert [r["name"] for r in message.get("intent_ranking")] == ["nlu_fallback", "out_of_scope", "greet"]
+    assert message.get("harm_detection") is None
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}  # out_of_scope at 0.02: not sure
+    sure = make_message("my dad said he will come to my sports day", [("disclose_harm", 0.6), ("out_of_scope", 0.4)])
+    component.process([sure])
+    assert sure.get("intent") == {"name": "out_of_scope", "confidence": 0.4}
+
+
+def test_the_everyday_file_is_checked(tmp_path) -> None:
+    from bot.nlu.harm_component import EVERYDAY_FILE
+    from bot.safeguarding.harm_scorer import load_everyday
+
+    assert len(load_everyday(EVERYDAY_FILE)) > 400
+    bad = tmp_path / "bad.yml"
+    bad.write_text("examples:\n  - same\n  - same\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="written twice"):
+        load_everyday(bad)
+    bad.write_text("examples: nope\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="must be a list"):
+        load_everyday(bad)

@@ -137,3 +137,41 @@ def test_filled_database_steps_down_to_0003_and_back_keeping_records(db_url):
                          {"h": "a" * 64, "t": "2026-12-02 10:00:00"})
         conn.rollback()
     _assert_rules_work(db_url)
+
+
+def test_0010_keeps_referral_history_and_triggers_and_steps_back_to_0009(db_url):
+    """Issue 20: "withdrawn" is a status (SQLite copies the tables); no referral history row is lost on the
+    way down or up, the objection triggers stay, and stepping back makes a withdrawn record closed."""
+    upgrade(db_url)
+    child_id = _fill(db_url)
+    engine = get_engine(db_url)
+    history_query = text("SELECT id, referral_id, to_status FROM referral_status_changes ORDER BY id")
+    with engine.connect() as conn:
+        history = conn.execute(history_query).all()
+        conn.rollback()
+        with conn.begin():
+            conn.execute(text("UPDATE advocacy_referrals SET status = 'withdrawn'"))
+    assert history
+    downgrade(db_url, "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT DISTINCT status FROM advocacy_referrals")).scalars().all() == ["closed"]
+        assert conn.execute(history_query).all() == history
+        assert "withdrawn_at" not in {c["name"] for c in inspect(conn).get_columns("wishes_statements")}
+        conn.rollback()
+    upgrade(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(history_query).all() == history
+        conn.rollback()
+        with conn.begin():
+            conn.execute(text("UPDATE advocacy_referrals SET status = 'withdrawn'"))
+        with pytest.raises(IntegrityError), conn.begin():
+            conn.execute(text("UPDATE advocacy_referrals SET status = 'gone'"))
+    downgrade(db_url, "0006")  # 0007's downgrade still drops routed_council_id (SQLite: a column REFERENCES)
+    upgrade(db_url)
+    assert current_revision(db_url) == HEAD and child_id
+    with engine.connect() as conn:
+        assert conn.execute(history_query).all() == history
+        match_id = conn.execute(text("SELECT id FROM visitor_matches WHERE status = 'objected'")).scalar_one()
+        conn.rollback()
+        with pytest.raises(IntegrityError, match="objected"), conn.begin():
+            conn.execute(text("UPDATE visitor_matches SET status = 'appointed' WHERE id = :i"), {"i": match_id})

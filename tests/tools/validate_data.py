@@ -13,6 +13,14 @@ IGNORED = (
     "MovedIn20Warning", "SADeprecationWarning", "declarative_base", "SQLALCHEMY_WARN_20",
     "DeprecationWarning", "pkg_resources", "UserWarning: Found a TensorFlow",
 )
+# Intents with no NLU examples by design (issue 14): the harm component sets the first two after the classifier
+# (a possible disclosure, another language) and the check-in's buttons send the third. Only this warning is allowed.
+SET_NOT_LEARNT = ("possible_harm", "other_language", "check_in_answer")
+NOT_IN_NLU = "is listed in the domain file, but is not found in the NLU training data"
+
+
+def _expected(line: str) -> bool:
+    return NOT_IN_NLU in line and any(f"intent '{name}'" in line for name in SET_NOT_LEARNT)
 
 
 def validate() -> tuple[int, list[str]]:
@@ -26,7 +34,8 @@ def validate() -> tuple[int, list[str]]:
     output = (proc.stdout + proc.stderr).splitlines()
     warnings = [
         line for line in output
-        if ("WARNING" in line or "UserWarning" in line or "Warning:" in line) and not any(i in line for i in IGNORED)
+        if ("WARNING" in line or "UserWarning" in line or "Warning:" in line)
+        and not any(i in line for i in IGNORED) and not _expected(line)
     ]
     return proc.returncode, warnings
 

@@ -36,6 +36,13 @@ def test_decide(lexicon_tier, harm, classifier, expected):
     assert tiers.decide(lexicon_tier, tiers.Scores(harm, classifier), None, T) == expected
 
 
+def test_the_classifiers_alone_never_act_on_a_short_answer():
+    assert tiers.decide(None, tiers.Scores(0.9, 0.9, words=3), None, T) is None  # "mum not dad"
+    assert tiers.decide("concern", tiers.Scores(0.9, 0.9, words=3), None, T) == "concern"  # "wats the point"
+    assert tiers.decide("clear", tiers.Scores(0.0, 0.0, words=1), None, T) == "clear"  # "kms"
+    assert tiers.decide(None, tiers.Scores(0.9, 0.9, words=4), None, T) == "clear"
+
+
 def test_decide_can_need_a_harm_word():
     strict = tiers.Thresholds(clear=0.8, clear_classifier=0.5, concern=0.3, need_concept=True)
     assert tiers.decide(None, tiers.Scores(0.9, 0.9), None, strict) == "concern"

@@ -45,6 +45,9 @@ def match_view(m: VisitorMatch) -> dict[str, Any]:
         "reason": m.reason,
         "preferences": m.preferences,
         "answered_at": m.answered_at,
+        # An appointed visitor the child no longer wants: when they asked, and their words.
+        "end_requested_at": m.end_requested_at,
+        "end_request_words": m.end_request_words,
         "created_at": m.created_at,
         "proposed_by": m.proposed_by.display_name if m.proposed_by else None,
     }
@@ -90,7 +93,8 @@ def _visitor_requests(s: Session, child: Child) -> list[dict[str, Any]]:
         .all()
     )
     return [
-        {"id": v.id, "kind": v.kind, "wishes": v.wishes, "status": v.status, "created_at": v.created_at}
+        {"id": v.id, "kind": v.kind, "wishes": v.wishes, "status": v.status, "created_at": v.created_at,
+         "withdrawn_at": v.withdrawn_at}
         for v in requests
     ]
 

@@ -12,6 +12,8 @@ from bot.services.read_models.access import council_condition, referral_for_staf
 from bot.services.referrals import NEXT_STATUS
 
 OPEN_REFERRAL_STATUSES = ("new", "acknowledged", "allocated")
+# The queue's "open" tab also shows referrals the child took back, until staff close them (so nobody misses it).
+QUEUE_OPEN_STATUSES = OPEN_REFERRAL_STATUSES + ("withdrawn",)
 
 
 def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
@@ -32,6 +34,7 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "contact_when": r.contact_when,
         "tell_social_worker": r.tell_social_worker,
         "status": r.status,
+        "withdrawn_at": r.withdrawn_at,  # the child took it back ("Withdrawn by the child on ...")
         "response_due": r.response_due,
         "overdue": r.status in ("new", "acknowledged") and r.response_due < today,
         "due_today": r.status in ("new", "acknowledged") and r.response_due == today,
@@ -44,15 +47,17 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
 
 
 def referral_queue(s: Session, staff: StaffUser, *, show: str = "open") -> list[dict[str, Any]]:
-    """The advocacy queue: overdue first, then by response deadline. ``show``: open | closed | all."""
+    """The advocacy queue: overdue first, then by response deadline, then those the child took back (open
+    until staff close them). ``show``: open | closed | all."""
     query = select(AdvocacyReferral).where(council_condition(s, AdvocacyReferral, staff))
     if show == "open":
-        query = query.where(AdvocacyReferral.status.in_(OPEN_REFERRAL_STATUSES))
+        query = query.where(AdvocacyReferral.status.in_(QUEUE_OPEN_STATUSES))
     elif show == "closed":
         query = query.where(AdvocacyReferral.status == "closed")
     referrals = s.execute(query.order_by(AdvocacyReferral.response_due, AdvocacyReferral.id)).scalars().all()
     rows = [referral_view(r) for r in referrals]
-    rows.sort(key=lambda r: (r["status"] == "closed", not r["overdue"], r["response_due"], r["id"]))
+    rows.sort(key=lambda r: (r["status"] == "closed", r["status"] == "withdrawn", not r["overdue"], r["response_due"],
+                             r["id"]))
     return rows
 
 

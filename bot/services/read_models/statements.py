@@ -25,6 +25,7 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
         "review_label": statement.review_label,
         "drafted_at": statement.drafted_at,
         "sent_at": statement.sent_at,
+        "withdrawn_at": statement.withdrawn_at,  # the child took it back; the words stay for the record
         "share_with": statement.share_with,
         "visible": bool(answers),
         "answers": [

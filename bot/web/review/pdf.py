@@ -59,6 +59,9 @@ def statement_pdf(data: dict[str, Any], printed_by: str) -> bytes:
     review = st["review_label"] or (fmt_date(st["review_date"]) if st["review_date"] else "my next review")
     line(f"{child['chosen_name']}, for {review}", 13, "", 1)
     line(f"Sent {fmt_datetime(st['sent_at'])}", 10, "", 4)
+    if st.get("withdrawn_at"):
+        line(f"Withdrawn by {child['chosen_name']} on {fmt_date(st['withdrawn_at'])}: they changed their mind. "
+             "Kept for the record.", 12, "B")
     if not st["visible"]:
         line(f"{child['chosen_name']} chose not to share these answers with you.", 12, "B")
     for answer in st["answers"]:

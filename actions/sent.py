@@ -1,0 +1,111 @@
+"""After a form is sent (issue 20): a "stop" then is told the truth, and the child may take it back.
+
+The submit actions remember what was sent in the ``last_sent`` slot (``"<record type>:<id>"``). A "stop",
+"cancel" or "I changed my mind" with no form open and something sent gets "Your request was already sent." and
+two buttons: take it back (``withdraw_sent``) or keep it (``keep_sent``); "take it back" typed without that
+question first gets the question (``take_back_chosen``). Taking it back is one use case
+(``bot.usecases.child_requests.withdraw_sent``), which checks that the record is this conversation's child's
+(or, not signed in, this conversation's own): the slot only says which record is meant. The child is told it
+was taken back only once that is committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.common import in_thread, say
+from bot.dialogue import typed_buttons
+from bot.usecases import child_requests
+
+logger = logging.getLogger(__name__)
+
+LAST_SENT = "last_sent"
+TAKE_BACK = "/withdraw_sent"  # the button's payload
+WISHES = "wishes_statement:"
+OUTCOME_MESSAGES = {"withdrawn": "withdrawn", "already": "already_withdrawn", "too_late": "withdraw_too_late"}
+
+
+def form_was_open(tracker: Tracker) -> bool:
+    """A form was running when the child asked to stop: this turn's rule ended it (``action_deactivate_loop``
+    sets the active loop to null after the child's message), or it is still active."""
+    if tracker.active_loop_name:
+        return True
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") is None:
+            return True
+    return False
+
+
+def sent_earlier(tracker: Tracker) -> str | None:
+    """What this conversation sent, when a "stop" comes with no form open (None: nothing, or a form was open)."""
+    sent = tracker.get_slot(LAST_SENT)
+    return str(sent) if sent and not form_was_open(tracker) else None
+
+
+def take_back_chosen(tracker: Tracker) -> bool:
+    """The child chose "take it back": pressed it (or typed its number), or typed it in answer to the question
+    that offered it. Typed out of the blue ("cancel my request"), the question is asked first, so a message the
+    classifier misreads never takes anything back."""
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    if text.startswith(TAKE_BACK):
+        return True
+    return any(b.get("payload") == TAKE_BACK for b in typed_buttons.last_turn_buttons(tracker.events or []))
+
+
+def say_already_sent(dispatcher: CollectingDispatcher, tracker: Tracker, sent: str) -> None:
+    """"Your request was already sent." with the buttons to take it back or keep it."""
+    say(dispatcher, "already_sent_wishes" if sent.startswith(WISHES) else "already_sent", tracker)
+
+
+class WithdrawSent(Action):
+    """Takes back what this conversation sent, and says so only when it is done."""
+
+    def name(self) -> str:
+        return "action_withdraw_sent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        sent = tracker.get_slot(LAST_SENT)
+        if not sent:
+            say(dispatcher, "nothing_to_withdraw", tracker)
+            say(dispatcher, "menu", tracker)
+            return []
+        if not take_back_chosen(tracker):
+            say_already_sent(dispatcher, tracker, str(sent))
+            return []
+        try:
+            outcome = await in_thread(child_requests.withdraw_sent, tracker.sender_id, sent)
+        except child_requests.NotYours:  # audited by the use case; nothing changed
+            say(dispatcher, "withdraw_refused", tracker)
+            say(dispatcher, "menu", tracker)
+            return [SlotSet(LAST_SENT, None)]
+        except (SQLAlchemyError, OSError) as error:
+            logger.warning("could not withdraw: %s", type(error).__name__)
+            say(dispatcher, "withdraw_failed", tracker)  # still sent; the slot stays for "Try again"
+            return []
+        message = OUTCOME_MESSAGES[outcome]
+        if message == "withdrawn" and str(sent).startswith(WISHES):
+            message = "withdrawn_wishes"
+        say(dispatcher, message, tracker)
+        say(dispatcher, "menu", tracker)
+        return [SlotSet(LAST_SENT, None)]
+
+
+class KeepSent(Action):
+    """The child keeps what they sent."""
+
+    def name(self) -> str:
+        return "action_keep_sent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        say(dispatcher, "kept_sent" if tracker.get_slot(LAST_SENT) else "what_next", tracker)
+        say(dispatcher, "menu", tracker)
+        return []
