@@ -39,7 +39,9 @@ async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, do
     # What was sent is remembered, so a "stop" or "I changed my mind" now gets a true answer (it is sent) and a
     # way to take it back (actions/sent.py).
     remembered = [SlotSet("last_sent", sent.record)] if sent.record else []
-    return clear_form(form) + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()] + remembered
+    # Name, council and contact stay known for the rest of the conversation (not asked again by the next form).
+    kept = clear_form(form, keep_remembered=True)
+    return kept + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()] + remembered
 
 
 class SubmitAction(Action):

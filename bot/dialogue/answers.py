@@ -405,7 +405,8 @@ REQUEST_WORDS = frozenset(
      "complain", "complaint", "about", "for", "with", "on", "side", "help", "hi", "hiya", "hello", "hey", "how",
      "do", "i'd", "id", "im", "i'm", "is", "it", "some", "one", "talk", "speak", "wanna", "gonna", "u", "you",
      "what", "think", "and", "of", "be", "am", "review", "meeting", "views", "view", "thoughts", "opinion", "got",
-     "who", "ask", "asking", "before", "after", "next", "soon", "coming", "upcoming", "this", "that", "there"}
+     "who", "ask", "asking", "before", "after", "next", "soon", "coming", "upcoming", "this", "that", "there",
+     "sum1", "some1", "sumone", "sum1e", "smone", "sumbody", "sb", "gimme", "cn", "cud", "pleas", "plez", "ppl"}
 )
 
 
@@ -415,7 +416,7 @@ def says_more(text: str) -> bool:
         return False
     words = normal_words(text).split()
     content = [w for w in words if w not in REQUEST_WORDS and w not in COMMON_WORDS]
-    return len(content) >= 2 or (len(content) == 1 and len(words) >= 8)
+    return len(content) >= 2 or (len(content) == 1 and len(content[0]) >= 5 and len(words) >= 8)
 
 
 def first_answers(words_slot: str | None, guess_slot: str | None, text: str | None,

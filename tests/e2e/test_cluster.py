@@ -97,7 +97,7 @@ def test_alternating_servers_complete_a_referral(cluster: list[str]) -> None:
 
     me = f"cluster-{uuid.uuid4().hex[:8]}"
     script = ["i want an advocate", "1", "they moved my school without asking", "Ali", "Cumbria",
-              '/inform{"choice":"carer"}', '/inform{"choice":"weekend"}', "yes"]
+              '/inform{"choice":"carer"}', '/inform{"choice":"weekend"}', "yes", "send"]  # issue 20: the check
     replies = [say(cluster[i % 2], me, message) for i, message in enumerate(script)]
     assert "Done!" in replies[-1][0]["text"]
     os.environ["HEARD_SECRET_KEY"] = TEST_SECRET_KEY  # the servers' key (set by tests/conftest.py too)

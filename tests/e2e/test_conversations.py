@@ -180,7 +180,7 @@ def test_anonymous_advocate_referral_typed_like_a_child(stack: Stack) -> None:
     assert '/inform{"choice":"review"}' in button_payloads(asked)
     assert "own words" in texts(stack.say(me, "1"))
     words = "they moved me again an nobody asked me 😢 <script>alert(1)</script>"
-    assert "name" in texts(stack.say(me, words))
+    assert "name" in answer(stack, me, words)
     assert "council" in texts(stack.say(me, "Jo"))
     assert "get in touch" in texts(stack.say(me, "Lancashire"))
     assert "number" in texts(stack.say(me, "text me"))
@@ -454,13 +454,22 @@ def test_sms_child_is_recognised_and_no_phone_number_is_stored(stack: Stack, twi
 # ---------------------------------------------------------------- issue 20: forms never lose or twist words
 
 
+def answer(stack: Stack, me: str, text: str) -> str:
+    """Say `text`; if it brought a safeguarding check-in (issue 14: an everyday complaint such as "they keep
+    moving me" may), answer No, which keeps the words as the answer. The replies of both turns."""
+    reply = texts(stack.say(me, text))
+    if "hurting you" in reply:
+        reply += "\n" + texts(stack.say(me, '/check_in_answer{"choice":"no"}'))
+    return reply
+
+
 def test_a_question_is_never_taken_as_consent(stack: Stack) -> None:
     me = sender()
     sign_in(me, "Leo")
     stack.say(me, "i want an advocate")
     for message in ('/inform{"choice":"review"}', "they never ask me", '/inform{"choice":"carer"}',
                     '/inform{"choice":"evening"}'):
-        stack.say(me, message)
+        answer(stack, me, message)
     reply = texts(stack.say(me, "what happens if i say yes"))
     assert "Yes means we tell your social worker" in reply and "Can we tell your social worker" in reply
     assert "Done!" not in reply and referrals_for(me) == []
@@ -499,7 +508,7 @@ def test_meta_answers_and_stop_sentences_are_never_saved(stack: Stack) -> None:
     stack.say(me, '/inform{"choice":"review"}')
     said = texts(stack.say(me, "i told you"))
     assert "still need your answer" in said or "Before, you said" in said
-    stack.say(me, "they keep moving me")
+    answer(stack, me, "they keep moving me")
     stack.say(me, "Sam")
     stop = texts(stack.say(me, "actually stop i dont want it"))
     assert "Do you want to stop?" in stop and "council" in stop.lower()
@@ -539,7 +548,7 @@ def test_name_and_council_are_not_asked_again_in_one_conversation(stack: Stack) 
     stack.say(me, "/request_advocate")
     for message in ('/inform{"choice":"review"}', "nobody asks me", "Sam", "Leeds", '/inform{"choice":"carer"}',
                     '/inform{"choice":"evening"}', "no", "send"):
-        stack.say(me, message)
+        answer(stack, me, message)
     assert len(referrals_for(me)) == 1
     reply = texts(stack.say(me, "/request_visitor"))
     assert "I still have your name (Sam)" in reply and "your council (Leeds)" in reply

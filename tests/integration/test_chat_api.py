@@ -147,26 +147,6 @@ async def test_too_long_message_gets_a_kind_answer_and_is_not_forwarded(client, 
     assert ok.status == 200
 
 
-async def test_long_disclosure_is_checked_for_harm_before_any_length_rule(client, rasa, monkeypatch, no_audio):
-    """A disclosure longer than HEARD_MAX_TEXT, even past the app's 64 KiB body limit, reaches Rasa whole
-    (which answers it and raises the alert); a long message that is not a disclosure is still refused."""
-    monkeypatch.setenv("HEARD_MAX_TEXT", "50")
-    rasa.replies = [{"text": "Thank you for telling me."}]
-    long_story = "i want to tell you about my week at school and at home. " * 3 + "my stepdad hits me"
-    response = await client.post("/api/chat", json={"sender": SENDER, "message": long_story})
-    assert response.status == 200
-    assert rasa.received[-1]["message"] == long_story
-    huge = "we went to the park and then we had tea. " * 2000 + "he hurts me and i am scared to go home"
-    assert len(huge.encode()) > 64 * 1024
-    response = await client.post("/api/chat", json={"sender": SENDER, "message": huge})
-    assert response.status == 200
-    assert rasa.received[-1]["message"] == huge
-    plain = "we went to the park and then we had tea. " * 3
-    response = await client.post("/api/chat", json={"sender": SENDER, "message": plain})
-    assert response.status == 413 and (await response.json())["error"] == "too_long"
-    assert len(rasa.received) == 2
-
-
 async def test_body_bigger_than_the_app_limit_is_a_kind_too_long(client, rasa):
     response = await client.post(
         "/api/chat", data=b'{"message":"' + b"a" * (chat.CHAT_BODY_LIMIT + 10) + b'"}',
