@@ -69,32 +69,27 @@ def council_condition(s: Session, model: Any, staff: StaffUser) -> Any:
     return or_(model.child_id.in_(in_my_council), and_(model.child_id.is_(None), sent_here))
 
 
+def _council_record(s: Session, staff: StaffUser, model: Any, record_id: int, role: str, what: str) -> Any:
+    """The record of ``model`` with ``record_id`` if ``staff`` has ``role`` and the record is their council's
+    (``NotFound`` otherwise, worded the same whichever check failed)."""
+    if staff.role != role:
+        raise NotFound(f"no such {what}")
+    record = s.execute(
+        select(model).where(model.id == record_id, council_condition(s, model, staff))
+    ).scalar_one_or_none()
+    if record is None:
+        raise NotFound(f"no such {what}")
+    return record
+
+
 def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> AdvocacyReferral:
     """A referral the advocacy service may handle (``NotFound`` otherwise)."""
-    if staff.role != "advocacy":
-        raise NotFound("no such referral")
-    referral = s.execute(
-        select(AdvocacyReferral).where(
-            AdvocacyReferral.id == referral_id, council_condition(s, AdvocacyReferral, staff)
-        )
-    ).scalar_one_or_none()
-    if referral is None:
-        raise NotFound("no such referral")
-    return referral
+    return _council_record(s, staff, AdvocacyReferral, referral_id, "advocacy", "referral")
 
 
 def alert_for_staff(s: Session, staff: StaffUser, alert_id: int) -> SafeguardingAlert:
     """An alert the duty team may acknowledge (``NotFound`` otherwise)."""
-    if staff.role != "duty":
-        raise NotFound("no such alert")
-    alert = s.execute(
-        select(SafeguardingAlert).where(
-            SafeguardingAlert.id == alert_id, council_condition(s, SafeguardingAlert, staff)
-        )
-    ).scalar_one_or_none()
-    if alert is None:
-        raise NotFound("no such alert")
-    return alert
+    return _council_record(s, staff, SafeguardingAlert, alert_id, "duty", "alert")
 
 
 def refs_by_child(s: Session, child_ids: list[str]) -> dict[str, list[str]]:
