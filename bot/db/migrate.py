@@ -20,8 +20,8 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Upgrade the database at ``url`` to ``revision`` (default: head)."""
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Upgrade the database at ``url`` to ``revision`` (default: every head)."""
     command.upgrade(alembic_config(url), revision)
 
 

@@ -55,6 +55,11 @@ VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed", "withdraw
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
 OUTBOX_KINDS = ("alert", "escalation", "security")
+# The child register (migration 0011; checked by the register service, not by CHECK constraints).
+LEGAL_STATUSES = ("looked_after", "child_protection", "child_in_need", "care_leaver")
+PLACEMENT_TYPES = (
+    "foster", "kinship", "residential", "secure", "semi_independent", "at_home", "adoptive", "other",
+)
 AUDIT_ACTIONS = ("create", "read", "update", "export", "purge", "notify", "signin_failed", "refused_read", "refused")
 
 
@@ -102,6 +107,7 @@ class Child(Base):
         one_of("age_band", AGE_BANDS, "age_band"),
         one_of("reading_level", READING_LEVELS, "reading_level"),
         one_of("channel", CHANNELS, "channel"),
+        Index("uq_children_council_external_id", "local_authority_id", "external_id", unique=True),
     )
 
     id = Column(String(16), primary_key=True, default=new_child_id)  # pseudonymous, e.g. c_k3j9x0a2bq
@@ -123,6 +129,18 @@ class Child(Base):
     phone_hash = Column(String(64), nullable=True, unique=True)  # HMAC-SHA256 of the E.164 number
     phone_last3 = Column(String(3), nullable=True)  # shown as •••• 123
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # The register (migration 0011): the council's own id, what the procedures and retention need.
+    external_id = Column(String(64), nullable=True)  # unique within a council
+    date_of_birth = Column(Date, nullable=True)
+    legal_status = Column(String(20), nullable=True)  # one of LEGAL_STATUSES
+    placement_type = Column(String(30), nullable=True)  # one of PLACEMENT_TYPES
+    left_care_on = Column(Date, nullable=True)
+    phone_encrypted = Column(Text, nullable=True)  # Fernet token of the E.164 number, for outbound texts only
+    sms_consent_at = Column(UTCDateTime, nullable=True)  # when the child's agreement to texts was recorded
+    sms_consent_by = Column(String(100), nullable=True)
+    parental_contact_last_12m = Column(Boolean, nullable=True)
+    communication_needs = Column(Text, nullable=True)
+    updated_at = Column(UTCDateTime, nullable=True)
 
     local_authority = relationship("LocalAuthority")
     social_worker = relationship("StaffUser", foreign_keys=[social_worker_id])
@@ -483,6 +501,8 @@ class AuditEvent(Base):
 __all__ = [
     "AGE_BANDS",
     "AUDIT_ACTIONS",
+    "LEGAL_STATUSES",
+    "PLACEMENT_TYPES",
     "CHANNELS",
     "MATCH_STATUSES",
     "OUTBOX_TARGETS",
