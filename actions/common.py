@@ -21,7 +21,8 @@ T = TypeVar("T")
 def say(dispatcher: CollectingDispatcher, name: str, tracker: Tracker | None = None, *, simple: bool = False,
         **values: Any) -> None:
     """Send catalogue message `name`, worded for this child (simpler or older when they chose it)."""
-    message = render(name, tracker.slots if tracker is not None else None, simple=simple, **values)
+    message = render(name, tracker.slots if tracker is not None else None, simple=simple,
+                     channel=channel_of(tracker) if tracker is not None else None, **values)
     dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None)
 
 

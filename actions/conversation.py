@@ -12,11 +12,14 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import channel_of, clear_form, in_thread, latest_intent, say
-from actions.sent import say_already_sent, sent_earlier
+from actions.sent import say_already_sent, say_stopped, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue import answers, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
 from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
+from bot.services.council_hours import DEFAULT_HOURS, clock, parse_hours
+from bot.config import get_settings
+from bot.usecases import council_hours
 from bot.usecases import child_requests
 from bot.usecases.conversation import VisitorMatchInfo, current_visitor_match
 
@@ -60,6 +63,17 @@ async def look_up_now(tracker: Tracker) -> tuple[identity.ChildContext | None, b
         return None, False
 
 
+async def reading_hours(tracker: Tracker) -> str:
+    """When a person reads what this child sends: their council's hours ("on working days, 9am to 5pm"); the
+    server's setting when the case database is down."""
+    try:
+        return await in_thread(council_hours.reading_hours_phrase, tracker.sender_id)
+    except SQLAlchemyError as error:
+        logger.warning("case database unavailable reading the council's hours: %s", type(error).__name__)
+        start, end = parse_hours(get_settings().council_hours) or DEFAULT_HOURS
+        return f"on working days, {clock(start)} to {clock(end)}"
+
+
 class SessionStart(Action):
     """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
 
@@ -88,6 +102,8 @@ class Greet(Action):
             name = tracker.get_slot("child_name")
             pending = bool(tracker.get_slot("has_pending_match"))
         say(dispatcher, "greet", tracker, child_greeting=f" {name}" if name else "")
+        # Honest words (issue 15): a computer, nobody reads as it happens, and when a person does.
+        say(dispatcher, "how_heard_works", tracker, hours=await reading_hours(tracker))
         if pending:
             say(dispatcher, "pending_match_greet", tracker)
         else:
@@ -162,9 +178,7 @@ class StopForm(Action):
         if sent:
             say_already_sent(dispatcher, tracker, sent)
             return events
-        say(dispatcher, "stopped", tracker)
-        say(dispatcher, "menu", tracker)
-        return events
+        return events + await say_stopped(dispatcher, tracker)  # "Nothing was sent" only when nothing was
 
 
 MATCH_SLOTS = ("has_pending_match", "match_id", "match_label")

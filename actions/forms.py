@@ -13,11 +13,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent, say
-from bot.dialogue import answers, forms, messages, submissions
+from actions.common import channel_of, latest_intent, say
+from bot.dialogue import alert_answers, answers, forms, messages, submissions
 from actions.check_in import checked_message
 from bot.dialogue import check_in
-from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION
+from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
 
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
                     "check_stop": "check_stop", "not_a_date": "not_a_date"}
@@ -100,6 +100,9 @@ class HeardFormValidation(FormValidationAction):
             return []
         if action_before_form(tracker) == CHECK_IN_ANSWER_ACTION:
             return self._after_check_in(slot, tracker)
+        if action_before_form(tracker) == SAFEGUARDING_ACTION:
+            # The message was a disclosure, answered and raised: offer it as this question's answer.
+            return self._alert_waiting(slot, message.get("text"), tracker)
 
         intent, confidence = latest_intent(tracker)
         outcome = answers.read_answer(
@@ -113,6 +116,11 @@ class HeardFormValidation(FormValidationAction):
             if value is None:
                 say(dispatcher, "meta_answer", tracker)
                 return [SlotSet(slot, None)]
+        if outcome.kind == "fill" and slot == alert_answers.KEEP:
+            target = str(tracker.get_slot(forms.ALERT_FOR))
+            kept = alert_answers.decided(tracker.slots, value, buttons_for(target, tracker.slots))
+            say(dispatcher, "alert_answer_kept" if target in kept else "alert_answer_left_out", tracker)
+            return [SlotSet(name, v) for name, v in kept.items()] + [SlotSet("simple_next", False)]
         if outcome.kind == "fill":
             if outcome.note:
                 say(dispatcher, outcome.note, tracker)
@@ -126,16 +134,26 @@ class HeardFormValidation(FormValidationAction):
         check-in asked about is read as the answer (a child's words at an open question are kept); otherwise,
         or when it is no answer, the question is asked again."""
         latest = tracker.latest_message or {}
-        if check_in.read_answer(latest.get("text"), latest_intent(tracker)[0]) != check_in.NO:
-            return []
+        answer = check_in.read_answer(latest.get("text"), latest_intent(tracker)[0])
         checked = checked_message(tracker.events).get("text")
-        if not checked:
+        if answer in check_in.ALERT_ANSWERS:  # an alert was raised: offer the checked words as the answer
+            return self._alert_waiting(slot, checked, tracker)
+        if answer != check_in.NO or not checked:
             return []
         outcome = answers.read_answer(slot, checked, None, 0.0, buttons_for(slot, tracker.slots))
         if outcome.kind != "fill" or outcome.value == answers.PREVIOUS_WORDS:
             return []
         also = [SlotSet(name, value) for name, value in outcome.also.items()]
         return self.after_fill(slot, outcome.value) + also + [SlotSet("simple_next", False)]
+
+    @staticmethod
+    def _alert_waiting(slot: str, text: str | None, tracker: Tracker) -> List[Dict[str, Any]]:
+        """Words that raised an alert wait for the child's yes to "Do you want this in your answers too?" (asked
+        next); words that cannot answer this question (or a second alert while the first waits) change nothing."""
+        if tracker.get_slot(forms.ALERT_FOR):
+            return []
+        waiting = alert_answers.waiting(slot, text, buttons_for(slot, tracker.slots))
+        return [SlotSet(name, value) for name, value in waiting.items()]
 
     def explain(self, kind: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Why the message was not taken as the answer, kindly; the form then asks its question again."""
@@ -185,6 +203,14 @@ class ValidateWishesForm(HeardFormValidation):
     form = forms.WISHES.name
 
 
+class ValidateComplaintForm(HeardFormValidation):
+    form = forms.COMPLAINT.name
+
+
+class ValidateCallBackForm(HeardFormValidation):
+    form = forms.CALL_BACK.name
+
+
 class AskSlot(Action):
     """Asks the question for one slot, in the child's wording (simpler after "I don't understand")."""
 
@@ -208,7 +234,8 @@ class AskReviewDate(AskSlot):
         known = tracker.get_slot("next_review")
         if not known:
             return await super().run(dispatcher, tracker, domain)
-        text = messages.render("ask_w_review_date_known", tracker.slots, date=nice_date(known))["text"]
+        text = messages.render("ask_w_review_date_known", tracker.slots, date=nice_date(known),
+                               channel=channel_of(tracker))["text"]
         dispatcher.utter_message(text=text, buttons=review_date_buttons(known))
         return []
 
@@ -243,7 +270,7 @@ class AskChangeWhich(AskSlot):
     form: str = ""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        text = messages.render(f"ask_{self.slot}", tracker.slots)["text"]
+        text = messages.render(f"ask_{self.slot}", tracker.slots, channel=channel_of(tracker))["text"]
         buttons = [{"title": label, "payload": '/inform{"choice":"' + slot + '"}'}
                    for slot, label in forms.change_choices(self.form, tracker.slots)]
         dispatcher.utter_message(text=text, buttons=buttons)

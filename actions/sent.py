@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import in_thread, say
 from bot.dialogue import typed_buttons
 from bot.usecases import child_requests
+from bot.usecases.sent_before import latest_sent
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,37 @@ def say_already_sent(dispatcher: CollectingDispatcher, tracker: Tracker, sent: s
     say(dispatcher, "already_sent_wishes" if sent.startswith(WISHES) else "already_sent", tracker)
 
 
+async def sent_before(tracker: Tracker) -> tuple[str | None, bool]:
+    """What this conversation's child sent before and has not taken back, from the case database (a new session
+    remembers nothing): (its ``last_sent`` name or None, True); (None, False) when the database is down."""
+    try:
+        return await in_thread(latest_sent, tracker.sender_id), True
+    except (SQLAlchemyError, OSError) as error:
+        logger.warning("could not look up what was sent before: %s", type(error).__name__)
+        return None, False
+
+
+async def say_stopped(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Any]:
+    """A "stop" told the truth. Nothing ever sent: "Nothing was sent". Something sent (in this chat, or before
+    it): the form that was open was not sent, or nothing in this chat was, and what was sent before is still
+    sent, with the buttons to take it back or keep it (remembered in ``last_sent`` for them)."""
+    form_open = form_was_open(tracker)
+    earlier = tracker.get_slot(LAST_SENT)
+    known = True
+    if not earlier:
+        earlier, known = await sent_before(tracker)
+    if earlier is None and known:
+        say(dispatcher, "stopped", tracker)
+        say(dispatcher, "menu", tracker)
+        return []
+    say(dispatcher, "stopped_this_one" if form_open else "stopped_nothing_in_this_chat", tracker)
+    if earlier is None:  # the database is down: only what is sure is said
+        say(dispatcher, "menu", tracker)
+        return []
+    say(dispatcher, "sent_before_wishes" if str(earlier).startswith(WISHES) else "sent_before", tracker)
+    return [SlotSet(LAST_SENT, str(earlier))]
+
+
 class WithdrawSent(Action):
     """Takes back what this conversation sent, and says so only when it is done."""
 
@@ -74,10 +106,14 @@ class WithdrawSent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         sent = tracker.get_slot(LAST_SENT)
-        if not sent:
-            say(dispatcher, "nothing_to_withdraw", tracker)
-            say(dispatcher, "menu", tracker)
-            return []
+        if not sent:  # a new session: what was sent before, if anything, is offered (never taken back unasked)
+            sent, _known = await sent_before(tracker)
+            if not sent:
+                say(dispatcher, "nothing_to_withdraw", tracker)
+                say(dispatcher, "menu", tracker)
+                return []
+            say_already_sent(dispatcher, tracker, sent)
+            return [SlotSet(LAST_SENT, sent)]
         if not take_back_chosen(tracker):
             say_already_sent(dispatcher, tracker, str(sent))
             return []

@@ -11,12 +11,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import clear_form, in_thread, say
+from actions.common import channel_of, clear_form, in_thread, say
 from actions.conversation import child_events, lookup
 from bot.dialogue import submissions
 from bot.dialogue.forms import FORMS
 
 logger = logging.getLogger(__name__)
+
+
+RECENT_TURNS = 8
+
+
+def recent_turns(events: List[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """The last few things the child and the bot said (for a call-back after a disclosure), verbatim."""
+    turns = [{"who": "child" if e.get("event") == "user" else "bot", "text": str(e.get("text") or "")}
+             for e in events if e.get("event") in ("user", "bot") and e.get("text")]
+    return turns[-RECENT_TURNS:]
 
 
 async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
@@ -25,7 +35,10 @@ async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, do
     spec = FORMS[form]
     submit = getattr(submissions, spec.submit)
     try:
-        sent = await in_thread(submit, tracker.sender_id, dict(tracker.slots))
+        slots = {**tracker.slots, submissions.TURNS_KEY: recent_turns(tracker.events),
+                 submissions.CHANNEL_KEY: channel_of(tracker),
+                 submissions.PHONE_KEY: (tracker.latest_message.get("metadata") or {}).get("phone_token")}
+        sent = await in_thread(submit, tracker.sender_id, slots)
     except (SQLAlchemyError, OSError) as error:
         # Nothing is said to be sent; the draft stays in the conversation's slots.
         logger.warning("could not store %s: %s", form, type(error).__name__)
@@ -39,6 +52,8 @@ async def send(form: str, dispatcher: CollectingDispatcher, tracker: Tracker, do
     # What was sent is remembered, so a "stop" or "I changed my mind" now gets a true answer (it is sent) and a
     # way to take it back (actions/sent.py).
     remembered = [SlotSet("last_sent", sent.record)] if sent.record else []
+    if form == "callback_form" and tracker.get_slot("paused_form"):  # issue 15: back to where they were?
+        say(dispatcher, "back_to_form", tracker)
     # Name, council and contact stay known for the rest of the conversation (not asked again by the next form).
     kept = clear_form(form, keep_remembered=True)
     return kept + [SlotSet(slot, value) for slot, value in spec.clears_after_send.items()] + remembered

@@ -4,8 +4,11 @@
                                            an older Heard kept in Redis into it)
   seed                                     add the demo council, staff, children (safe to repeat)
   issue-code --child ID [--by USER]        print a one-time sign-in code for a child (valid 30 minutes)
-  export --child ID [--by USER]            print everything held about a child as JSON (audited)
-  purge [--older-than-days N] [--by USER]  delete records past retention (default: each council's setting)
+  export --child ID [--by USER] [--pdf F]  print everything held about a child as JSON, transcripts included
+                                           (audited); --pdf also writes a readable PDF
+  purge [--dry-run] [--older-than-days N] [--by USER]
+                                           delete records past their class's retention period (each
+                                           council's policy; docs/data-protection.md); --dry-run counts only
   propose-match --child ID --visitor-name NAME [--description TEXT] [--kind independent_visitor|mentor]
                 [--by USER]                propose a visitor or mentor to a child
   deliver-notifications [--loop]           deliver due safeguarding notifications (once, or keep going)
@@ -86,17 +89,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bot.usecases.subject_access import export_child_record
 
     data = export_child_record(args.child, _actor(args.by, "system:cli"))
+    if args.pdf:
+        from bot.web.review.export_pdf import export_pdf
+
+        with open(args.pdf, "wb") as out:
+            out.write(export_pdf(data))
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from bot.usecases.retention import purge_by_council, purge_older_than
+    from bot.usecases.retention import dry_run, purge_by_council, purge_older_than
 
     actor = _actor(args.by, "system:cli")
-    if args.older_than_days is not None:
-        result: object = {"older_than_days": args.older_than_days,
+    if args.dry_run:
+        result: object = {"dry_run": True, "would_delete": dry_run()}
+    elif args.older_than_days is not None:
+        result = {"older_than_days": args.older_than_days,
                           "deleted": purge_older_than(args.older_than_days, actor)}
     else:
         result = purge_by_council(actor)
@@ -154,10 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="subject access export (JSON)")
     p.add_argument("--child", required=True)
     p.add_argument("--by", help="staff username asking for the export")
+    p.add_argument("--pdf", help="also write a readable PDF to this file")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("purge", help="delete records past retention")
     p.add_argument("--older-than-days", type=int, default=None)
+    p.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
     p.add_argument("--by", help="staff username running the purge")
     p.set_defaults(func=cmd_purge)
 

@@ -107,6 +107,10 @@ class WebSettings:
     purge_interval_hours: float = field(
         default_factory=lambda: float(_env("HEARD_PURGE_INTERVAL_HOURS", "24") or 0)
     )
+    # Heard speaks first (issue 16, bot.usecases.outreach): how often the outreach job runs; 0 = off.
+    outreach_interval_minutes: int = field(
+        default_factory=lambda: int(_env("HEARD_OUTREACH_INTERVAL_MINUTES", "60") or 0)
+    )
     # Heard's public address, for links sent by SMS (audio); empty = no links.
     public_url: str = field(default_factory=lambda: _env("HEARD_PUBLIC_URL").rstrip("/"))
 
@@ -143,6 +147,11 @@ class SmsSettings:
     public_url: str | None = field(default_factory=lambda: _optional("HEARD_SMS_PUBLIC_URL"))
     segments_per_part: int = field(default_factory=_segments_per_part)  # 1..10
     options_ttl: int = field(default_factory=lambda: _lenient_int("HEARD_SMS_OPTIONS_TTL", DEFAULT_SMS_OPTIONS_TTL))
+    # Texts a number may send in a minute before the rest are dropped (a disclosure never is): issue 19.
+    rate_per_minute: int = field(default_factory=lambda: max(1, _lenient_int("HEARD_SMS_RATE_PER_MINUTE", 10)))
+    # The send queue's workers per process and Twilio's client timeout in seconds (bot/channels/sms_sender.py).
+    send_workers: int = field(default_factory=lambda: min(16, max(1, _lenient_int("HEARD_SMS_SEND_WORKERS", 4))))
+    send_timeout: float = field(default_factory=lambda: max(1.0, _lenient_float("HEARD_SMS_SEND_TIMEOUT", 10.0)))
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,13 @@ class Settings:
     secret_key: str = field(default_factory=lambda: _env("HEARD_SECRET_KEY"), repr=False)
     max_text: int = field(default_factory=lambda: int(_env("HEARD_MAX_TEXT", "2000")))
     retention_days: int = field(default_factory=lambda: int(_env("HEARD_RETENTION_DAYS", "2555")))
+    # Conversation transcripts (Rasa's events) of no council: deleted this many days after the last message.
+    transcript_days: int = field(default_factory=lambda: int(_env("HEARD_TRANSCRIPT_DAYS", "30")))
     referral_response_days: int = field(default_factory=lambda: int(_env("HEARD_REFERRAL_RESPONSE_DAYS", "5")))
+    # When a person reads what children send (issue 15: the greeting and the call-back say it). "HH:MM-HH:MM"
+    # on working days (Monday to Friday, not England's bank holidays), unless the council set its own
+    # (bot.services.council_hours).
+    council_hours: str = field(default_factory=lambda: _env_or("HEARD_COUNCIL_HOURS", "09:00-17:00"))
     notify_webhook: str | None = field(default_factory=lambda: _optional("HEARD_NOTIFY_WEBHOOK"))
     smtp_host: str | None = field(default_factory=lambda: _optional("HEARD_SMTP_HOST"))
     smtp_port: int = field(default_factory=lambda: int(_env("HEARD_SMTP_PORT", "25")))
@@ -195,6 +210,9 @@ class Settings:
     smtp_to: str | None = field(default_factory=lambda: _optional("HEARD_SMTP_TO"))
     # Where Heard keeps its files (the audio cache); read each time, unlike VAR_DIR (read once, at import).
     var_dir: Path = field(default_factory=lambda: Path(_optional("HEARD_VAR_DIR") or VAR_DIR))
+    # Tests of whole conversations only: the day a child's "next tuesday" or "the 14th" is read from (YYYY-MM-DD);
+    # unset (always, in a deployment): today.
+    dialogue_today: str | None = field(default_factory=lambda: _optional("HEARD_DIALOGUE_TODAY"))
 
     @cached_property
     def web(self) -> WebSettings:

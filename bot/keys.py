@@ -42,6 +42,8 @@ KEY_LENGTH = 32
 # Every purpose a key is derived for, and what it keys. Add a line here to add a purpose.
 PURPOSES: dict[str, str] = {
     "phone": "children's phone numbers (Child.phone_hash, SMS opt-outs, SMS conversation ids)",
+    "phone-vault": "children's phone numbers sealed at rest for outbound texts (Child.phone_encrypted, Fernet)",
+    "sms-outbox": "the words of texts and widget messages waiting to be sent (outbound_messages, Fernet)",
     "conversation": "conversation refs: what is stored instead of a Rasa sender id",
     "signin-code": "children's one-time sign-in codes",
     "signin-address": "client addresses counted by the children's sign-in rate limit",

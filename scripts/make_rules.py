@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.dialogue.forms import FORMS, QUESTIONS, SHARE_WITH, starting_intents  # noqa: E402
+from bot.dialogue.forms import CALL_BACK, FORMS, PAUSABLE_FORMS, QUESTIONS, SHARE_WITH, starting_intents  # noqa: E402
 import yaml  # noqa: E402
 
 from bot.dialogue.intents import (  # noqa: E402
@@ -30,6 +30,7 @@ from bot.dialogue.intents import (  # noqa: E402
     HARM_INTENT,
     LANGUAGE_ACTION,
     LANGUAGE_INTENT,
+    PRIVACY_ACTIONS,
     REPLIES,
     SENT_ACTIONS,
 )
@@ -94,8 +95,12 @@ def _rules_outside_forms() -> list[str]:
         out += rule(f"{intent} out of a form", [f"- intent: {intent}", "- action: action_fallback"])
     out += rule("stop out of a form", ["- intent: stop", "- action: action_stop_form"])
     out += rule("retry sending", ["- intent: retry_send", "- action: action_retry_send"])
+    out += rule("back to a paused form", ["- intent: resume_form", "- action: action_resume_form"])
+    out += rule("news of my requests", ["- intent: ask_status", "- action: action_request_status"])
     for intent, action in SENT_ACTIONS.items():
         out += rule(f"{intent} after sending", [f"- intent: {intent}", f"- action: {action}"])
+    for intent, action in PRIVACY_ACTIONS.items():
+        out += rule(f"{intent}", [f"- intent: {intent}", f"- action: {action}"])
     out += _safety_rules_outside_forms()
     for intent, action in ACCESS_ACTIONS.items():
         out += rule(f"{intent}", [f"- intent: {intent}", f"- action: {action}"])
@@ -128,6 +133,10 @@ def _rules_in_form(form: str, submit_action: str) -> list[str]:
     out += rule(f"stop {form}", ["- intent: stop", "- action: action_deactivate_loop", "- active_loop: null",
                                  "- action: action_stop_form"], condition=form)
     out += _safety_rules_in_form(form)
+    if form in PAUSABLE_FORMS:  # issue 15: after a disclosure, "Yes, please" asks for a person; the form waits
+        out += rule(f"call back asked during {form}",
+                    ["- intent: ask_call_back", "- action: action_pause_form", "- active_loop: null",
+                     f"- action: {CALL_BACK.name}", f"- active_loop: {CALL_BACK.name}"], condition=form)
     return out
 
 

@@ -102,6 +102,8 @@ def build() -> str:
         steps = start("visitor_form", "can i have a visitor", "request_visitor")
         steps += answer("visitor_form", kind, "iv_kind", kind)
         steps += answer("visitor_form", "someone fun", "iv_wish", "someone fun")
+        steps += answer("visitor_form", "my auntie jo", "iv_known", "my auntie jo")
+        steps += answer("visitor_form", "i like football", "iv_may_be_told", "i like football")
         out += story(f"visitor request {kind}", steps + finish("visitor_form", "send", "iv_confirm", "send"))
     match = user("/check_match", "check_match") + ["  - action: action_check_match", "  - slot_was_set:",
                                                    "    - has_pending_match: true", "  - action: match_form",

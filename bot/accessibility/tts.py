@@ -1,7 +1,9 @@
 """Text to speech for Heard's replies, cached on disk.
 
 Engines (`HEARD_TTS_ENGINE`):
-- `espeak` (default): espeak-ng + lame, offline, from Debian's packages (requirements/apt.txt);
+- `hibari`: hibari-tts's neural English voice with British pronunciation, offline, inside its PyPI wheel
+  (`hibari_voice.py`); espeak speaks when it is not installed, fails, or the text is not English;
+- `espeak`: espeak-ng + lame, offline, from Debian's packages (requirements/apt.txt);
 - `gtts`: Google's voice through gTTS when configured and reachable. When it fails (no network, timeout)
   the reply is spoken by espeak instead, and gTTS is not tried again for `HEARD_TTS_RETRY_SECONDS`
   (default 300), so one outage costs one timeout, not one a reply.
@@ -62,6 +64,7 @@ class Engine(Protocol):
     name: str
     voice: str
     offline: bool  # speaks on this machine; only an offline engine may speak a child's own words
+    # An engine may also have `speaks(text) -> bool`: False skips it for that text (not a failure).
 
     def synthesize(self, text: str) -> bytes:
         """MP3 bytes of `text` spoken (blocking; call it in a thread)."""
@@ -144,6 +147,13 @@ def engines_from_env() -> list[Engine]:
     settings = get_settings().tts
     espeak = EspeakEngine(voice=settings.voice, speed=settings.speed)
     choice = settings.engine
+    if choice == "hibari":
+        from bot.accessibility.hibari_voice import HibariEngine
+
+        if HibariEngine.available():
+            return [HibariEngine(), espeak]
+        logger.warning("HEARD_TTS_ENGINE=hibari but hibari-tts or lame is not installed; using espeak")
+        return [espeak]
     if choice == "gtts":
         gtts = GttsEngine(tld=settings.gtts_tld, timeout=settings.gtts_timeout)
         return [gtts, espeak]
@@ -223,6 +233,20 @@ class TtsService:
         key = self._key(spoken, self.engines[0], True)
         return key if self.spoken_for(key) is not None else None
 
+    def register_own_words(self, text: str) -> str:
+        """The key of a child's own words ("Play what I wrote"): always private, even when they match a
+        catalogue line, so only an offline engine speaks them and they are served `no-store`. Raises
+        ValueError when too long to speak."""
+        spoken = spoken_reply(text)
+        if len(spoken) > MAX_SPOKEN_CHARS:
+            raise ValueError("text too long to speak")
+        key = self._key(spoken, self.engines[0], True)
+        self._registered[key] = _Spoken(spoken, True, time.time())
+        self._registered.move_to_end(key)
+        while len(self._registered) > self.max_registered:
+            self._registered.popitem(last=False)
+        return key
+
     def spoken_for(self, key: str) -> _Spoken | None:
         """What a key says, when the bot said it (catalogue) or was asked to speak it (registered)."""
         public = self.public_texts().get(key)
@@ -266,6 +290,8 @@ class TtsService:
         (a child's own words, a name) is spoken by an offline engine only: it never leaves the deployment."""
         errors = []
         engines = self.engines if not private else [e for e in self.engines if getattr(e, "offline", False)]
+        speaks = [e for e in engines[:-1] if getattr(e, "speaks", lambda _t: True)(spoken)]
+        engines = speaks + engines[-1:]  # the last engine (espeak) speaks whatever the others cannot
         for index, engine in enumerate(engines):
             last = index == len(engines) - 1
             key = self._key(spoken, engine, private)

@@ -32,20 +32,23 @@ import logging
 from urllib.parse import parse_qs
 from typing import Any, Awaitable, Callable, Dict
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from bot.channels import sms_text
+from bot.channels import sms_inbound, sms_turn
+from bot.channels.sms_sender import SmsSender
 from bot.config import DEFAULT_TWILIO_API_BASE_URL, get_settings
 from bot.keys import require_secret_key
 from bot.channels.sms_state import SmsState, shared_state
-from bot.services import children
+from bot.services import children, phone_vault
+from bot.dialogue.messages import render
+from bot.usecases import sms_inbound as inbound_usecases
 from bot.usecases import sms_opt_outs
+from bot.usecases import sms_outbound
 from bot.vocabulary import typed_choice
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,9 @@ async def is_opted_out(phone: str) -> bool:
 
 
 class HeardSmsOutput(TwilioOutput):
-    """Sends each bot message as one or more text messages through Twilio's REST API (see `sms_text`)."""
+    """Collects the bot messages of one turn; ``flush()`` makes them the fewest text messages (``sms_turn``:
+    one header, each part in its own encoding, options whole) and queues them for the send workers
+    (``sms_sender``). Nothing is sent to Twilio here, so the webhook answers Twilio at once."""
 
     @classmethod
     def name(cls) -> str:
@@ -83,46 +88,39 @@ class HeardSmsOutput(TwilioOutput):
         messaging_service_sid: str | None = None,
         state: SmsState | None = None,
         to_number: str | None = None,
+        sender: SmsSender | None = None,
     ) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         self.to_number = to_number  # the real number for this reply; Rasa only knows the hashed sender id
         self.api.base_url = api_base_url.rstrip("/")
         self.messaging_service_sid = messaging_service_sid
         self.state = state or shared_state()
+        self.sender = sender
+        self.turn: list[tuple[str, list[dict[str, str]]]] = []
+        self.recipient: str | None = None
         self.sent_options = False
         self.sent_parts = 0
-
-    def _create(self, to: str, body: str) -> Any:
-        data: dict[str, Any] = {"to": to, "body": body}
-        if self.messaging_service_sid:
-            data["messaging_service_sid"] = self.messaging_service_sid
-        else:
-            data["from_"] = self.twilio_number
-        return self.messages.create(**data)
 
     async def deliver(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]] | None = None
     ) -> None:
-        """Send one bot message (with its buttons as numbered options) unless the number opted out."""
-        recipient_id = self.to_number or recipient_id
-        options = [
-            {"title": str(b["title"]), "payload": str(b["payload"])}
-            for b in buttons or []
-            if isinstance(b, dict) and b.get("title") and b.get("payload")
-        ]
-        if await is_opted_out(recipient_id):
-            return
-        if options:
-            await asyncio.to_thread(self.state.set_options, recipient_id, options)
-            self.sent_options = True
-        for part in sms_text.sms_parts(text or "", options):
-            try:
-                await asyncio.to_thread(self._create, recipient_id, part)
-                self.sent_parts += 1
-            except (TwilioRestException, TwilioException, OSError) as error:
-                code = getattr(error, "code", None) or getattr(error, "status", None)
-                logger.error("Twilio did not take a text message (%s %s)", type(error).__name__, code)
-                return  # do not send later parts out of order
+        """Keep one bot message (with its buttons) for this turn's texts."""
+        self.recipient = self.to_number or recipient_id
+        self.turn.append((text or "", sms_turn.options_of(buttons)))
+
+    async def flush(self) -> sms_turn.TurnText:
+        """Queue this turn's texts (none when the number opted out or nothing was said) and wake the workers."""
+        messages, self.turn = self.turn, []
+        turn = sms_turn.compose(messages) if messages else sms_turn.TurnText([])
+        if not turn.parts or self.recipient is None or await is_opted_out(self.recipient):
+            return sms_turn.TurnText([])
+        if await asyncio.to_thread(sms_outbound.queue_turn, self.recipient, turn.parts, turn.options):
+            self.sent_options = bool(turn.options)
+            self.sent_parts += len(turn.parts)
+            if self.sender is not None:
+                self.sender.wake()
+            return turn
+        return sms_turn.TurnText([])
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.deliver(recipient_id, text)
@@ -220,6 +218,7 @@ class HeardSmsInput(TwilioInput):
         self.api_base_url = api_base_url
         self.messaging_service_sid = messaging_service_sid
         self._state = state
+        self._sender: SmsSender | None = None
         if not auth_token:
             logger.warning("SMS channel has no TWILIO_AUTH_TOKEN: every SMS webhook request will be refused")
 
@@ -228,6 +227,21 @@ class HeardSmsInput(TwilioInput):
         if self._state is None:
             self._state = shared_state()
         return self._state
+
+    @property
+    def sender(self) -> SmsSender:
+        """This process's send workers (``sms_sender``), made on first use with this channel's settings."""
+        if self._sender is None:
+            self._sender = SmsSender(
+                self.account_sid, self.auth_token, self.twilio_number,
+                messaging_service_sid=self.messaging_service_sid, api_base_url=self.api_base_url, state=self.state,
+            )
+        return self._sender
+
+    def start_sending(self) -> None:
+        """Start the send workers on the running loop (once)."""
+        if self.auth_token and (self.twilio_number or self.messaging_service_sid):
+            self.sender.start()
 
     def get_output_channel(self, to_number: str | None = None) -> OutputChannel:
         return HeardSmsOutput(
@@ -238,6 +252,7 @@ class HeardSmsInput(TwilioInput):
             messaging_service_sid=self.messaging_service_sid,
             state=self.state,
             to_number=to_number,
+            sender=self.sender,
         )
 
     def signed_url(self, request: Request) -> str:
@@ -261,11 +276,15 @@ class HeardSmsInput(TwilioInput):
         """One incoming text: STOP/START, a numbered reply, or a message for Rasa."""
         state = self.state
         change = await asyncio.to_thread(sms_opt_outs.answer_opt_keyword, phone, text)
-        if change == "opted_out":
+        if change is not None:  # STOP ends any open form, nothing sent; START greets with a fresh conversation
             await asyncio.to_thread(state.clear_options, phone)
+            await self.restart(phone, on_new_message)
+        if change == "opted_out":
             return  # nothing more is sent (Twilio confirms the opt-out itself)
         if change == "opted_in":
             text = "/greet"
+        elif text.strip() in sms_inbound.STOP_QUESTIONS:
+            text = "/stop"  # "reply 0 to stop these questions": SMS's own word for the web's Stop button
         else:
             options = await asyncio.to_thread(state.get_options, phone)
             text = typed_choice(text, options) or text.replace("¡", "@")
@@ -273,16 +292,74 @@ class HeardSmsInput(TwilioInput):
         assert isinstance(out, HeardSmsOutput)
         sender = children.sms_sender_id(phone)
         try:
-            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
+            # The sealed number rides with the text, so "text me at this number" can be kept for the advocacy
+            # service (checked against this conversation id: bot.services.phone_vault.number_of_sms_conversation).
+            sealed = {"phone_token": phone_vault.encrypt_phone(phone)}
+            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=sealed))
         except Exception as error:  # Rasa's own channels swallow these too; never log the message
             logger.error("SMS message could not be handled: %s", type(error).__name__)
             if self.debug_mode:
                 raise
-        if not out.sent_options:  # the last message had no options: a number is just a number now
+        turn = await out.flush()  # queued; the options are remembered once Twilio accepts the text carrying them
+        if not turn.parts:  # nothing was said: a number is just a number now
             await asyncio.to_thread(state.clear_options, phone)
+
+    async def restart(self, phone: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Tell Rasa to forget this number's conversation (an open form ends, nothing is sent); whatever Rasa
+        says back is dropped."""
+        sender = children.sms_sender_id(phone)
+        try:
+            await on_new_message(UserMessage("/restart", CollectingOutputChannel(), sender,
+                                             input_channel=self.name(), metadata=None))
+        except Exception as error:  # never log the message
+            logger.error("SMS conversation could not be restarted: %s", type(error).__name__)
+
+    async def receive(self, form: FormFields, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A checked text: once per MessageSid, within the number's rate limit unless it may be about harm,
+        a picture answered in words; then the number is kept (encrypted) on any alert it raised."""
+        phone, text = str(form.get("From")), str(form.get("Body") or "")
+        verdict = await asyncio.to_thread(inbound_usecases.accept_text, str(form.get("MessageSid")), phone)
+        if not verdict.first:
+            return  # a replay: handled once already
+        picture = sms_inbound.media(form)
+        over_limit = verdict.texts_last_minute > get_settings().sms.rate_per_minute
+        if over_limit and not await asyncio.to_thread(sms_inbound.may_matter, text, picture is not None):
+            return  # a flood: dropped, but never a text that may be about harm
+        if picture is not None:
+            await self.picture(phone, text, picture, on_new_message)
+        else:
+            await self.handle(phone, text, on_new_message)
+        await asyncio.to_thread(inbound_usecases.keep_number, phone)
+
+    async def picture(self, phone: str, text: str, media: sms_inbound.Media,
+                      on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A picture (MMS): recorded, never fetched; answered in words. Its words are checked: a clear disclosure
+        goes to Rasa (alert, safe answer); words about an injury or what someone did raise an alert here, with
+        the safe answer; anything else goes to Rasa as a text."""
+        words = text.strip()
+        await asyncio.to_thread(inbound_usecases.record_picture, phone, media.count, media.content_types,
+                                bool(words))
+        out = self.get_output_channel(to_number=phone)
+        sender = children.sms_sender_id(phone)
+        await out.send_response(sender, {"text": render("sms_picture", channel=CHANNEL_NAME)["text"]})
+        tier = await asyncio.to_thread(sms_inbound.lexicon_tier, words) if words else None
+        if words and tier != "clear" and (tier or sms_inbound.picture_words_point_at_harm(words)):
+            await asyncio.to_thread(inbound_usecases.raise_picture_alert, phone, text, None, "picture with words")
+            for name in ("safeguarding", "safeguarding_offer"):
+                message = render(name, channel=CHANNEL_NAME)
+                await out.send_response(sender, {"text": message["text"], "buttons": message["buttons"]})
+            await out.flush()
+            return
+        await out.flush()
+        if words:
+            await self.handle(phone, text, on_new_message)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sms_webhook = Blueprint("heard_sms_webhook", __name__)
+
+        @sms_webhook.listener("after_server_start")
+        async def start_sending(_app: Any, _loop: Any) -> None:
+            self.start_sending()  # also texts queued by the web app or before a restart
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -294,11 +371,12 @@ class HeardSmsInput(TwilioInput):
             if form is None or not self.is_valid(request, form):
                 logger.warning("refused an SMS webhook request without a valid Twilio signature")
                 return response.text("", status=403)
-            phone = form.get("From")
-            text = form.get("Body")
-            if not phone or text is None:
-                return response.text("", status=400)
-            await self.handle(phone, text, on_new_message)
+            reason = sms_inbound.refusal(form, self.account_sid, self.twilio_number, self.messaging_service_sid)
+            if reason:  # not a text for us, or not from a phone number (issue 19)
+                logger.warning("refused an SMS webhook request (%s)", reason)
+                return response.text("", status=403 if reason in ("account", "to") else 400)
+            self.start_sending()  # in case the server started without its listeners (tests)
+            await self.receive(form, on_new_message)
             return response.text(EMPTY_TWIML, status=200, content_type="text/xml")
 
         return sms_webhook

@@ -39,11 +39,19 @@ from sqlalchemy.orm import relationship
 
 from bot.db import review_models  # noqa: F401  (the review app's two tables, on the same metadata)
 from bot.db import concern_models  # noqa: F401  (possible safeguarding concerns, migration 0009)
+from bot.db import sms_models  # noqa: F401  (SMS: each text once, rate limit, pictures; migration 0015)
+from bot.db import retention_models  # noqa: F401  (retention policies, legal holds, leases: 0017)
+from bot.db import worker_models  # noqa: F401  (staff referrals, wishes differ from the plan: migration 0012)
+from bot.db import visitor_models  # noqa: F401  (the visitor lifecycle, migration 0018)
+from bot.db import outreach_models  # noqa: F401  (information given to a child, migration 0018)
+from bot.db import outbound_models  # noqa: F401  (texts and widget messages to children, migration 0016)
+from bot.db import routing_models  # noqa: F401  (complaints, call-backs, alert viewers: migration 0013)
 from bot.db.base import Base, UTCDateTime, metadata, one_of, utcnow
 from bot.vocabulary import AUDIENCES
 
 # Allowed values (also enforced by CHECK constraints).
-STAFF_ROLES = ("social_worker", "iro", "advocacy", "duty", "admin")
+# iv_coordinator: visitor and mentor requests; complaints: the council's complaints contact (migration 0013).
+STAFF_ROLES = ("social_worker", "iro", "advocacy", "duty", "admin", "iv_coordinator", "complaints")
 AGE_BANDS = ("8-10", "11-13", "14-15", "16-17")
 READING_LEVELS = ("younger", "older")
 CHANNELS = ("web", "sms")
@@ -54,7 +62,13 @@ VISITOR_KINDS = ("independent_visitor", "mentor")
 VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed", "withdrawn")  # withdrawn: by the child
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
-OUTBOX_KINDS = ("alert", "escalation", "security")
+# record / record_late: about another record (referral, visitor request, statement, complaint: 0013).
+OUTBOX_KINDS = ("alert", "escalation", "security", "record", "record_late")
+# An outbox row is about exactly one thing: a safeguarding alert, a security alert or another record.
+ONE_SUBJECT = (
+    "(CASE WHEN alert_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN security_alert_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN record_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
 # The child register (migration 0011; checked by the register service, not by CHECK constraints).
 LEGAL_STATUSES = ("looked_after", "child_protection", "child_in_need", "care_leaver")
 PLACEMENT_TYPES = (
@@ -97,6 +111,8 @@ class StaffUser(Base):
     totp_secret = Column(Text, nullable=True)  # Fernet token of the TOTP secret (purpose key); never plain
     totp_last_step = Column(Integer, nullable=True)  # last 30-second step used: a code works once
     recovery_codes = Column(Text, nullable=True)  # JSON list of keyed hashes of the unused recovery codes
+    # Where this person is told that something waits for them (e.g. a new statement of a child; 0013).
+    notify_email = Column(String(254), nullable=True)
 
     local_authority = relationship("LocalAuthority")
 
@@ -257,13 +273,19 @@ class AdvocacyReferral(Base):
     words = Column(Text, nullable=False)  # the child's words, verbatim
     contact_how = Column(Text, nullable=True)
     contact_when = Column(Text, nullable=True)
+    # Migration 0015: where it came from (web | sms; None before 0015) and, for an SMS self-referral that chose
+    # "text me, this number is fine", that number (Fernet, bot.services.phone_vault): the advocacy service only.
+    channel = Column(String(10), nullable=True)
+    contact_phone_encrypted = Column(Text, nullable=True)
     tell_social_worker = Column(Boolean, nullable=False, default=False)
     status = Column(String(20), nullable=False, default="new")
     response_due = Column(Date, nullable=False)
     withdrawn_at = Column(UTCDateTime, nullable=True)  # the child took it back (status "withdrawn", 0010)
+    escalated_at = Column(UTCDateTime, nullable=True)  # no action by its deadline: escalated once (0013)
     idempotency_key = Column(String(128), nullable=False, unique=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    advocate_first_name = Column(String(60), nullable=True)  # set on allocation; told to the child (0014)
 
     child = relationship("Child")
     history = relationship(
@@ -304,6 +326,7 @@ class WishesStatement(Base):
     )
     review_date = Column(Date, nullable=True)
     review_label = Column(Text, nullable=True)
+    channel = Column(String(10), nullable=True)  # web | sms (migration 0015; None before)
     drafted_at = Column(UTCDateTime, nullable=False)
     sent_at = Column(UTCDateTime, nullable=False, default=utcnow)
     # The child took it back (migration 0010): its words stay for the record, marked withdrawn.
@@ -384,10 +407,16 @@ class VisitorRequest(Base):
     anon_name = Column(String(200), nullable=True)  # when the child is not signed in
     anon_local_authority = Column(String(200), nullable=True)
     contact = Column(Text, nullable=True)  # how to reach an anonymous child, verbatim
+    # Migration 0018 (issue 16): someone the child already knows and would like; what their visitor may be told
+    # about them. Both verbatim.
+    known_person = Column(Text, nullable=True)
+    may_be_told = Column(Text, nullable=True)
+    channel = Column(String(10), nullable=True)  # web | sms (migration 0015; None before)
     idempotency_key = Column(String(128), nullable=False, unique=True)
     status = Column(String(20), nullable=False, default="new")
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     withdrawn_at = Column(UTCDateTime, nullable=True)  # the child took it back (status "withdrawn", 0010)
+    escalated_at = Column(UTCDateTime, nullable=True)  # no action by its deadline: escalated once (0013)
 
     child = relationship("Child")
 
@@ -416,6 +445,14 @@ class VisitorMatch(Base):
     # verbatim. Only recorded here; their social worker talks to them (ending a visitor is staff's to do).
     end_requested_at = Column(UTCDateTime, nullable=True)
     end_request_words = Column(Text, nullable=True)
+    # The lifecycle (migration 0018, bot.services.visitor_lifecycle): the child asked to meet first; what the
+    # visitor may be told about the child (their words); last reviewed; how it ended (ENDED_BY) and why.
+    meet_first_at = Column(UTCDateTime, nullable=True)
+    may_be_told = Column(Text, nullable=True)
+    reviewed_at = Column(UTCDateTime, nullable=True)
+    ended_at = Column(UTCDateTime, nullable=True)
+    ended_by = Column(String(20), nullable=True)
+    end_reason = Column(Text, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -435,6 +472,9 @@ class SafeguardingAlert(Base):
         Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
     )
     channel = Column(Text, nullable=False)  # any channel name; an alert is never refused
+    # An alert raised by SMS: the number (Fernet, bot.services.phone_vault), so a person can call back; shown
+    # decrypted to the duty lead only, audited (migration 0015).
+    phone_encrypted = Column(Text, nullable=True)
     text = Column(Text, nullable=False)  # verbatim; never leaves the database except to the review app
     category = Column(Text, nullable=False)
     cue = Column(Text, nullable=True)
@@ -443,6 +483,8 @@ class SafeguardingAlert(Base):
     acknowledged_at = Column(UTCDateTime, nullable=True)
     ack_note = Column(Text, nullable=True)
     escalated_at = Column(UTCDateTime, nullable=True)  # still unacknowledged after the council's limit
+    # The child said it is about their own social worker (0013): that social worker never sees it.
+    about_social_worker = Column(Boolean, nullable=False, default=False, server_default=false())
 
     child = relationship("Child")
     outbox = relationship(
@@ -459,13 +501,19 @@ class NotificationOutbox(Base):
     __table_args__ = (
         one_of("target", OUTBOX_TARGETS, "target"),
         Index("ix_notification_outbox_due", "delivered_at", "next_attempt_at"),
-        CheckConstraint("(alert_id IS NULL) <> (security_alert_id IS NULL)", name="one_subject"),
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
     )
 
     id = Column(Integer, primary_key=True)
     # About a safeguarding alert, or (kind "security") about a security alert for admins.
     alert_id = Column(Integer, ForeignKey("safeguarding_alerts.id", ondelete="CASCADE"), nullable=True)
     security_alert_id = Column(Integer, ForeignKey("security_alerts.id", ondelete="CASCADE"), nullable=True)
+    # Or (0013, kinds record / record_late) about another record, e.g. ("complaint", 3), for one team
+    # (``team``) at ``destination`` (an e-mail address or webhook URL; None: the server's default target).
+    record_type = Column(String(30), nullable=True)
+    record_id = Column(Integer, nullable=True)
+    team = Column(String(20), nullable=True)
+    destination = Column(Text, nullable=True)
     target = Column(String(10), nullable=False)
     kind = Column(String(12), nullable=False, default="alert", server_default="alert")  # one of OUTBOX_KINDS
     attempts = Column(Integer, nullable=False, default=0)

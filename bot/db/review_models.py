@@ -28,6 +28,19 @@ class AuthoritySettings(Base):
     second_review_months = Column(Integer, nullable=False, default=3)
     later_review_months = Column(Integer, nullable=False, default=6)
     alert_escalation_minutes = Column(Integer, nullable=False, default=15)
+    # Migration 0013 (bot.services.team_routing, bot.services.council_hours): each team's contact, an e-mail
+    # address or an https webhook URL (None: the server's default target); when a person reads what children
+    # send ("HH:MM-HH:MM" on working days; None: HEARD_COUNCIL_HOURS); the complaints procedure's days to
+    # acknowledge; working days a visitor request may wait for action before it escalates.
+    advocacy_contact = Column(Text, nullable=True)
+    iv_contact = Column(Text, nullable=True)
+    complaints_contact = Column(Text, nullable=True)
+    duty_contact = Column(Text, nullable=True)
+    reading_hours = Column(String(20), nullable=True)
+    complaint_ack_working_days = Column(Integer, nullable=False, default=10, server_default="10")
+    visitor_action_working_days = Column(Integer, nullable=False, default=5, server_default="5")
+    # Heard speaks first (migration 0018, bot.services.outreach): working days before a review to invite the child.
+    review_outreach_working_days = Column(Integer, nullable=False, default=10, server_default="10")
     updated_by = Column(String(100), nullable=True)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 

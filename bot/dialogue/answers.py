@@ -43,6 +43,8 @@ FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is
                           "i'd", "to", "ahead", "thing", "way", "ur", "you're", "youre", "do", "mind", "happy",
                           "really", "definitely", "for", "sure"})
 NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
+# "nah not sure", "no i dont know": unsure, so neither a yes nor a no (explained, asked again).
+UNSURE = re.compile(r"\b(not sure|unsure|(dont|don't|do not) know|idk|dunno|maybe|not really sure|no idea)\b")
 
 # Answers about the conversation, not to the question (open questions): never saved as the answer.
 META_ANSWERS = re.compile(
@@ -250,6 +252,8 @@ def _read_payload(q: Question, text: str) -> Outcome:
         return Outcome("digress")  # an intent button, e.g. /ask_about_advocate or /stop
     if q.kind == SHARE_WITH:
         roles = parse_share_with(text)
+        if roles and not share_with.READABLE.issuperset(roles):
+            return Outcome("explain")  # someone who cannot read it here: say who can, and ask again
         return Outcome("fill", roles) if roles else Outcome("invalid")
     if choice == SKIP and q.skippable:
         return Outcome("fill", "")
@@ -309,7 +313,7 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
 def plain_yes_no(text: str) -> bool | None:
     """True for a plain yes ("yeah thats fine"), False for a plain no ("no thanks", "not ok"), None for anything
     else (a question, a condition, both, neither)."""
-    if "?" in text:
+    if "?" in text or UNSURE.search(normal_words(text)):
         return None
     words = NOT_OK.sub("no", normal_words(text)).split()
     if not words or any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS for w in words):
@@ -321,6 +325,26 @@ def plain_yes_no(text: str) -> bool | None:
         # "nah ur alright": a no, politely; but "no wait yes" is both
         return None if any(w in STRONG_YES for w in words) else False
     return None if any(w in NO_WORDS for w in words) else True
+
+
+# A no followed by a reason ("no im scared of dogs") at a yes/no question with a reason slot: the no, with the
+# words kept as the reason. Not when the rest hedges ("no wait", "no idea", "no but maybe", "no i dont know").
+NO_FIRST = frozenset({"no", "nope", "nah", "nahh", "naw", "na", "noo", "nooo"})
+HEDGE_WORDS = frozenset({"if", "unless", "but", "maybe", "idk", "dunno", "unsure", "idea", "wait", "depends", "yet",
+                         "perhaps", "probably", "might", "or", "sure"})
+
+
+def no_with_reason(text: str) -> bool:
+    """"no im scared of dogs", "nah he seems boring": a plain no, then a reason in the child's words."""
+    if "?" in text:
+        return False
+    words = normal_words(text).split()
+    if len(words) < 3 or words[0] not in NO_FIRST:
+        return False
+    rest = words[1:]
+    if looks_like_question(" ".join(rest)) or any(w in STRONG_YES or w in HEDGE_WORDS for w in rest):
+        return False
+    return any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS | {"know", "thanks"} for w in rest)
 
 
 def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
@@ -341,6 +365,8 @@ def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
     answer = plain_yes_no(text)
     if answer is not None and q.yes_no is not None:
         return Outcome("fill", q.yes_no[0] if answer else q.yes_no[1])
+    if q.reason_slot is not None and q.yes_no is not None and no_with_reason(text):
+        return Outcome("fill", q.yes_no[1], also={q.reason_slot: text}, note="kept_your_words")
     if _is_digression(q, text, intent, confidence):
         return Outcome("digress")
     return Outcome("explain")
@@ -363,8 +389,11 @@ def _read_share_with(q, text, intent, confidence, buttons) -> Outcome:
     roles = parse_share_with(text)
     if roles is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    # Not sure who the child meant: say how to answer and ask again (never a guess).
-    return Outcome("fill", roles) if roles is not None else Outcome("explain")
+    # Not sure who the child meant, or someone named who cannot read it here (a carer, a parent, an advocate: the
+    # review app has no page for them): say who can read it and ask again (never a guess, never a silent drop).
+    if roles is None or not share_with.READABLE.issuperset(roles):
+        return Outcome("explain")
+    return Outcome("fill", roles)
 
 
 READERS: dict[str, Reader] = {

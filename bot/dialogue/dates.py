@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil import parser as date_parser
 
+from bot.config import get_settings
 from bot.vocabulary import normal_words
 
 UNKNOWN = "unknown"
@@ -54,8 +55,9 @@ def _relative(words: str, today: date) -> date | None:
         return today + timedelta(days=days)
     for index, name in enumerate(WEEKDAYS):
         if name in words:
-            ahead = (index - today.weekday()) % 7 or 7
-            return today + timedelta(days=ahead + (7 if "next" in words and ahead < 7 else 0))
+            if "next" in words:  # "next tuesday": the Tuesday of next week (Monday to Sunday)
+                return today + timedelta(days=7 - today.weekday() + index)
+            return today + timedelta(days=(index - today.weekday()) % 7 or 7)  # "tuesday": the coming one
     if "next week" in words:
         return today + timedelta(days=7)
     if "next month" in words or "this month" in words:
@@ -106,11 +108,17 @@ def _next_day_of_month(day: int, today: date) -> date | None:
     return None
 
 
+def dialogue_today() -> date:
+    """Today, as the dialogue reads dates (``HEARD_DIALOGUE_TODAY`` fixes it for tests of whole conversations)."""
+    fixed = get_settings().dialogue_today
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
 def read_date(text: str | None, today: date | None = None) -> date | str | None:
     """The date the child means, or UNKNOWN for "don't know", or None when it is not a date at all."""
     if not text or text == UNKNOWN:
         return UNKNOWN if text == UNKNOWN else None
-    today = today or date.today()
+    today = today or dialogue_today()
     if is_dont_know(text):
         return UNKNOWN
     words = normal_words(text)

@@ -55,6 +55,19 @@ def anonymous_needs_contact_detail(slots: Mapping[str, Any]) -> bool:
     return not_signed_in(slots) and needs_contact_detail(slots)
 
 
+ADVOCATE_AT_REVIEW = frozenset({"with_advocate", "someone_else"})
+
+
+def wants_advocate_at_review(slots: Mapping[str, Any]) -> bool:
+    """A signed-in child chose to go with an advocate, or to have someone say it for them (issue 15 item 4)."""
+    return not_signed_in(slots) is False and slots.get("w_attend") in ADVOCATE_AT_REVIEW
+
+
+def call_back_needs_detail(slots: Mapping[str, Any]) -> bool:
+    """A safe number or address is needed for the way the child chose to be reached after a disclosure."""
+    return slots.get("cb_how") in CONTACT_NEEDS_DETAIL
+
+
 def slot_is(slot: str, value: str) -> Condition:
     """Asked when an earlier answer was `value`."""
 
@@ -81,6 +94,9 @@ class Question:
     yes_no: tuple[str, str] | None = None  # YES_NO: the values a plain "yes" and a plain "no" give
     value_notes: Mapping[str, str] = field(default_factory=dict)  # value -> a line said when it is chosen
     remember: bool = False  # known for the rest of the conversation: not asked again by the next form
+    # YES_NO: a plain no followed by words ("no im scared of dogs") is the no, and its words are kept, verbatim,
+    # as the answer of this slot (the reason), so the child is not asked for them again.
+    reason_slot: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -89,6 +105,8 @@ class Question:
             raise ValueError(f"{self.slot}: only a choice question reads a sentence as a button")
         if (self.kind == YES_NO) != (self.yes_no is not None):
             raise ValueError(f"{self.slot}: a yes/no question (and only one) says what yes and no mean")
+        if self.reason_slot is not None and self.kind != YES_NO:
+            raise ValueError(f"{self.slot}: only a yes/no question keeps the words of a no as its reason")
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,31 @@ def check_questions(confirm: str, change_which: str) -> tuple[Question, Question
 
 # ---------------------------------------------------------------- questions shared by several forms
 
+# Answers that raise an alert are kept (issue 20): a message that raised a safeguarding alert (a clear disclosure,
+# or a check-in answered yes or not sure) typed at a question is offered as that question's answer. The form's
+# validation keeps the question's slot in ALERT_FOR and the words in ALERT_WORDS, and the form asks "Do you want
+# this in your answers too?" before anything else; yes stores the words as that answer (verbatim), no leaves the
+# question to be asked again (bot/dialogue/alert_answers.py).
+ALERT_FOR = "alert_for"
+ALERT_WORDS = "alert_words"
+
+
+def alert_answer_waiting(slots: Mapping[str, Any]) -> bool:
+    """Asked when a message that raised an alert waits to be kept (or not) as an answer."""
+    return bool(slots.get(ALERT_FOR)) and bool(slots.get(ALERT_WORDS))
+
+
+KEEP_ALERT_ANSWER = Question(
+    "keep_alert_answer",
+    YES_NO,
+    when=alert_answer_waiting,
+    synonyms={
+        "yes": ("yes", "yes add it", "add it", "put it in", "keep it", "yes please"),
+        "no": ("no", "no leave it out", "leave it out", "leave it", "dont add it", "don't add it", "no thanks"),
+    },
+    yes_no=("yes", "no"),
+)
+
 ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name")
 ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council")
 CONTACT_HOW = Question(
@@ -142,6 +185,7 @@ CONTACT_HOW = Question(
     OPEN,
     remember=True,
     summary_label="How to reach you",
+    value_labels={"this_number": "Text me at this number"},  # by SMS only (bot.channels.sms seals the number)
     synonyms={
         "text": ("text", "txt", "sms", "message"),
         "phone": ("phone", "call", "ring", "fone"),
@@ -159,10 +203,9 @@ ADVOCATE = FormSpec(
     name="advocate_form",
     starts={
         "request_advocate": Start(("start_advocate",), words_slot="adv_words", guess_slot="adv_reason"),
-        "make_complaint": Start(("explain_complaint", "start_complaint"), preset={"adv_reason": "complaint"},
-                                words_slot="adv_words"),
     },
     questions=(
+        KEEP_ALERT_ANSWER,
         Question(
             "adv_reason",
             CHOICE,
@@ -216,6 +259,7 @@ WISHES = FormSpec(
     name="wishes_form",
     starts={"share_wishes": Start(("start_wishes",), words_slot="w_change")},
     questions=(
+        KEEP_ALERT_ANSWER,
         Question("w_review_date", DATE, summary_label="Review date"),
         Question("w_going_well", OPEN, skippable=True, summary_label="Going well"),
         Question("w_not_going_well", OPEN, skippable=True, summary_label="Not going well"),
@@ -238,6 +282,10 @@ WISHES = FormSpec(
                 "not_attend": "I don't want to go",
             },
         ),
+        # Going with an advocate, or someone saying it for them: a referral for this review, if they say yes.
+        Question("w_advocate_ok", YES_NO, when=wants_advocate_at_review, yes_no=("yes", "no"),
+                 synonyms={"yes": ("yes", "yes please", "ok", "okay"), "no": ("no", "no thanks", "not now")},
+                 summary_label="Ask for an advocate", value_labels={"yes": "Yes, please", "no": "No, thanks"}),
         Question("w_for_iro", OPEN, skippable=True, summary_label="For the IRO"),
         Question("w_share_with", SHARE_WITH),
         Question(
@@ -274,6 +322,7 @@ VISITOR = FormSpec(
     name="visitor_form",
     starts={"request_visitor": Start(("start_visitor",), words_slot="iv_wish", guess_slot="iv_kind")},
     questions=(
+        KEEP_ALERT_ANSWER,
         Question(
             "iv_kind",
             CHOICE,
@@ -286,6 +335,8 @@ VISITOR = FormSpec(
             summary_label="Visitor or mentor",
         ),
         Question("iv_wish", OPEN, skippable=True, summary_label="What kind of person"),
+        Question("iv_known", OPEN, skippable=True, summary_label="Someone you know"),
+        Question("iv_may_be_told", OPEN, skippable=True, summary_label="What your visitor can know about you"),
         ANON_NAME,
         ANON_COUNCIL,
         replace(CONTACT_HOW, when=not_signed_in),
@@ -300,6 +351,7 @@ VISITOR = FormSpec(
 MATCH = FormSpec(
     name="match_form",
     questions=(
+        KEEP_ALERT_ANSWER,
         Question(
             "match_decision",
             YES_NO,
@@ -308,6 +360,7 @@ MATCH = FormSpec(
                 "object": ("no", "nope", "nah", "dont", "don't", "no thanks", "someone else", "not"),
             },
             yes_no=("accept", "object"),
+            reason_slot="match_reason",
         ),
         Question("match_reason", OPEN, skippable=True, when=slot_is("match_decision", "object")),
         Question("match_preferences", OPEN, skippable=True, when=slot_is("match_decision", "object")),
@@ -317,7 +370,72 @@ MATCH = FormSpec(
     clears_after_send={"has_pending_match": False, "match_id": None, "match_label": None},
 )
 
-FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (ADVOCATE, WISHES, VISITOR, MATCH)}
+YES_NO_WORDS = {"yes": ("yes", "yeah", "yep", "ok", "okay", "sure"), "no": ("no", "nope", "nah", "not")}
+YES_NO_LABELS = {"yes": "Yes", "no": "No"}
+
+
+def _yes_no(slot: str, label: str, **extra: Any) -> Question:
+    return Question(slot, YES_NO, synonyms=extra.pop("synonyms", YES_NO_WORDS), yes_no=("yes", "no"),
+                    summary_label=label, value_labels=YES_NO_LABELS, **extra)
+
+
+# Issue 15 item 7: a complaint is recorded as a complaint (bot.usecases.child_complaints), not as a referral.
+COMPLAINT = FormSpec(
+    name="complaint_form",
+    starts={"make_complaint": Start(("explain_complaint", "start_complaint"), words_slot="cp_about")},
+    questions=(
+        KEEP_ALERT_ANSWER,
+        Question("cp_about", OPEN, summary_label="What it is about"),
+        Question("cp_wants", OPEN, skippable=True, summary_label="What you want to happen"),
+        _yes_no("cp_home", "About a children's home"),
+        _yes_no("cp_about_sw", "About your social worker"),
+        _yes_no("cp_advocate", "An advocate to help you"),
+        ANON_NAME,
+        ANON_COUNCIL,
+        replace(CONTACT_HOW, when=not_signed_in),
+        replace(CONTACT_DETAIL, when=anonymous_needs_contact_detail),
+        *check_questions("cp_confirm", "cp_change_which"),
+    ),
+    submit_action="action_submit_complaint",
+    submit="submit_complaint",
+    check=("cp_confirm", "cp_change_which"),
+)
+
+# Issue 15 item 6: after a disclosure, "Yes, please" asks for a person: how and when they can be reached safely
+# (never "through my carer"), whether it is about their social worker; recorded on the alert (a call-back).
+CALL_BACK = FormSpec(
+    name="callback_form",
+    starts={"ask_call_back": Start(("start_call_back",))},
+    questions=(
+        KEEP_ALERT_ANSWER,
+        ANON_NAME,
+        Question("cb_how", OPEN, summary_label="How to reach you safely", synonyms={
+            "text": ("text", "txt", "sms", "message"),
+            "phone": ("phone", "call", "ring", "fone"),
+            "school": ("school", "skool", "college"),
+            "other": ("another way", "other", "email"),
+        }),
+        Question("cb_detail", OPEN, when=call_back_needs_detail, summary_label="Safe number or address"),
+        Question("cb_when", OPEN, summary_label="A safe time", synonyms={
+            "today": ("today", "now", "asap", "soon"),
+            "after_school": ("after school", "afterschool", "after skool"),
+            "evening": ("evening", "evenings", "tea time", "teatime"),
+            "any_time": ("any time", "anytime", "whenever", "any"),
+        }),
+        _yes_no("cb_about_sw", "About your social worker", synonyms={
+            **YES_NO_WORDS,
+            "not_sure": ("not sure", "dunno", "idk", "maybe", "rather not say", "id rather not say"),
+        }, value_notes={"not_sure": "not_sure_cb_about_sw"}),
+        *check_questions("cb_confirm", "cb_change_which"),
+    ),
+    submit_action="action_submit_call_back",
+    submit="submit_call_back",
+    check=("cb_confirm", "cb_change_which"),
+)
+
+FORMS: dict[str, FormSpec] = {spec.name: spec for spec in (ADVOCATE, WISHES, VISITOR, MATCH, COMPLAINT, CALL_BACK)}
+# The form a child may leave for a call-back and come back to (actions/call_back.py): every form but the call-back.
+PAUSABLE_FORMS: tuple[str, ...] = tuple(name for name in FORMS if name != CALL_BACK.name)
 
 # ---------------------------------------------------------------- derived views
 
@@ -327,9 +445,10 @@ for _spec in FORMS.values():
     for _q in _spec.questions:
         QUESTIONS.setdefault(_q.slot, _q)  # a shared question reads the same in every form (tested)
 # Answers that only make sense with an earlier one: changed together at the check.
-DEPENDENT_ANSWERS: dict[str, tuple[str, ...]] = {"contact_how": ("contact_detail",)}
+DEPENDENT_ANSWERS: dict[str, tuple[str, ...]] = {"contact_how": ("contact_detail",), "w_attend": ("w_advocate_ok",),
+                                                 "cb_how": ("cb_detail",)}
 # Slots reset when a form starts, stops or is sent, besides its own questions.
-RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit")
+RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit", ALERT_FOR, ALERT_WORDS)
 
 
 def question(slot: str) -> Question | None:

@@ -44,11 +44,17 @@ REPLIES: dict[str, list[str]] = {
 }
 
 HARM_INTENT = "disclose_harm"
+SAFEGUARDING_ACTION = "action_safeguarding_response"  # the answer to a clear disclosure (actions/safeguarding.py)
 STOP_INTENT = "stop"
 
 # After a form is sent (issue 20): take back what this conversation sent, or keep it. A "stop" with no form open
 # and something sent says so honestly and offers these two as buttons. Rules: intent -> action (make_rules.py).
 SENT_ACTIONS: dict[str, str] = {"withdraw_sent": "action_withdraw_sent", "keep_sent": "action_keep_sent"}
+
+# The child's privacy (issue 17): "delete this chat" deletes the conversation's transcript (the tracker store does
+# it when the turn is saved: bot/rasa_ext/minimise.py). Rules: intent -> action (make_rules.py).
+DELETE_CHAT_ACTION = "action_delete_chat"
+PRIVACY_ACTIONS: dict[str, str] = {"delete_chat": DELETE_CHAT_ACTION}
 
 # Possible harm (issue 14): the harm component sets CONCERN_INTENT for a message that may be about harm (a gentle
 # check-in asks first) and LANGUAGE_INTENT for a message in a language Heard cannot read yet; the check-in's

@@ -26,10 +26,12 @@ from bot.vocabulary import AUDIENCES, normal_words
 # Button presets of ask_w_share_with, in order (the SMS version numbers them 1 to 4).
 PRESETS: tuple[tuple[str, ...], ...] = (
     ("social_worker", "iro"),
-    ("social_worker", "iro", "carer"),
-    AUDIENCES,
     ("iro",),
+    ("social_worker",),
 )
+# Who can read a statement in the review app (issue 15): the other audiences have no reader there, so they are
+# not offered, and a child who names them is told who can read it and asked again (bot/dialogue/answers.py).
+READABLE: frozenset[str] = frozenset({"social_worker", "iro"})
 
 # Phrases for each reader, longest first when matched. "foster ..." comes before "mum"/"dad"/"parents".
 READER_PHRASES: dict[str, tuple[str, ...]] = {

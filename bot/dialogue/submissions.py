@@ -21,8 +21,9 @@ from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from bot.dialogue import dates, messages
-from bot.dialogue.forms import WISHES_QUESTIONS
-from bot.usecases import child_requests
+from bot.dialogue.forms import WISHES_QUESTIONS, question
+from bot.usecases import child_complaints, child_requests, council_hours, wishes_advocacy
+from bot.vocabulary import roles_label
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         tell_social_worker=slots.get("adv_tell_sw") == "yes",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
+        phone_token=slots.get(PHONE_KEY) if slots.get("contact_how") == "this_number" else None,
     )
     return Sent("referral_sent", {"due_date": nice_date(stored.response_due)}, record=stored.ref)
 
@@ -123,17 +125,26 @@ def wishes_answers(slots: Mapping[str, Any], question_texts: Mapping[str, str]) 
 def submit_wishes(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the wishes and feelings form (each question stored as the child saw it)."""
     review_text = slots.get("w_review_date")
-    stored = child_requests.submit_wishes(
-        idempotency_key=idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
-        conversation_id=conversation_id,
-        claimed_child_id=slots.get("child_id"),
-        review_date=parse_review_date(review_text),
-        review_label=None if review_text in (None, "unknown") else str(review_text),
-        answers=wishes_answers(slots, question_texts()),
-        share_with=list(slots.get("w_share_with") or []),
-        drafted_at=datetime.now(timezone.utc),
-    )
-    return Sent("wishes_sent", record=stored.ref)
+    statement = {
+        "idempotency_key": idempotency_key(conversation_id, "wishes_form", slots.get("submission_id"), slots),
+        "conversation_id": conversation_id,
+        "claimed_child_id": slots.get("child_id"),
+        "review_date": parse_review_date(review_text),
+        "review_label": None if review_text in (None, "unknown") else str(review_text),
+        "answers": wishes_answers(slots, question_texts()),
+        "share_with": list(slots.get("w_share_with") or []),
+        "drafted_at": datetime.now(timezone.utc),
+    }
+    who = roles_label(slots.get("w_share_with") or [])
+    who = who[:1].upper() + who[1:]
+    if slots.get("w_advocate_ok") == "yes":  # issue 15 item 4: the child said yes to an advocate for this review
+        attend_q = question("w_attend")
+        attend = (attend_q.value_labels if attend_q else {}).get(str(slots.get("w_attend")), "With an advocate")
+        both = wishes_advocacy.submit_wishes_with_referral(**statement, attend_words=attend)
+        return Sent("wishes_sent_with_advocate", {"who": who, "due_date": nice_date(both.response_due)},
+                    record=both.ref)
+    stored = child_requests.submit_wishes(**statement)
+    return Sent("wishes_sent", {"who": who}, record=stored.ref)
 
 
 @told_kindly_when_refused
@@ -149,6 +160,8 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
         contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
+        known_person=slots.get("iv_known") or None,
+        may_be_told=slots.get("iv_may_be_told") or None,
     )
     return Sent("visitor_request_sent", record=stored.ref)
 
@@ -166,3 +179,55 @@ def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         preferences=slots.get("match_preferences") or None,
     )
     return Sent("match_accepted" if accept else "match_objected")
+
+
+@told_kindly_when_refused
+def submit_complaint(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+    """Send the complaint form (issue 15 item 7): recorded as a complaint for the council's complaints team, with an
+    advocate's help when the child said yes; the child is told the steps (and Ofsted, about a children's home)."""
+    contact = " ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None
+    stored = child_complaints.submit_complaint(
+        idempotency_key=idempotency_key(conversation_id, "complaint_form", slots.get("submission_id"), slots),
+        conversation_id=conversation_id,
+        claimed_child_id=slots.get("child_id"),
+        channel=str(slots.get(CHANNEL_KEY) or "web"),
+        about=str(slots.get("cp_about") or ""),
+        wants=slots.get("cp_wants") or None,
+        about_children_home=slots.get("cp_home") == "yes",
+        about_social_worker=slots.get("cp_about_sw") == "yes",
+        wants_advocate=slots.get("cp_advocate") == "yes",
+        anon_name=slots.get("anon_name"),
+        local_authority=slots.get("anon_council"),
+        contact=contact,
+    )
+    message = "complaint_sent_home" if stored.about_children_home else "complaint_sent"
+    return Sent(message, {"due_date": nice_date(stored.acknowledge_due)}, record=None)
+
+
+# The submit action adds these to the slots it passes (they are not slots): the last few turns of the conversation
+# and its channel, for a call-back.
+TURNS_KEY = "_recent_turns"
+CHANNEL_KEY = "_channel"
+PHONE_KEY = "_phone_token"  # by SMS: the sealed number of the child's latest text (bot.channels.sms), checked
+
+
+@told_kindly_when_refused
+def submit_call_back(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
+    """Send the call-back form (issue 15 item 6): recorded on the conversation's safeguarding alert with the last
+    few turns, for the duty team; the child is told honestly when a person will try to reach them."""
+    how = str(slots.get("cb_how") or "")
+    detail = slots.get("cb_detail")
+    child_complaints.request_call_back(
+        conversation_id=conversation_id,
+        claimed_child_id=slots.get("child_id"),
+        turns=list(slots.get(TURNS_KEY) or []),
+        wants_today=True,
+        reach_how=f"{how}: {detail}" if detail else how,
+        reach_when=slots.get("cb_when") or None,
+        anon_name=None if slots.get("child_id") else slots.get("anon_name"),
+        anon_contact=None if slots.get("child_id") else (detail or how or None),
+        about_social_worker=slots.get("cb_about_sw") in ("yes", "not_sure"),
+        channel=str(slots.get(CHANNEL_KEY) or "web"),
+    )
+    return Sent("callback_sent", {"when": council_hours.when_someone_reads(conversation_id)})
+

@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
 from bot.config import get_settings
-from bot.rasa_ext import action_validation
+from bot.rasa_ext import action_validation, minimise
 
 # endpoints.yml makes every Rasa server import this module: the place to speed up Rasa's own checks.
 action_validation.install()
@@ -53,6 +53,21 @@ class HeardTrackerStore(SQLTrackerStore):
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: Any) -> None:
+        """Rasa's save, then the transcript kept minimal (``bot.rasa_ext.minimise``): contacts masked in the new
+        user messages, the turns of a form just sent redacted, a chat the child asked to delete deleted."""
+        session = self.sessionmaker()  # Rasa's own session on its events table (read only)
+        try:
+            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            last_id = session.query(sa.func.max(self.SQLEvent.id)).filter(
+                self.SQLEvent.sender_id == tracker.sender_id
+            ).scalar()
+        finally:
+            session.close()
+        new_events = list(tracker.events)[stored:]
+        await super().save(tracker)
+        minimise.after_save(self.engine, tracker.sender_id, int(last_id or 0), new_events)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -35,6 +35,7 @@ import aiohttp
 
 from bot.config import Settings, get_settings
 from bot.db.models import utcnow
+from bot.services.team_routing import record_text
 from bot.usecases import notifications
 from bot.usecases.alerts import flush_alert_spool
 from bot.usecases.notifications import SessionFactory
@@ -70,10 +71,20 @@ def _security_text(payload: dict[str, Any]) -> str:
     )
 
 
+def _is_record(payload: dict[str, Any]) -> bool:
+    """About another record for a team (``bot.services.team_routing``): a referral, request, complaint..."""
+    return payload.get("kind") in ("record", "record_late")
+
+
 def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from or "heard@localhost"
-    message["To"] = settings.smtp_to or ""
+    message["To"] = payload.get("destination") or settings.smtp_to or ""
+    if _is_record(payload):
+        late = " (ESCALATED)" if payload["kind"] == "record_late" else ""
+        message["Subject"] = f"Heard: a {payload['what']} for the {payload['team']}{late}"
+        message.set_content(record_text(payload) + "\n")
+        return message
     if _is_security(payload):
         message["Subject"] = f"Heard: security alert, {payload['subject']}"
         message.set_content(_security_text(payload) + "\n")
@@ -88,19 +99,22 @@ def _email_message(settings: Settings, payload: dict[str, Any]) -> EmailMessage:
 
 
 def _send_email_sync(settings: Settings, payload: dict[str, Any]) -> None:
-    if not settings.smtp_host or not settings.smtp_to:
-        raise RuntimeError("HEARD_SMTP_HOST and HEARD_SMTP_TO must be set")
+    if not settings.smtp_host or not (payload.get("destination") or settings.smtp_to):
+        raise RuntimeError("HEARD_SMTP_HOST and HEARD_SMTP_TO (or the team's address) must be set")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT) as smtp:
         smtp.send_message(_email_message(settings, payload))
 
 
 async def _send(target: str, payload: dict[str, Any], settings: Settings) -> None:
     if target == "webhook":
-        await _send_webhook(settings.notify_webhook, payload)
+        body = {k: v for k, v in payload.items() if k != "destination"}
+        await _send_webhook(payload.get("destination") or settings.notify_webhook, body)
     elif target == "email":
         await asyncio.to_thread(_send_email_sync, settings, payload)
     elif target == "log" and _is_security(payload):
         log.warning("%s", _security_text(payload))
+    elif target == "log" and _is_record(payload):
+        log.warning("%s", record_text(payload))
     elif target == "log":
         log.warning(
             "Safeguarding alert %s (%s) %s: open %s",
@@ -121,6 +135,9 @@ async def deliver_due(session_factory: SessionFactory | None = None, now: dateti
     escalated = await asyncio.to_thread(notifications.escalate_overdue_alerts, now, session_factory)
     if escalated:
         log.warning("Escalated %d safeguarding alert(s) not picked up in time", len(escalated))
+    late = await asyncio.to_thread(notifications.escalate_overdue_records, now, session_factory)
+    if late:
+        log.warning("Escalated %d record(s) past their deadline", len(late))
     due = await asyncio.to_thread(notifications.claim_due_notifications, now, 50, session_factory)
     delivered = 0
     for outbox_id, target, payload in due:
@@ -131,7 +148,7 @@ async def deliver_due(session_factory: SessionFactory | None = None, now: dateti
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             log.warning(
                 "Alert %s not yet delivered by %s (will retry): %s",
-                payload.get("alert_id", payload.get("security_alert")), target, error,
+                payload.get("alert_id", payload.get("security_alert", payload.get("record"))), target, error,
             )
         else:
             delivered += 1

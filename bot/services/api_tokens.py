@@ -36,11 +36,13 @@ SCOPES = {
     "read:records": "one child's whole record, as you see it in the review app (the child's words too)",
     "read:statements": "the wishes and feelings statements the child shared with you",
     "read:referrals": "the advocacy referral queue (the child's words too)",
+    "write:children": "add and change children of your council in the child register (no child's words)",
 }
 ROLE_SCOPES = {
-    "social_worker": ("read:caseload", "read:records", "read:statements"),
+    "social_worker": ("read:caseload", "read:records", "read:statements", "write:children"),
     "iro": ("read:caseload", "read:records", "read:statements"),
     "advocacy": ("read:referrals",),
+    "admin": ("write:children",),
 }
 
 
@@ -54,7 +56,8 @@ class ApiGrant:
 
 
 def scopes_for_role(role: str) -> tuple[str, ...]:
-    """The scopes a staff member in ``role`` may give their own token (none for duty leads and admins)."""
+    """The scopes a staff member in ``role`` may give their own token (none for duty leads; admins only write
+    the child register)."""
     return ROLE_SCOPES.get(role, ())
 
 

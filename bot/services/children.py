@@ -146,6 +146,12 @@ def sms_sender_id(phone: str) -> str:
     return SMS_SENDER_PREFIX + any_phone_hash(phone)
 
 
+def channel_of_conversation(conversation_id: str) -> str:
+    """The channel a record came in by (``sms`` for an SMS conversation id made by ``sms_sender_id``, else
+    ``web``): stored on every referral, statement and visitor request (migration 0015)."""
+    return "sms" if str(conversation_id).startswith(SMS_SENDER_PREFIX) else "web"
+
+
 def match_sms_sender(s: Session, sender_id: str) -> Child | None:
     """The child whose phone matches an SMS conversation id made by ``sms_sender_id``, or None."""
     if not sender_id.startswith(SMS_SENDER_PREFIX):

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.db.models import AdvocacyReferral, LocalAuthority, SafeguardingAlert, VisitorRequest, WishesStatement
+from bot.db.routing_models import Complaint
 from bot.services import audit
 from bot.services.errors import NotFound
 
@@ -40,7 +41,11 @@ MAX_TYPED = 200  # characters of what the child typed that are matched (a counci
 # Records a child not signed in can send; each is routed when stored.
 ROUTED_MODELS = (AdvocacyReferral, SafeguardingAlert, VisitorRequest, WishesStatement)
 # Those a team works from a queue (advocacy, duty): an admin routes these when they are unrouted.
-QUEUED = {"advocacy_referral": AdvocacyReferral, "safeguarding_alert": SafeguardingAlert}
+QUEUED = {
+    "advocacy_referral": AdvocacyReferral, "safeguarding_alert": SafeguardingAlert,
+    # Issue 15: the IV co-ordinator's, the complaints team's and the advocacy service's anonymous queues.
+    "visitor_request": VisitorRequest, "complaint": Complaint, "wishes_statement": WishesStatement,
+}
 
 
 def normalise(name: str) -> str:

@@ -5,7 +5,10 @@ sent (hidden from other notifiers for ``CLAIM_SECONDS``) and then marked deliver
 5 s, 10 s, 20 s, 40 s, then every 60 s. What leaves the database about an alert is only its id, time,
 category, channel and a link (``alert_payload``): never the child's words, the detector's cue, the child's
 id or name. A row of kind ``security`` is about a security alert for admins instead
-(``bot.services.security_alerts.payload``: what happened, when, where to look).
+(``bot.services.security_alerts.payload``: what happened, when, where to look). A row of kind ``record`` or
+``record_late`` is about another record for one team (``bot.services.team_routing.record_payload``: what
+is waiting, for which team, when, a link); its ``destination`` (the team's e-mail address or webhook URL) goes
+with the payload to the notifier, which sends there instead of the server's default.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import NotificationOutbox, SafeguardingAlert
-from bot.services import audit, security_alerts
+from bot.services import audit, security_alerts, team_routing
 
 BACKOFF_FIRST = 5
 BACKOFF_CAP = 60
@@ -46,6 +49,15 @@ def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
     }
 
 
+def _about(row: NotificationOutbox) -> dict[str, Any]:
+    """What a row may say: about an alert, a security alert, or another record (``team_routing``)."""
+    if row.alert is not None:
+        return alert_payload(row.alert)
+    if row.security_alert is not None:
+        return security_alerts.payload(row.security_alert)
+    return team_routing.record_payload(row)
+
+
 def claim_due(s: Session, now: datetime, limit: int) -> list[Delivery]:
     """Pick due rows and hide them from other notifiers for CLAIM_SECONDS (no I/O: commit, then send)."""
     claimed = []
@@ -71,8 +83,7 @@ def claim_due(s: Session, now: datetime, limit: int) -> list[Delivery]:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
-            about = alert_payload(row.alert) if row.alert is not None else security_alerts.payload(row.security_alert)
-            claimed.append((row.id, row.target, {**about, "kind": row.kind}))
+            claimed.append((row.id, row.target, {**_about(row), "kind": row.kind, "destination": row.destination}))
     return claimed
 
 
@@ -85,8 +96,12 @@ def record_attempt(s: Session, outbox_id: int, now: datetime, error: str | None)
     if error is None:
         row.delivered_at = now
         row.last_error = None
-        entity = ("safeguarding_alert", row.alert_id) if row.alert_id is not None else (
-            "security_alert", row.security_alert_id)
+        if row.alert_id is not None:
+            entity: tuple[str, Any] = ("safeguarding_alert", row.alert_id)
+        elif row.security_alert_id is not None:
+            entity = ("security_alert", row.security_alert_id)
+        else:
+            entity = (row.record_type, row.record_id)
         audit.record(s, "system:notifier", "notify", *entity, {"target": row.target})
     else:
         row.last_error = error[:500]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import get_settings
 from bot.db.models import REFERRAL_REASONS, AdvocacyReferral, ReferralStatusChange, utcnow
-from bot.services import audit
+from bot.services import audit, children, phone_vault
 from bot.services.children import known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidChoice, InvalidTransition, NotFound
@@ -70,8 +70,13 @@ def submit_referral(
     tell_social_worker: bool,
     anon_name: str | None = None,
     local_authority: str | None = None,
+    phone_token: str | None = None,
 ) -> AdvocacyReferral:
     """Record a referral. The same ``idempotency_key`` again returns the first referral (no duplicate).
+
+    ``phone_token``: by SMS, when the child chose "text me at this number", the sealed number of the text
+    (``phone_vault.number_of_sms_conversation`` checks it is this conversation's); kept encrypted for the advocacy
+    service only.
 
     Raises ``TextTooLong`` (any text over ``settings.max_text``), ``InvalidChoice`` (unknown reason),
     ``IdempotencyConflict`` (key used by another conversation).
@@ -98,11 +103,13 @@ def submit_referral(
             anon_name=None if child_id else anon_name,
             anon_local_authority=None if child_id else local_authority,
             conversation_ref=ref,
+            channel=children.channel_of_conversation(conversation_id),
             reason=reason,
             words=check_text(words, "words"),
             contact_how=check_text(contact_how, "contact_how"),
             contact_when=check_text(contact_when, "contact_when"),
             tell_social_worker=bool(tell_social_worker),
+            contact_phone_encrypted=_this_number(conversation_id, phone_token),
             status="new",
             response_due=add_working_days(now.date(), get_settings().referral_response_days),
             idempotency_key=idempotency_key,
@@ -118,6 +125,11 @@ def submit_referral(
     return referral
 
 
+def _this_number(conversation_id: str, phone_token: str | None) -> str | None:
+    phone = phone_vault.number_of_sms_conversation(conversation_id, phone_token)
+    return phone_vault.encrypt_phone(phone) if phone else None
+
+
 def get_referral(s: Session, referral_id: int) -> AdvocacyReferral:
     referral = s.get(AdvocacyReferral, referral_id)
     if referral is None:
@@ -126,13 +138,16 @@ def get_referral(s: Session, referral_id: int) -> AdvocacyReferral:
 
 
 def change_status(
-    s: Session, referral_id: int, to_status: str, actor: str, note: str | None = None
+    s: Session, referral_id: int, to_status: str, actor: str, note: str | None = None,
+    advocate_first_name: str | None = None,
 ) -> AdvocacyReferral:
     """Move a referral on: new -> acknowledged -> allocated -> closed; close from any open state.
 
-    ``actor`` is an audit actor such as ``staff:adv.dev``. Raises ``InvalidTransition`` otherwise.
+    ``actor`` is an audit actor such as ``staff:adv.dev``. Raises ``InvalidTransition`` otherwise. On allocation,
+    ``advocate_first_name`` (first name only: the first word, at most 60 letters) is what the child is told.
     """
     check_text(note, "note")
+    first_name = (advocate_first_name or "").strip().split(" ")[0][:60] or None
     referral = get_referral(s, referral_id)
     allowed = NEXT_STATUS.get(referral.status, ())
     if to_status not in allowed:
@@ -141,6 +156,8 @@ def change_status(
     from_status = referral.status
     referral.status = to_status
     referral.updated_at = now
+    if to_status == "allocated" and first_name:
+        referral.advocate_first_name = first_name
     referral.history.append(
         ReferralStatusChange(actor=actor, from_status=from_status, to_status=to_status, at=now, note=note)
     )

@@ -15,7 +15,9 @@ from bot.config import get_settings
 from bot.db.models import StaffUser, utcnow
 from bot.db.review_models import NOTIFIERS, AuthoritySettings
 from bot.services import audit, staff as staff_service
+from bot.services.council_hours import parse_hours
 from bot.services.errors import InvalidChoice, NotFound, ServiceError
+from bot.services.team_contacts import contact_target
 
 
 
@@ -28,6 +30,15 @@ class CouncilSettings:
     later_review_months: int
     alert_escalation_minutes: int
     updated_by: str | None = None
+    # Migration 0013: each team's contact (bot.services.team_routing), the hours a person reads
+    # (bot.services.council_hours), the complaints procedure's days, the days a visitor request may wait.
+    advocacy_contact: str | None = None
+    iv_contact: str | None = None
+    complaints_contact: str | None = None
+    duty_contact: str | None = None
+    reading_hours: str | None = None
+    complaint_ack_working_days: int = 10
+    visitor_action_working_days: int = 5
     updated_at: datetime | None = None
 
     @property
@@ -37,12 +48,15 @@ class CouncilSettings:
 
 # name -> (minimum, maximum) for the whole-number settings
 SETTING_LIMITS = {
-    "retention_days": (30, 36500),
+    "retention_days": (2555, 36500),  # records of no child; never less than the old default (issue 17)
     "first_review_working_days": (1, 60),
     "second_review_months": (1, 12),
     "later_review_months": (1, 12),
     "alert_escalation_minutes": (1, 1440),
+    "complaint_ack_working_days": (1, 60),
+    "visitor_action_working_days": (1, 60),
 }
+CONTACTS = ("advocacy_contact", "iv_contact", "complaints_contact", "duty_contact")
 
 
 def council_settings(s: Session, local_authority_id: int | None) -> CouncilSettings:
@@ -61,7 +75,25 @@ def council_settings(s: Session, local_authority_id: int | None) -> CouncilSetti
         alert_escalation_minutes=row.alert_escalation_minutes,
         updated_by=row.updated_by,
         updated_at=row.updated_at,
+        **{name: getattr(row, name) for name in CONTACTS},
+        reading_hours=row.reading_hours,
+        complaint_ack_working_days=row.complaint_ack_working_days,
+        visitor_action_working_days=row.visitor_action_working_days,
     )
+
+
+def _text_setting(name: str, value: object) -> str | None:
+    """A team contact (an e-mail address or an https URL) or the reading hours ("HH:MM-HH:MM"); blank: None."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if name == "reading_hours":
+        if parse_hours(text) is None:
+            raise InvalidChoice("reading hours must look like 09:00-17:00")
+        return text
+    if contact_target(text) is None:
+        raise InvalidChoice(f"{name.replace('_', ' ')} must be an e-mail address or an https:// web address")
+    return text
 
 
 def update_council_settings(
@@ -79,6 +111,8 @@ def update_council_settings(
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise InvalidChoice(f"{name} must be a whole number from {low} to {high}")
             clean[name] = value
+        elif name in CONTACTS or name == "reading_hours":
+            clean[name] = _text_setting(name, value)
         else:
             raise InvalidChoice(f"unknown setting {name}")
     row = s.get(AuthoritySettings, local_authority_id)
@@ -92,6 +126,8 @@ def update_council_settings(
             second_review_months=current.second_review_months,
             later_review_months=current.later_review_months,
             alert_escalation_minutes=current.alert_escalation_minutes,
+            complaint_ack_working_days=current.complaint_ack_working_days,
+            visitor_action_working_days=current.visitor_action_working_days,
         )
         s.add(row)
     changed = {k: v for k, v in clean.items() if getattr(row, k) != v}

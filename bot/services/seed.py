@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot import keys
 from bot.db.models import Child, LocalAuthority, StaffUser, VisitorMatch, utcnow
 from bot.services import audit, children, second_factor, staff, visitors
+from bot.services.phone_vault import decrypt_phone, encrypt_phone
 
 DEMO_LA = "Demo Borough Council"
 DEMO_PASSWORD = "heard-demo"  # noqa: S105 - demo only; the review app must not be exposed with seeded users
@@ -29,6 +30,13 @@ DEMO_CHILDREN = [
     ("Mo", "11-13", "sw.ben", "+447700900002", 24, "sms"),
     ("Riya", "16-17", "sw.ben", None, 31, "web"),
 ]
+# The register (migration 0011): council id, age in years (inside the band), legal status, placement.
+DEMO_REGISTER = {
+    "Jade": ("DEMO-0001", 14, "looked_after", "foster"),
+    "Leo": ("DEMO-0002", 9, "looked_after", "kinship"),
+    "Mo": ("DEMO-0003", 12, "child_protection", "at_home"),
+    "Riya": ("DEMO-0004", 16, "looked_after", "residential"),
+}
 DEMO_MATCH = ("Leo", "Sam", "likes football and Lego, has a friendly dog", "independent_visitor")
 ACTOR = "system:seed"
 
@@ -90,6 +98,7 @@ def seed_demo(s: Session) -> dict:
             created += 1
         elif phone and child.phone_hash != children.hash_phone(phone):
             children.set_phone(s, child.id, phone, ACTOR)  # seeded under another key: rehash, or no SMS match
+        _fill_register(child, name, phone, today)
         ids[name] = child.id
     child_name, visitor_name, description, kind = DEMO_MATCH
     match = s.execute(
@@ -108,6 +117,22 @@ def seed_demo(s: Session) -> dict:
         "match_id": match.id,
         "created": created,
     }
+
+
+def _fill_register(child: Child, name: str, phone: str | None, today: date) -> None:
+    """The demo child's register details, where missing; an SMS child's number sealed for texts, with the
+    agreement recorded (the SMS demo)."""
+    external_id, age, legal_status, placement = DEMO_REGISTER[name]
+    if child.external_id is None:
+        child.external_id = external_id
+        child.date_of_birth = today - timedelta(days=int(365.25 * age) + 60)
+        child.legal_status, child.placement_type = legal_status, placement
+        child.parental_contact_last_12m = True
+        child.updated_at = utcnow()
+    if phone and decrypt_phone(child.phone_encrypted) != phone:
+        child.phone_encrypted = encrypt_phone(phone)
+    if phone and child.sms_consent_at is None:
+        child.sms_consent_at, child.sms_consent_by = utcnow(), ACTOR
 
 
 def demo_totp_secret(username: str) -> str:

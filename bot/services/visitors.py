@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import VISITOR_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
-from bot.services import audit, requester
+from bot.services import audit, children, requester
 from bot.services.children import get_child, known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import (
@@ -27,6 +27,7 @@ from bot.services.errors import (
 )
 from bot.services.idempotency import insert_once
 from bot.services.text import check_text
+from bot.services.visitor_checks import require_checks
 
 __all__ = [
     "MatchClosed",
@@ -61,14 +62,19 @@ def request_visitor(
     anon_name: str | None = None,
     local_authority: str | None = None,
     contact: str | None = None,
+    known_person: str | None = None,
+    may_be_told: str | None = None,
 ) -> VisitorRequest:
-    """A child asks for an independent visitor or mentor; ``wishes`` (what kind of person) is verbatim.
+    """A child asks for an independent visitor or mentor; ``wishes`` (what kind of person), ``known_person``
+    (someone they already know and would like) and ``may_be_told`` (what their visitor may be told about them)
+    are verbatim.
 
     ``anon_name``, ``local_authority`` and ``contact`` are kept when the child is not signed in. The same
     ``idempotency_key`` again returns the first request.
     """
     _check_kind(kind)
-    for name, value in (("wishes", wishes), ("anon_name", anon_name), ("contact", contact)):
+    for name, value in (("wishes", wishes), ("anon_name", anon_name), ("contact", contact),
+                        ("known_person", known_person), ("may_be_told", may_be_told)):
         check_text(value, name)
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
@@ -79,11 +85,14 @@ def request_visitor(
             child_id=child_id,
             routed_council_id=routed,
             conversation_ref=ref,
+            channel=children.channel_of_conversation(conversation_id),
             kind=kind,
             wishes=check_text(wishes, "wishes"),
             anon_name=None if child_id else anon_name,
             anon_local_authority=None if child_id else local_authority,
             contact=check_text(contact, "contact"),
+            known_person=known_person,
+            may_be_told=may_be_told,
             idempotency_key=idempotency_key,
             status="new",
             created_at=utcnow(),
@@ -143,10 +152,11 @@ def pending_match(s: Session, child_id: str) -> VisitorMatch | None:
 
 
 def latest_match(s: Session, child_id: str, statuses: tuple[str, ...]) -> VisitorMatch | None:
-    """The child's newest match in one of ``statuses``, or None."""
+    """The child's newest match in one of ``statuses`` that has not ended, or None."""
     return s.execute(
         select(VisitorMatch)
-        .where(VisitorMatch.child_id == child_id, VisitorMatch.status.in_(statuses))
+        .where(VisitorMatch.child_id == child_id, VisitorMatch.status.in_(statuses),
+               VisitorMatch.ended_at.is_(None))
         .order_by(VisitorMatch.created_at.desc(), VisitorMatch.id.desc())
         .limit(1)
     ).scalar_one_or_none()
@@ -297,7 +307,9 @@ def request_end_of_own_match(s: Session, *, conversation_id: str, words: str | N
 
 def appoint(s: Session, match_id: int, actor: str) -> VisitorMatch:
     """Staff appoint an accepted match. Raises ``MatchObjected`` if the child objected (never appointable),
-    ``InvalidTransition`` if the child has not accepted it."""
+    ``InvalidTransition`` if the child has not accepted it or a check (DBS, references, children's services,
+    probation: ``bot.services.visitor_checks``) is not recorded yet."""
+
     match = get_match(s, match_id)
     if match.status == "objected":
         raise MatchObjected("the child said no to this visitor; it cannot be appointed")
@@ -305,6 +317,7 @@ def appoint(s: Session, match_id: int, actor: str) -> VisitorMatch:
         return match
     if match.status != "accepted":
         raise InvalidTransition(f"a {match.status} match cannot be appointed; the child must accept it first")
+    require_checks(s, match.id)
     match.status = "appointed"
     match.updated_at = utcnow()
     s.flush()

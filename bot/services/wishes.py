@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db.models import SHARE_AUDIENCES, WishesAnswer, WishesShare, WishesStatement, utcnow
-from bot.services import audit
+from bot.services import audit, children
 from bot.services.children import known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidChoice
@@ -16,6 +16,9 @@ from bot.services.text import check_text
 
 # Staff role -> the share_with audience that role reads as. Roles not listed (duty, admin) see no answers.
 ROLE_AUDIENCE = {"social_worker": "social_worker", "iro": "iro", "advocacy": "advocate"}
+# Answers the child wrote "just for the IRO" (the wishes form's ``w_for_iro``): the IRO reads them (when the child
+# shared the statement with the IRO); nobody else does, whoever else the statement is shared with.
+IRO_ONLY_KEYS = frozenset({"w_for_iro"})
 
 
 def submit_statement(
@@ -46,6 +49,7 @@ def submit_statement(
             child_id=child_id,
             routed_council_id=routed,
             conversation_ref=ref,
+            channel=children.channel_of_conversation(conversation_id),
             review_date=review_date,
             review_label=check_text(review_label, "review_label"),  # NUL made safe
             drafted_at=drafted_at or now,
@@ -91,12 +95,12 @@ def _checked(review_label: str | None, answers: list[tuple[str, str, str]], shar
 
 def visible_answers(statement: WishesStatement, role: str) -> list[WishesAnswer]:
     """The answers someone in ``role`` may read: all of them if the child chose to share with that role's
-    audience, else none. ``role`` is a staff role (social_worker, iro, advocacy, duty, admin) or an audience
-    name (carer, parent, advocate, ...)."""
+    audience (but the "just for the IRO" answer only for the IRO: ``IRO_ONLY_KEYS``), else none. ``role`` is a
+    staff role (social_worker, iro, advocacy, duty, admin) or an audience name (carer, parent, advocate, ...)."""
     audience = ROLE_AUDIENCE.get(role, role)
     if audience not in SHARE_AUDIENCES or audience not in statement.share_with:
         return []
-    return list(statement.answers)
+    return [a for a in statement.answers if audience == "iro" or a.question_key not in IRO_ONLY_KEYS]
 
 
 def withdraw_by_child(s: Session, statement: WishesStatement, actor: str) -> bool:

@@ -22,7 +22,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import referrals, requester, visitors, wishes, withdrawals
+from bot.services import referrals, requester, team_routing, visitors, wishes, withdrawals
 from bot.services.errors import NotYours, TextTooLong
 
 T = TypeVar("T")
@@ -61,6 +61,7 @@ def submit_referral(
     tell_social_worker: bool,
     anon_name: str | None = None,
     local_authority: str | None = None,
+    phone_token: str | None = None,
 ) -> Stored:
     """Store an advocacy referral; returns it with the date by which an advocate answers."""
 
@@ -77,7 +78,9 @@ def submit_referral(
             tell_social_worker=tell_social_worker,
             anon_name=anon_name,
             local_authority=local_authority,
+            phone_token=phone_token,
         )
+        team_routing.notify_new(session, "advocacy_referral", referral)  # the advocacy service is told
         return Stored(withdrawals.sent_ref("advocacy_referral", referral.id), referral.response_due)
 
     return _in_one_transaction(work)
@@ -108,6 +111,7 @@ def submit_wishes(
             share_with=share_with,
             drafted_at=drafted_at,
         )
+        team_routing.notify_new(session, "wishes_statement", statement)  # their social worker and IRO are told
         return Stored(withdrawals.sent_ref("wishes_statement", statement.id))
 
     return _in_one_transaction(work)
@@ -123,6 +127,8 @@ def request_visitor(
     anon_name: str | None = None,
     local_authority: str | None = None,
     contact: str | None = None,
+    known_person: str | None = None,
+    may_be_told: str | None = None,
 ) -> Stored:
     """Store a request for an independent visitor or a mentor."""
 
@@ -137,7 +143,10 @@ def request_visitor(
             anon_name=anon_name,
             local_authority=local_authority,
             contact=contact,
+            known_person=known_person,
+            may_be_told=may_be_told,
         )
+        team_routing.notify_new(session, "visitor_request", request)  # the IV co-ordinator is told
         return Stored(withdrawals.sent_ref("visitor_request", request.id))
 
     return _in_one_transaction(work)

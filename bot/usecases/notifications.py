@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import alerts, notification_outbox
+from bot.services import alerts, notification_outbox, team_routing
 from bot.services.notification_outbox import Delivery
 
 SessionFactory = Callable[[], Session]
@@ -33,6 +33,12 @@ def escalate_overdue_alerts(now: datetime, session_factory: SessionFactory | Non
     """Escalate alerts nobody acknowledged in time (once each); returns their ids."""
     with _transaction(session_factory) as session:
         return alerts.escalate_overdue(session, now)
+
+
+def escalate_overdue_records(now: datetime, session_factory: SessionFactory | None = None) -> list[tuple[str, int]]:
+    """Escalate referrals, visitor requests and complaints past their deadline with no action (once each)."""
+    with _transaction(session_factory) as session:
+        return team_routing.escalate_overdue_records(session, now)
 
 
 def claim_due_notifications(

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.db.engine import session_scope
 from bot.db.models import StaffUser
-from bot.services import api_tokens, audit, council_routing, review_admin, staff as staff_service
+from bot.services import api_tokens, audit, council_routing, review_admin, staff as staff_service, team_routing
 from bot.services.errors import NotFound
 from bot.services.read_models.audit_trail import audit_trail
 from bot.services.read_models.staff_accounts import accounts_page
@@ -115,3 +115,5 @@ def route_unrouted(admin: StaffUser, entity_type: str, record_id: int, council_i
         if not may_route(s, admin):
             raise NotFound("no such unrouted record")
         council_routing.route_record(s, entity_type, record_id, council_id, audit.staff_actor(admin.username))
+        if entity_type in team_routing.TEAM_FOR:  # the council's team is told it is waiting (alerts: duty already)
+            team_routing.notify_team(s, entity_type, record_id, council_id, team_routing.TEAM_FOR[entity_type])

@@ -31,7 +31,7 @@ def read_child_record(staff: StaffUser, child_id: str, via: Via = WEB) -> dict[s
 
 
 def statement_to_print(staff: StaffUser, child_id: str, statement_id: int, fmt: str) -> dict[str, Any]:
-    """One statement for the printable page (``fmt`` "html") or the PDF ("pdf"); audited as an export."""
+    """One statement for the printable page (``fmt`` "html"); audited as an export."""
     return staff_read(
         staff,
         lambda s: statement_for_staff(s, staff, child_id, statement_id),

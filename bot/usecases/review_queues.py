@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.db.engine import session_scope
 from bot.db.models import StaffUser
 from bot.services import alerts, audit, referrals
 from bot.services.read_models.access import alert_for_staff, referral_for_staff
+from bot.services.read_models.alert_numbers import numbers_for
 from bot.services.read_models.alert_queue import duty_queue
 from bot.services.read_models.referral_queue import referral_detail, referral_queue
 from bot.usecases.review_reads import WEB, Asked, Seen, Via, guarded, nothing_seen, staff_read
+from bot.usecases.progress_news import tell_child
 
 
 def read_referral_queue(staff: StaffUser, show: str = "open", via: Via = WEB) -> list[dict[str, Any]]:
@@ -32,24 +36,38 @@ def open_referral(staff: StaffUser, referral_id: int) -> dict[str, Any]:
     return staff_read(
         staff,
         lambda s: referral_detail(s, staff, referral_id),
-        lambda _view: [Seen("read", "advocacy_referral", referral_id)],
+        lambda view: [Seen("read", "advocacy_referral", referral_id)]
+        + ([Seen("read", "advocacy_referral_phone", referral_id)] if view.get("phone") else []),
         asked=Asked("advocacy_referral", referral_id),
     )
 
 
-def change_referral_status(staff: StaffUser, referral_id: int, to_status: str, note: str | None) -> None:
-    """Acknowledge, allocate or close a referral (``InvalidTransition``, ``TextTooLong`` when refused)."""
+def change_referral_status(staff: StaffUser, referral_id: int, to_status: str, note: str | None,
+                           advocate_first_name: str | None = None) -> None:
+    """Acknowledge, allocate (with the advocate's first name, which the child is told) or close a referral
+    (``InvalidTransition``, ``TextTooLong`` when refused); the child is told on their channel."""
     with guarded(staff, Asked("advocacy_referral", referral_id, {"change": to_status})), session_scope() as s:
         referral_for_staff(s, staff, referral_id)
-        referrals.change_status(s, referral_id, to_status, audit.staff_actor(staff.username), note)
+        referral = referrals.change_status(s, referral_id, to_status, audit.staff_actor(staff.username), note,
+                                           advocate_first_name=advocate_first_name)
+        tell_child(s, referral.child_id, kind="advocate", record_id=referral.id, status=to_status,
+                   name=referral.advocate_first_name, due=referral.response_due)
 
 
 def read_alert_queue(staff: StaffUser) -> dict[str, Any]:
     """The duty queue (``rows``, ``escalation_minutes``); every alert shown is audited as read."""
+    def load(s: Session) -> dict[str, Any]:
+        data = duty_queue(s, staff)
+        numbers = numbers_for(s, staff, [row["id"] for row in data["rows"]])  # SMS alerts: duty lead only
+        for row in data["rows"]:
+            row["phone"] = numbers.get(row["id"])
+        return data
+
     return staff_read(
         staff,
-        lambda s: duty_queue(s, staff),
-        lambda data: [Seen("read", "safeguarding_alert", row["id"]) for row in data["rows"]],
+        load,
+        lambda data: [Seen("read", "safeguarding_alert", row["id"]) for row in data["rows"]]
+        + [Seen("read", "safeguarding_alert_phone", row["id"]) for row in data["rows"] if row.get("phone")],
     )
 
 

@@ -5,7 +5,8 @@ Each part lives in its own module and registers its routes through a `setup(app)
 - `bot.web.audio`   spoken versions of replies (`/audio/...`)
 - `bot.web.review`  the review app for social workers, IROs, advocates, duty leads and admins (`/review/...`)
 Background tasks here: the notifier loop (safeguarding alerts to the duty team, with escalation) and the
-daily retention pass (each council's retention period; ``HEARD_PURGE_INTERVAL_HOURS``, 0 turns it off).
+daily retention pass (each council's retention period; ``HEARD_PURGE_INTERVAL_HOURS``, 0 turns it off) and the
+outreach job (what Heard says first; ``HEARD_OUTREACH_INTERVAL_MINUTES``, 0 turns it off).
 
 Run: `python -m bot.web.app --port 8080`
 """
@@ -26,7 +27,7 @@ from bot.config import get_settings
 from bot.keys import SecretKeyError, require_secret_key
 
 logger = logging.getLogger(__name__)
-PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review")
+PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review", "bot.web.privacy", "bot.web.symbols")
 
 
 async def _notifier(app: web.Application) -> AsyncIterator[None]:
@@ -51,6 +52,37 @@ async def _retention(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+async def _outreach(app: web.Application) -> AsyncIterator[None]:
+    from bot.usecases.outreach import run_forever
+
+    minutes = get_settings().web.outreach_interval_minutes
+    task = asyncio.create_task(run_forever(minutes)) if minutes > 0 else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _sms_sender(app: web.Application) -> AsyncIterator[None]:
+    """Send queued texts (``bot.channels.sms_sender``): texts Heard sends first (``bot.services.child_messages``)
+    and any reply the Rasa process has not sent. Without Redis the numbered options a text carries can only be
+    remembered by the Rasa process, so texts with options are left to its workers."""
+    from bot.channels.sms_sender import SmsSender
+
+    settings = get_settings()
+    sms = settings.sms
+    sender = None
+    if sms.twilio_account_sid and sms.twilio_auth_token and (sms.twilio_number or sms.twilio_messaging_service_sid):
+        sender = SmsSender(sms.twilio_account_sid, sms.twilio_auth_token, sms.twilio_number,
+                           messaging_service_sid=sms.twilio_messaging_service_sid,
+                           remembers_options=bool(settings.redis_url))
+        sender.start()
+    yield
+    if sender is not None:
+        await sender.stop()
+
+
 async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
@@ -70,6 +102,8 @@ def create_app(*, with_notifier: bool = True) -> web.Application:
     if with_notifier:
         app.cleanup_ctx.append(_notifier)
         app.cleanup_ctx.append(_retention)
+        app.cleanup_ctx.append(_sms_sender)
+        app.cleanup_ctx.append(_outreach)
     return app
 
 

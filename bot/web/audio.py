@@ -17,6 +17,12 @@ rate-limited per client address (60 a minute) so a client cannot keep the two co
 allow-list over signed tokens because the chat proxy and the audio routes are one process: the
 registration is a dictionary look-up, the URL stays short and stable, and no text travels in a URL.
 
+- `POST /audio/mine` with JSON `{"text": "..."}` -> `{"url": ...}`: "Play what I wrote", the child's own
+  words (their message, or what is in the box). Always private: spoken by an offline engine only (never
+  gTTS, whatever is configured), served `private, no-store`, deleted after the TTL; capped and rate-limited
+  like POST /audio. Any words can be sent here, but only this deployment's own engine speaks them, back to
+  the one who sent them: no third party hears them and nothing is kept in the browser.
+
 `audio_url_for(text, buttons=())` is what the chat proxy calls to attach an audio link to each bot
 message; it does no speaking itself (that happens on the first GET).
 """
@@ -29,6 +35,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from bot.accessibility.speech import speakable
 from bot.accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
 from bot.web.ratelimit import SlidingWindow
 
@@ -97,6 +104,27 @@ async def post_audio(request: web.Request) -> web.Response:
     return web.json_response({"url": f"/audio/{key}.{EXT}"})
 
 
+async def post_own_words(request: web.Request) -> web.Response:
+    """The child's own words spoken back to them (offline engine only, `no-store`)."""
+    if not limiter.allow(request.remote or "?"):
+        raise web.HTTPTooManyRequests(headers={"Retry-After": str(int(RATE_WINDOW))})
+    try:
+        data = await request.json()
+        text = data["text"]
+        if not isinstance(text, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise web.HTTPBadRequest(text='send JSON: {"text": "..."}') from error
+    if not speakable(text):
+        raise web.HTTPBadRequest(text="there are no words to speak")
+    try:
+        key = get_service().register_own_words(text)
+    except ValueError as error:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_SPOKEN_CHARS, actual_size=len(text)) from error
+    return web.json_response({"url": f"/audio/{key}.{EXT}"}, headers={"Cache-Control": "no-store"})
+
+
 def setup(app: web.Application) -> None:
     app.router.add_get(r"/audio/{key:[0-9a-f]{32}}." + EXT, get_audio)
     app.router.add_post("/audio", post_audio)
+    app.router.add_post("/audio/mine", post_own_words)

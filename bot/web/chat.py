@@ -33,6 +33,7 @@ from bot.web.chat_conversation import TOKEN_HEADER, Resolved, body_with_token, r
 from bot.web.client_address import client_address
 from bot.web.conversation_token import WebConversation, new_conversation
 from bot.web.ratelimit import SlidingWindow
+from bot.web.symbols import decorate
 from bot.web.transport_security import hsts_on_prepare
 from bot.vocabulary import typed_choice
 from bot.dialogue.messages import catalogue
@@ -66,6 +67,7 @@ API_HEADERS = {
 BUSY_TEXT = (
     "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute."
 )
+BUSY_PRESSED_TEXT = "Sorry, I can't answer just now. 😟 Please try again in a minute."
 BAD_REQUEST_TEXT = "Sorry, something went wrong. Please try again."
 SIGNIN_BAD_CODE = (
     "That code did not work. Check the letters and numbers, or ask your social worker for a new code."
@@ -81,6 +83,7 @@ per_sender = SlidingWindow(limit=40, window=60.0)  # messages one conversation m
 per_address = SlidingWindow(limit=600, window=60.0)  # and one address, e.g. a children's home
 SIGNIN_BROKEN = "Sorry, I can't sign you in just now. Please try again in a minute."
 RESTARTED_TEXT = "Sorry, this chat had to start again. Your words are still in the box. Press Send to go on."
+RESTARTED_PRESSED_TEXT = "Sorry, this chat had to start again. Here is the start."
 # The answers to "Do you want me to keep what you wrote before you signed in?": the chat API answers them
 # itself, they never reach Rasa.
 KEEP_EARLIER = "/signin_keep_earlier"
@@ -134,8 +137,22 @@ def api_json(request: web.Request, data: dict[str, Any], status: int = 200) -> w
 
 
 def api_error(request: web.Request, status: int, error: str, text: str) -> web.Response:
-    """An error the widget shows as a bot line: `{"error": code, "messages": [{"text": ...}]}`."""
-    return api_json(request, {"error": error, "messages": [{"text": text}]}, status=status)
+    """An error the widget shows as a status line: `{"error": code, "messages": [{"text", "audio"}]}`
+    (every line on the screen can be heard, errors too)."""
+    return api_json(request, {"error": error, "messages": [_spoken(text)]}, status=status)
+
+
+def _spoken(text: str) -> dict[str, Any]:
+    """A line the chat API says itself (an error, a status), with its audio like Rasa's lines."""
+    return clean_bot_message({"text": text}, _audio_function())
+
+
+def _busy_line(pressed: bool) -> str:
+    """Rasa is not answering. Only a typed message is still in the box; after a pressed button, say
+    nothing about the box (it is empty)."""
+    if pressed:
+        return _line("chat_busy_pressed", BUSY_PRESSED_TEXT)
+    return _line("chat_busy", BUSY_TEXT)
 
 
 class TooLarge(Exception):
@@ -198,7 +215,7 @@ def clean_bot_message(message: dict[str, Any], audio_for: Callable[..., str] | N
         out["image"] = message["image"]
     if isinstance(message.get("custom"), dict):
         out["custom"] = message["custom"]
-    return out
+    return decorate(out)  # picture buttons: a symbol per catalogue button and per key word
 
 
 async def forward_to_rasa(session: aiohttp.ClientSession, sender: str, message: str) -> list[dict[str, Any]]:
@@ -266,8 +283,9 @@ async def chat(request: web.Request) -> web.Response:
         )
     resolved = await resolve(request)
     conversation = resolved.conversation
+    pressed = text.startswith("/")  # a button's payload: nothing was typed, the box is empty
     if resolved.restarted and not harm:
-        return _restarted(request, conversation)
+        return _restarted(request, conversation, pressed)
     if not _within_rate(request, conversation.id) and not harm:
         return api_error(request, 429, "rate_limited", _line("slow_down", SLOW_DOWN_TEXT))
     options = await asyncio.to_thread(_state().get_options, "web:" + conversation.id)
@@ -278,25 +296,28 @@ async def chat(request: web.Request) -> web.Response:
     if conversation.earlier:  # the child wrote on instead of answering: what came before stays anonymous
         await _decide_quietly(conversation, keep=False)
         conversation = conversation.with_changes(earlier=None)
-    return await _forward(request, resolved, conversation, text)
+    return await _forward(request, resolved, conversation, text, pressed)
 
 
-def _restarted(request: web.Request, conversation: WebConversation) -> web.Response:
+def _restarted(request: web.Request, conversation: WebConversation, pressed: bool = False) -> web.Response:
     """The token was refused (forged, altered, idle too long, another tab's, or its sign-in was ended):
-    nothing of that conversation is continued; the browser gets a new one and the words stay in the box."""
-    body = {"error": "restarted", "restarted": True, "signed_in": False,
-            "messages": [{"text": _line("chat_restarted", RESTARTED_TEXT)}]}
+    nothing of that conversation is continued; the browser gets a new one and typed words stay in the box
+    (after a pressed button the widget starts the new chat with a greeting instead)."""
+    line = _line("chat_restarted_pressed", RESTARTED_PRESSED_TEXT) if pressed else \
+        _line("chat_restarted", RESTARTED_TEXT)
+    body = {"error": "restarted", "restarted": True, "signed_in": False, "messages": [_spoken(line)]}
     return _respond(request, body, conversation, status=409)
 
 
 async def _forward(
-    request: web.Request, resolved: Resolved, conversation: WebConversation, text: str
+    request: web.Request, resolved: Resolved, conversation: WebConversation, text: str, pressed: bool = False
 ) -> web.Response:
     try:
         replies = await forward_to_rasa(request.app[SESSION_KEY], conversation.id, text)
     except ConnectionError as error:
         logger.warning("Rasa is not answering: %s", error)
-        return _respond(request, {"error": "unavailable", "messages": [{"text": BUSY_TEXT}]}, conversation, 503)
+        body = {"error": "unavailable", "messages": [_spoken(_busy_line(pressed))]}
+        return _respond(request, body, conversation, 503)
     audio_for = _audio_function()
     messages = [m for m in (clean_bot_message(r, audio_for) for r in replies) if m]
     await asyncio.to_thread(_remember_buttons, "web:" + conversation.id, messages)

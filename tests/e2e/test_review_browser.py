@@ -100,13 +100,6 @@ async def test_sign_in_to_printing_a_statement(server, world, tmp_path):
             assert len(code) == 9 and code[4] == "-"  # 8 letters and numbers, like K7QM-4TXR
             await page.screenshot(path=str(SHOTS / "review-signin-code.png"))
 
-            async with page.expect_download() as download_info:
-                await page.get_by_role("link", name="Download PDF").click()
-            download = await download_info.value
-            pdf_path = tmp_path / "wishes.pdf"
-            await download.save_as(str(pdf_path))
-            assert pdf_path.read_bytes().startswith(b"%PDF")
-
             await page.get_by_role("link", name="Printable page").click()
             await page.wait_for_load_state()
             assert await page.get_by_role("heading", level=1).inner_text() == "My wishes and feelings"

@@ -90,11 +90,12 @@ def test_greet_anonymous_shows_menu(demo) -> None:
     assert "/request_advocate" in [b["payload"] for m in messages for b in m.get("buttons") or []]
 
 
-def test_start_form_for_complaint_prefills_reason() -> None:
+def test_start_form_for_complaint_starts_the_complaint_form() -> None:
+    # Issue 15: a complaint is recorded as a complaint (complaint_form), no longer as an advocacy referral.
     messages, events = run(conversation.StartForm(), make_tracker("i want to complain", "make_complaint"))
     slots = slot_events(events)
-    assert slots["adv_reason"] == "complaint" and slots["submission_id"]
-    assert "complain" in said(messages)
+    assert "adv_reason" not in slots and "cp_about" in slots and slots["submission_id"]
+    assert "complaints team" in said(messages)
 
 
 def test_digress_explains_and_in_form_help() -> None:
@@ -106,7 +107,7 @@ def test_digress_explains_and_in_form_help() -> None:
     assert "0800 1111" in said(messages)
 
 
-def test_stop_clears_answers() -> None:
+def test_stop_clears_answers(engine) -> None:  # a database where nothing was sent: "Nothing was sent" is true
     messages, events = run(conversation.StopForm(), make_tracker("stop", "stop", slots={"adv_words": "x"}))
     assert "Nothing was sent" in said(messages)
     assert slot_events(events)["adv_words"] is None

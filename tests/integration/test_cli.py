@@ -88,9 +88,12 @@ def test_propose_match_and_purge(engine, capsys):
         assert (match.visitor_name, match.kind, match.proposed_by.username) == ("Alex", "mentor", "sw.ben")
     assert main(["purge", "--older-than-days", "3650"]) == 0
     assert json.loads(capsys.readouterr().out)["deleted"]["visitor_matches"] == 0
-    assert main(["purge"]) == 0  # each council's own retention period
+    assert main(["purge", "--dry-run"]) == 0  # what would go, by record class (issue 17)
+    preview = json.loads(capsys.readouterr().out)["would_delete"]
+    assert preview["Demo Borough Council"]["visitor_matches"] == 0 and "(no council)" in preview
+    assert main(["purge"]) == 0  # each council's own policy by record class
     by_council = json.loads(capsys.readouterr().out)
-    assert by_council["Demo Borough Council"]["older_than_days"] == 2555 and "(no child)" in by_council
+    assert by_council["Demo Borough Council"]["visitor_matches"] == 0 and "(transcripts)" in by_council
 
 
 def test_deliver_notifications(engine, capsys):

@@ -17,7 +17,12 @@ from bot.services import alerts, referrals, visitors
 from bot.services.seed import seed_demo
 
 TABLES = set(metadata.tables)
-ADDED_AFTER_0004 = {"sign_in_failures", "security_alerts", "safeguarding_concerns"}  # 0006, 0009
+ADDED_AFTER_0004 = {"sign_in_failures", "security_alerts", "safeguarding_concerns",  # 0006, 0009
+                    "referral_origins", "statement_plan_marks",  # 0012
+                    "alert_callbacks", "alert_viewers", "complaints",  # 0013
+                    "sms_inbound_messages", "sms_media_arrivals", "outbound_messages",  # 0015, 0016
+                    "job_leases", "legal_holds", "retention_policies",  # 0017
+                    "visitor_checks", "visitor_considerations", "visitor_contacts", "information_given"}  # 0018
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()  # one head: no branches
 
 

@@ -29,7 +29,6 @@ async def test_cross_caseload_urls_are_404_like_missing_ones(client, world):
         f"/review/children/{world.ada}",
         f"/review/children/{world.zed}",
         f"/review/children/{world.ada}/statements/{world.shared}/print",
-        f"/review/children/{world.ada}/statements/{world.shared}/pdf",
     ):
         response = await client.get(path)
         assert response.status == 404, path
@@ -81,12 +80,8 @@ async def test_every_view_is_audited(client, world, engine):
     reads = audit_events(engine, actor=actor("sw.a"), action="read", entity_type="child", entity_id=world.ada)
     assert len(reads) == 1
     await client.get(f"/review/children/{world.ada}/statements/{world.shared}/print")
-    await client.get(f"/review/children/{world.ada}/statements/{world.shared}/pdf")
     exports = audit_events(engine, actor=actor("sw.a"), action="export", entity_id=world.ada)
-    assert [e.detail for e in exports] == [
-        f'{{"format": "html", "statement": {world.shared}}}',
-        f'{{"format": "pdf", "statement": {world.shared}}}',
-    ]
+    assert [e.detail for e in exports] == [f'{{"format": "html", "statement": {world.shared}}}']
     assert all("Nan" not in (e.detail or "") for e in audit_events(engine))
     denied = await client.get(f"/review/children/{world.zed}")
     assert denied.status == 404
@@ -152,12 +147,20 @@ async def test_propose_match_then_objection_blocks_appointment(client, world, se
 
 
 async def test_accepted_match_can_be_appointed(client, world, session):
+    from bot.db.models import utcnow
+    from bot.db.visitor_models import CHECK_KINDS
     from bot.services import visitors
+    from bot.services.visitor_checks import record_checks
 
     token = await login(client, "sw.b")
     early = await client.post(f"/review/matches/{world.ben_match}/appoint", data={"_csrf": token})
     assert early.status == 409 and "has not said yes" in await early.text()
     visitors.answer_match(session, match_id=world.ben_match, idempotency_key="yes", accept=True)
+    session.commit()
+    unchecked = await client.post(f"/review/matches/{world.ben_match}/appoint", data={"_csrf": token})
+    assert unchecked.status == 409 and "DBS certificate" in await unchecked.text()  # checks first (issue 16)
+    record_checks(session, match_id=world.ben_match, completed={k: utcnow().date() for k in CHECK_KINDS},
+                  actor="staff:iv.test")
     session.commit()
     response = await client.post(
         f"/review/matches/{world.ben_match}/appoint", data={"_csrf": token}, allow_redirects=False
@@ -180,11 +183,7 @@ async def test_iro_sees_chaired_reviews_and_prints(client, world, engine):
     assert printable.status == 200
     text = await printable.text()
     assert "My wishes and feelings" in text and "print.css" in text and "<script>alert" not in text
-    pdf = await client.get(f"/review/children/{world.ada}/statements/{world.shared}/pdf")
-    assert pdf.status == 200 and pdf.content_type == "application/pdf"
-    body = await pdf.read()
-    assert body.startswith(b"%PDF") and len(body) > 1000
-    assert len(audit_events(engine, actor=actor("iro.c"), action="export")) == 2
+    assert len(audit_events(engine, actor=actor("iro.c"), action="export")) == 1
 
 
 async def test_other_roles_cannot_open_children(client, world):

@@ -176,51 +176,6 @@ def test_purge_refuses_negative_days(session):
         retention.purge_expired(session, -1, "system")
 
 
-def test_each_council_keeps_records_for_its_own_retention_period(engine, monkeypatch):
-    from bot.db.models import Child, LocalAuthority
-    from bot.services import review_admin
-
-    monkeypatch.setenv("HEARD_RETENTION_DAYS", "100")
-    with session_scope(engine) as s:
-        short, long_ = LocalAuthority(name="Shortshire"), LocalAuthority(name="Longshire")
-        s.add_all([short, long_])
-        s.flush()
-        review_admin.update_council_settings(s, short.id, "staff:admin", retention_days=30)
-        review_admin.update_council_settings(s, long_.id, "staff:admin", retention_days=3650)
-        kids = {}
-        for la in (short, long_):
-            child = Child(chosen_name=f"Kid {la.name}", age_band="11-13", local_authority_id=la.id)
-            s.add(child)
-            s.flush()
-            kids[la.name] = child.id
-            wishes.submit_statement(
-                s, idempotency_key=f"w-{la.name}", conversation_id=f"c-{la.name}", child_id=child.id,
-                review_date=None, review_label=None, answers=[("going_well", "What is going well?", "school")],
-                share_with=["iro"], drafted_at=None,
-            )
-        referrals.submit_referral(
-            s, idempotency_key="anon", conversation_id="c-anon", child_id=None, reason="other", words="hi",
-            contact_how=None, contact_when=None, tell_social_worker=False,
-        )
-        referral = s.execute(select(AdvocacyReferral)).scalar_one()
-        referral.status = "closed"
-    with session_scope(engine) as s:
-        _age(s, WishesStatement, "created_at", 200)
-        _age(s, AdvocacyReferral, "updated_at", 200)
-    with session_scope(engine) as s:
-        result = retention.purge_by_council(s, "system:retention")
-    assert result["Shortshire"] == {"older_than_days": 30, "deleted": result["Shortshire"]["deleted"]}
-    assert result["Shortshire"]["deleted"]["wishes_statements"] == 1
-    assert result["Longshire"]["deleted"]["wishes_statements"] == 0
-    assert result["(no child)"]["older_than_days"] == 100
-    assert result["(no child)"]["deleted"]["advocacy_referrals"] == 1  # the anonymous, closed referral
-    with session_scope(engine) as s:
-        left = s.execute(select(WishesStatement.child_id)).scalars().all()
-        assert left == [kids["Longshire"]]
-        purges = s.execute(select(AuditEvent).where(AuditEvent.action == "purge")).scalars().all()
-        assert len(purges) == 3
-
-
 def test_daily_retention_task_purges_and_survives_a_dead_database(engine, monkeypatch):
     import asyncio
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.db.visitor_models import CHECK_KINDS
+from bot.services.visitor_checks import record_checks
 from datetime import date
 
 import pytest
@@ -92,6 +94,8 @@ def test_every_write_is_audited(engine, make_child):
         )
         match = visitors.propose_match(s, child.id, "sw.test", "Priya", None)
         visitors.answer_match(s, match_id=match.id, idempotency_key="d", accept=True, reason="SECRET WORDS")
+        record_checks(s, match_id=match.id,
+                  completed={k: date(2026, 1, 5) for k in CHECK_KINDS}, actor="staff:sw.test")
         visitors.appoint(s, match.id, "staff:sw.test")
         alert = alerts.raise_alert(
             s,
@@ -114,6 +118,10 @@ def test_every_write_is_audited(engine, make_child):
         ("create", "visitor_request"),
         ("create", "visitor_match"),
         ("update", "visitor_match"),
+        ("update", "visitor_check"),
+        ("update", "visitor_check"),
+        ("update", "visitor_check"),
+        ("update", "visitor_check"),
         ("update", "visitor_match"),
         ("create", "safeguarding_alert"),
         ("update", "safeguarding_alert"),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from bot.db.visitor_models import CHECK_KINDS
+from bot.services.visitor_checks import record_checks
 import pytest
 from sqlalchemy import func, select
 
@@ -47,6 +51,8 @@ def test_accept_then_appoint(session, make_child):
     match = visitors.propose_match(session, child.id, "sw.test", "Priya", None)
     visitors.answer_match(session, match_id=str(match.id), idempotency_key="a1", accept=True)
     assert visitors.pending_match(session, child.id) is None
+    record_checks(session, match_id=match.id,
+                  completed={k: date(2026, 1, 5) for k in CHECK_KINDS}, actor="staff:sw.test")
     visitors.appoint(session, match.id, "staff:sw.test")
     session.commit()
     assert match.status == "appointed"

@@ -103,6 +103,6 @@ def test_retention_keeps_opt_outs_however_old(engine, people):
     with session_scope(engine) as s:
         counts = retention.purge_expired(s, 0, "system")
         assert "sms_opt_outs" not in counts
-        retention.purge_by_council(s, "system:retention")
+        retention.purge(s, "system:retention")
     with session_scope(engine) as s:
         assert sms_opt_outs.is_opted_out(s, phone_hash), "an opt-out holds until the number says START"

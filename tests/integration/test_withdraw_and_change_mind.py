@@ -8,6 +8,10 @@ runs them). Marked ``db``: ./heard test runs them on SQLite and again on Postgre
 
 from __future__ import annotations
 
+from datetime import date
+
+from bot.db.visitor_models import CHECK_KINDS
+from bot.services.visitor_checks import record_checks
 import os
 from typing import Any
 
@@ -145,7 +149,10 @@ def test_stop_inside_a_form_still_stops_it_even_after_an_earlier_send() -> None:
     tracker = make_tracker("stop", "stop", slots={"last_sent": "advocacy_referral:1", "w_change": "x"})
     tracker.events.extend(ended)  # this turn's rule ended the open form before action_stop_form
     messages, events = run(conversation.StopForm(), tracker)
-    assert "Nothing was sent" in said(messages) and slot_events(events)["w_change"] is None
+    # The open form was not sent; the earlier request still is, and can be taken back (issue 20, item 3).
+    assert "This one was not sent" in said(messages) and "Nothing was sent" not in said(messages)
+    assert "still sent" in said(messages) and "/withdraw_sent" in buttons(messages)
+    assert slot_events(events)["w_change"] is None and slot_events(events)["last_sent"] == "advocacy_referral:1"
 
 
 def test_take_it_back_button_withdraws_and_only_then_says_so(demo: dict) -> None:
@@ -253,6 +260,8 @@ def test_an_appointed_visitor_the_child_no_longer_wants_is_recorded_for_their_so
     link("conv-leo", leo)
     child_requests.answer_match(conversation_id="conv-leo", match_id=match_id, idempotency_key="yes-1", accept=True)
     with session_scope() as s:
+        record_checks(s, match_id=match_id,
+                  completed={k: date(2026, 1, 5) for k in CHECK_KINDS}, actor="staff:sw.test")
         visitors.appoint(s, match_id, "staff:sw.amara")
     words = "i dont want my visitor any more he is always on his phone"
     messages, events = run(conversation.CheckMatch(), make_tracker(words, "object_visitor", sender="conv-leo"))

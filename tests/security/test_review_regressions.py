@@ -33,7 +33,6 @@ from tests.integration.test_review_support import SCRIPT, csrf_of, login
 CHILD_PAGES = (
     "/review/children/{child}",
     "/review/children/{child}/statements/{statement}/print",
-    "/review/children/{child}/statements/{statement}/pdf",
 )
 CHILD_API = ("/review/api/v1/children/{child}", "/review/api/v1/children/{child}/statements")
 

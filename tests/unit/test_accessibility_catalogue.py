@@ -52,7 +52,7 @@ def test_explanations_have_an_older_wording_that_render_picks():
 
 def test_say_it_simpler_uses_the_simple_variant_with_the_values_that_were_sent():
     sent = render("referral_sent", {}, due_date="Friday 27 November")["text"]
-    assert simpler(sent) == "Done! ✅ An advocate will get in touch by Friday 27 November."
+    assert simpler(sent) == "Done! ✅ An advocate aims to get in touch by Friday 27 November."
     assert simpler(catalogue()["explain_iro"]["text"]) == catalogue()["explain_iro"]["simple"]
     assert simpler(catalogue()["explain_iro"]["older"]) == catalogue()["explain_iro"]["simple"]
     # Asked again: the simple line goes one idea a line; unknown text too.

@@ -22,6 +22,7 @@ from bot.db.models import (
     StaffUser,
     VisitorMatch,
 )
+from bot.services.alert_visibility import visible
 from bot.services.council_routing import triage_council_id
 from bot.services.errors import NotFound
 
@@ -88,8 +89,11 @@ def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> Advoca
 
 
 def alert_for_staff(s: Session, staff: StaffUser, alert_id: int) -> SafeguardingAlert:
-    """An alert the duty team may acknowledge (``NotFound`` otherwise)."""
-    return _council_record(s, staff, SafeguardingAlert, alert_id, "duty", "alert")
+    """An alert the duty team may acknowledge (``NotFound`` otherwise, also when it is restricted to others)."""
+    alert = _council_record(s, staff, SafeguardingAlert, alert_id, "duty", "alert")
+    if s.execute(select(SafeguardingAlert.id).where(SafeguardingAlert.id == alert.id, visible(staff))).first() is None:
+        raise NotFound("no such alert")
+    return alert
 
 
 def refs_by_child(s: Session, child_ids: list[str]) -> dict[str, list[str]]:

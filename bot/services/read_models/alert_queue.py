@@ -6,12 +6,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm import Session
 
 from bot.db.models import SafeguardingAlert, StaffUser, utcnow
+from bot.db.routing_models import AlertCallback, AlertViewer
+from bot.services.alert_visibility import visible
+from bot.services.call_backs import callback_view
 from bot.services.read_models.access import council_condition
 from bot.services.review_admin import council_settings
+
+
+def a_callback(a: SafeguardingAlert) -> AlertCallback | None:
+    session = object_session(a)
+    return session.execute(select(AlertCallback).where(AlertCallback.alert_id == a.id)).scalar_one_or_none()
+
+
+def a_viewers(a: SafeguardingAlert) -> list[AlertViewer]:
+    session = object_session(a)
+    return list(session.execute(select(AlertViewer).where(AlertViewer.alert_id == a.id)).scalars())
 
 
 def alert_view(a: SafeguardingAlert, escalate_after: timedelta | None) -> dict[str, Any]:
@@ -33,14 +47,20 @@ def alert_view(a: SafeguardingAlert, escalate_after: timedelta | None) -> dict[s
         "acknowledged_by": a.acknowledged_by,
         "acknowledged_at": a.acknowledged_at,
         "ack_note": a.ack_note,
+        # Issue 15: a call-back the child asked for (shown first), the child's own social worker never sees it,
+        # and the staff a duty lead restricted it to (empty: not restricted).
+        "callback": callback_view(a_callback(a)),
+        "about_social_worker": a.about_social_worker,
+        "restricted_to": [v.staff_id for v in a_viewers(a)],
     }
 
 
 def alert_queue(
     s: Session, staff: StaffUser, *, escalate_after: timedelta, acknowledged_limit: int = 50
 ) -> list[dict[str, Any]]:
-    """Open alerts (escalated first, oldest first), then the latest acknowledged ones."""
-    condition = council_condition(s, SafeguardingAlert, staff)
+    """Open alerts (with a call-back first, then escalated, oldest first), then the latest acknowledged ones;
+    only those ``staff`` may see (``alert_visibility``)."""
+    condition = and_(council_condition(s, SafeguardingAlert, staff), visible(staff))
     open_alerts = (
         s.execute(
             select(SafeguardingAlert)
@@ -61,7 +81,7 @@ def alert_queue(
         .all()
     )
     rows = [alert_view(a, escalate_after) for a in open_alerts]
-    rows.sort(key=lambda r: (not r["escalated"], r["created_at"], r["id"]))
+    rows.sort(key=lambda r: (r["callback"] is None, not r["escalated"], r["created_at"], r["id"]))
     return rows + [alert_view(a, escalate_after) for a in done]
 
 
@@ -69,4 +89,8 @@ def duty_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
     """The duty team's page: the queue, escalated after the council's escalation time."""
     settings = council_settings(s, staff.local_authority_id)
     rows = alert_queue(s, staff, escalate_after=settings.escalate_after)
-    return {"rows": rows, "escalation_minutes": settings.alert_escalation_minutes}
+    colleagues = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.role).where(
+        StaffUser.local_authority_id == staff.local_authority_id, StaffUser.active.is_(True),
+        StaffUser.id != staff.id).order_by(StaffUser.display_name)).all()
+    return {"rows": rows, "escalation_minutes": settings.alert_escalation_minutes,
+            "colleagues": [{"id": i, "name": n, "role": r} for i, n, r in colleagues]}

@@ -21,6 +21,7 @@ from bot.db.models import (
     WishesStatement,
     utcnow,
 )
+from bot.services.alert_visibility import visible
 from bot.services.read_models.access import caseload_filter, refs_by_child, sent_before_sign_in
 from bot.services.read_models.child_summary import review_fields
 from bot.services.read_models.last_seen import last_views
@@ -139,7 +140,7 @@ def _open_counts(s: Session, staff: StaffUser, ids: list[str]) -> dict[str, dict
             AdvocacyReferral.tell_social_worker.is_(True),
         )
         counts["open_alerts"] = _count_by_child(
-            s, SafeguardingAlert, ids, SafeguardingAlert.acknowledged_at.is_(None)
+            s, SafeguardingAlert, ids, SafeguardingAlert.acknowledged_at.is_(None), visible(staff)
         )
     return counts
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AdvocacyReferral, Child, SafeguardingAlert, StaffUser, VisitorMatch, VisitorRequest
+from bot.services.alert_visibility import visible
 from bot.services.read_models.access import child_for_staff, owned
 from bot.services.read_models.alert_queue import alert_view
 from bot.services.read_models.child_summary import child_summary
@@ -28,7 +29,7 @@ def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
         "child": child_summary(child, council_settings(s, child.local_authority_id)),
         "statements": child_statements(s, child, staff.role),
         "referrals": _referrals(s, child) if social_worker else [],
-        "alerts": _alerts(s, child) if social_worker else [],
+        "alerts": _alerts(s, child, staff) if social_worker else [],
         "visitor_requests": _visitor_requests(s, child),
         "matches": [match_view(m) for m in _matches(s, child)],
     }
@@ -67,12 +68,13 @@ def _referrals(s: Session, child: Child) -> list[dict[str, Any]]:
     return [referral_view(r) for r in referrals]
 
 
-def _alerts(s: Session, child: Child) -> list[dict[str, Any]]:
-    """Safeguarding alerts about the child, newest first (never marked escalated here)."""
+def _alerts(s: Session, child: Child, staff: StaffUser) -> list[dict[str, Any]]:
+    """Safeguarding alerts about the child ``staff`` may see (``alert_visibility``: never one about this
+    social worker, nor one restricted to others), newest first (never marked escalated here)."""
     alerts = (
         s.execute(
             select(SafeguardingAlert)
-            .where(owned(SafeguardingAlert, child))
+            .where(owned(SafeguardingAlert, child), visible(staff))
             .order_by(SafeguardingAlert.created_at.desc())
         )
         .scalars()

@@ -9,8 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AdvocacyReferral, StaffUser, utcnow
 from bot.services.read_models.access import council_condition, referral_for_staff
+from bot.services.phone_vault import decrypt_phone
 from bot.services.referrals import NEXT_STATUS
+from bot.services.staff_referrals import origin_view
 
+CONTACT_LABELS = {"this_number": "Text me at this number"}  # the button's words, by SMS
 OPEN_REFERRAL_STATUSES = ("new", "acknowledged", "allocated")
 # The queue's "open" tab also shows referrals the child took back, until staff close them (so nobody misses it).
 QUEUE_OPEN_STATUSES = OPEN_REFERRAL_STATUSES + ("withdrawn",)
@@ -30,8 +33,9 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "local_authority": r.child.local_authority.name if r.child else r.anon_local_authority,
         "reason": r.reason,
         "words": r.words,
-        "contact_how": r.contact_how,
+        "contact_how": CONTACT_LABELS.get(r.contact_how or "", r.contact_how),
         "contact_when": r.contact_when,
+        "channel": r.channel,  # web | sms (None before migration 0015)
         "tell_social_worker": r.tell_social_worker,
         "status": r.status,
         "withdrawn_at": r.withdrawn_at,  # the child took it back ("Withdrawn by the child on ...")
@@ -39,6 +43,7 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "overdue": r.status in ("new", "acknowledged") and r.response_due < today,
         "due_today": r.status in ("new", "acknowledged") and r.response_due == today,
         "created_at": r.created_at,
+        **origin_view(r),  # "referred by <worker>" / "non-instructed" (bot.services.staff_referrals)
         "history": [
             {"from": h.from_status, "to": h.to_status, "at": h.at, "actor": h.actor, "note": h.note}
             for h in r.history
@@ -64,7 +69,10 @@ def referral_queue(s: Session, staff: StaffUser, *, show: str = "open") -> list[
 def referral_detail(s: Session, staff: StaffUser, referral_id: int) -> dict[str, Any]:
     """One referral the advocacy service may handle (``NotFound`` otherwise), with the statuses it may move
     to next."""
-    referral = referral_for_staff(s, staff, referral_id)
+    referral = referral_for_staff(s, staff, referral_id)  # the advocacy service only
     view = referral_view(referral)
     view["next"] = list(NEXT_STATUS.get(referral.status, ()))
+    # "Text me at this number" by SMS (issue 19): the number, opened for the advocacy service on this page only
+    # (``bot.usecases.review_queues.open_referral`` audits it as a read of ``advocacy_referral_phone``).
+    view["phone"] = decrypt_phone(referral.contact_phone_encrypted) if referral.contact_phone_encrypted else None
     return view

@@ -13,6 +13,7 @@ from bot.db.models import Child, StaffUser, WishesStatement
 from bot.services.errors import NotFound
 from bot.services.read_models.access import caseload_filter, child_for_staff, owned
 from bot.services.read_models.child_summary import child_summary
+from bot.services.plan_marks import plan_mark_view
 from bot.services.wishes import visible_answers
 
 
@@ -28,6 +29,7 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
         "withdrawn_at": statement.withdrawn_at,  # the child took it back; the words stay for the record
         "share_with": statement.share_with,
         "visible": bool(answers),
+        "plan_mark": plan_mark_view(statement) if answers else None,  # "wishes differ from the plan" (0012)
         "answers": [
             {
                 "position": a.position,

@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AdvocacyReferral, SafeguardingAlert, StaffUser
+from bot.db.models import AdvocacyReferral, SafeguardingAlert, StaffUser, VisitorRequest, WishesStatement
+from bot.db.routing_models import Complaint
 from bot.services.council_routing import councils, triage_council_id
 
 NAMED_LIMIT = 80  # characters of the council name the child typed
@@ -53,5 +54,8 @@ def unrouted_page(s: Session, admin: StaffUser) -> dict[str, Any]:
         return {"rows": [], "councils": {}, "may_route": False}
     rows = _rows(s, SafeguardingAlert, "safeguarding_alert", "Safeguarding alert")
     rows += _rows(s, AdvocacyReferral, "advocacy_referral", "Advocacy referral")
+    rows += _rows(s, VisitorRequest, "visitor_request", "Visitor or mentor request")
+    rows += _rows(s, Complaint, "complaint", "Complaint")
+    rows += _rows(s, WishesStatement, "wishes_statement", "Wishes and feelings statement")
     rows.sort(key=lambda r: (r["created_at"], r["entity_type"], r["id"]))
     return {"rows": rows, "councils": councils(s), "may_route": True}

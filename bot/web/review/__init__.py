@@ -14,7 +14,12 @@ import jinja2
 from aiohttp import web
 
 from bot.vocabulary import audiences_list
-from bot.web.review import account, admin, advocacy, api, auth, children, concerns, duty, tokens
+from bot.web.review import account, admin, advocacy, api, auth, children, concerns, duty, tokens, visitors
+from bot.web.review import retention as retention_pages
+from bot.web.review import register as child_register_pages
+from bot.web.review import staff_referral
+from bot.web.review import iro
+from bot.web.review import teams as team_queues
 from bot.web.review.common import (
     JINJA_KEY,
     auth_middleware,
@@ -47,15 +52,30 @@ PAGES = [
     ("POST", "/children/{child_id}/matches", children.propose_match),
     ("POST", "/children/{child_id}/reviews", children.record_review),
     ("POST", "/children/{child_id}/care-start", children.set_care_start),
+    ("POST", "/children/{child_id}/referrals", staff_referral.refer_child),
+    ("POST", "/children/{child_id}/statements/{statement_id}/plan", iro.mark_plan),
+    ("GET", "/iro", iro.panel_page),
     ("GET", "/children/{child_id}/statements/{statement_id}/print", children.print_statement),
-    ("GET", "/children/{child_id}/statements/{statement_id}/pdf", children.statement_pdf_page),
     ("POST", "/matches/{match_id}/appoint", children.appoint_match),
     ("POST", "/matches/{match_id}/withdraw", children.withdraw_match),
+    ("GET", "/register", child_register_pages.register_page),
+    ("POST", "/register", child_register_pages.create_child),
+    ("GET", "/register/new", child_register_pages.new_child_page),
+    ("GET", "/register/import", child_register_pages.import_page),
+    ("POST", "/register/import", child_register_pages.import_submit),
+    ("GET", "/register/{child_id}", child_register_pages.edit_child_page),
+    ("POST", "/register/{child_id}", child_register_pages.update_child),
     ("GET", "/referrals", advocacy.queue_page),
     ("GET", "/referrals/{referral_id}", advocacy.referral_page),
     ("POST", "/referrals/{referral_id}/status", advocacy.change_status),
     ("GET", "/alerts", duty.alerts_page),
     ("POST", "/alerts/{alert_id}/acknowledge", duty.acknowledge),
+    ("POST", "/alerts/{alert_id}/restrict", duty.restrict),
+    ("GET", "/visitor-requests", team_queues.visitor_requests_page),
+    ("GET", "/anonymous", team_queues.anonymous_page),
+    ("GET", "/complaints", team_queues.complaints_page),
+    ("GET", "/complaints/{complaint_id}", team_queues.complaint_page),
+    ("POST", "/complaints/{complaint_id}/status", team_queues.complaint_status),
     ("GET", "/concerns", concerns.concerns_page),
     ("POST", "/concerns/{concern_id}/reviewed", concerns.mark_reviewed),
     ("GET", "/admin/users", admin.users_page),
@@ -70,6 +90,13 @@ PAGES = [
     ("GET", "/admin/settings", admin.settings_page),
     ("POST", "/admin/settings", admin.save_settings),
     ("GET", "/admin/audit", admin.audit_page),
+    ("GET", "/admin/retention", retention_pages.policy_page),
+    ("POST", "/admin/retention", retention_pages.save_policy),
+    ("GET", "/admin/children/{child_id}/data", retention_pages.child_page),
+    ("GET", "/admin/children/{child_id}/export", retention_pages.export),
+    ("POST", "/admin/children/{child_id}/holds", retention_pages.place_hold),
+    ("POST", "/admin/children/{child_id}/holds/{hold_id}/release", retention_pages.release_hold),
+    ("POST", "/admin/children/{child_id}/erase", retention_pages.erase),
     ("GET", "/api/openapi.json", api.openapi_document),
 ]
 
@@ -142,6 +169,6 @@ def setup(app: web.Application) -> None:
     ]
     app.middlewares.append(scoped(PREFIX, chain))
     app.router.add_get(PREFIX, _to_home)
-    for method, path, handler in PAGES + api.ROUTES:
+    for method, path, handler in PAGES + visitors.PAGES + api.ROUTES:
         app.router.add_route(method, PREFIX + path, handler)
     app.router.add_static(PREFIX + "/static/", HERE / "static", append_version=False)

@@ -90,11 +90,23 @@ async def revoke_token(request: web.Request) -> web.Response:
 
 
 SETTING_FIELDS = [
-    ("retention_days", "Keep records for (days)"),
+    ("retention_days", "Keep records of children not signed in for (days after their last change)"),
     ("first_review_working_days", "First review within (working days of coming into care)"),
     ("second_review_months", "Second review within (months of the first)"),
     ("later_review_months", "Later reviews every (months)"),
     ("alert_escalation_minutes", "Escalate an unacknowledged safeguarding alert after (minutes)"),
+    ("complaint_ack_working_days", "Acknowledge a complaint within (working days)"),
+    ("visitor_action_working_days", "Act on a visitor or mentor request within (working days)"),
+]
+NEW_NUMBER_FIELDS = ("complaint_ack_working_days", "visitor_action_working_days")
+# Issue 15: where each team is told that something waits (an e-mail address or an https:// webhook address),
+# and when a person reads what children send (bot.services.council_hours).
+CONTACT_FIELDS = [
+    ("advocacy_contact", "Advocacy service: e-mail or webhook"),
+    ("iv_contact", "IV co-ordinator: e-mail or webhook"),
+    ("complaints_contact", "Complaints contact: e-mail or webhook"),
+    ("duty_contact", "Duty team (call-backs, deadlines passed): e-mail or webhook"),
+    ("reading_hours", "Hours when a person reads what children send, on working days (for example 09:00-17:00)"),
 ]
 NOTIFIER_LABELS = {
     "default": "As set up on the server (webhook and/or email, else the log)",
@@ -114,6 +126,7 @@ async def _settings_page(request: web.Request, *, error: str = "", status: int =
         {
             "settings": current,
             "fields": SETTING_FIELDS,
+            "contact_fields": CONTACT_FIELDS,
             "limits": SETTING_LIMITS,
             "notifiers": NOTIFIER_LABELS,
             "in_use": alerts.notification_targets(council_choice=current.notifier),
@@ -134,10 +147,15 @@ async def save_settings(request: web.Request) -> web.Response:
     form = await request.post()
     values: dict[str, object] = {"notifier": str(form.get("notifier", ""))}
     for name, label in SETTING_FIELDS:
+        if name in NEW_NUMBER_FIELDS and name not in form:
+            continue  # a form from before these settings existed: the current values stay
         number = form_int(form.get(name))
         if number is None:
             return await _settings_page(request, error=f"{label}: enter a whole number.", status=400)
         values[name] = number
+    for name, _label in CONTACT_FIELDS:
+        if name in form:
+            values[name] = str(form.get(name, "")).strip()[:500]
     try:
         await run_use_case(admin_cases.save_council_settings, request["staff"], values)
     except ServiceError as error:

@@ -59,8 +59,9 @@ async def change_status(request: web.Request) -> web.Response:
     form = await request.post()
     to_status = str(form.get("to_status", ""))
     note = str(form.get("note", "")).strip() or None
+    first_name = str(form.get("advocate_first_name", "")).strip() or None
     try:
-        await run_use_case(change_referral_status, request["staff"], referral_id, to_status, note)
+        await run_use_case(change_referral_status, request["staff"], referral_id, to_status, note, first_name)
     except (InvalidTransition, TextTooLong) as error:
         return await _referral_page(request, referral_id, str(error), 409)
     session = await get_session(request)

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.db.models import StaffUser
+from bot.usecases.child_register import REGISTER_ROLES, put_child
 from bot.usecases.review_caseload import read_caseload
 from bot.usecases.review_child_record import export_child_statements, export_statements_since, read_child_record
 from bot.usecases.review_queues import read_referral_queue
@@ -143,6 +144,24 @@ async def list_referrals(request: web.Request) -> web.Response:
     return respond({"referrals": await run_use_case(read_referral_queue, staff, show, _via(request))})
 
 
+async def put_register_child(request: web.Request) -> web.Response:
+    """Add or change a child of the token owner's council by the council's own id (idempotent)."""
+    staff = _roles(request, *REGISTER_ROLES)
+    external_id = request.match_info["external_id"]
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return respond({"error": "the body must be a JSON object", "fields": {}}, 400)
+    saved = await run_use_case(put_child, staff, external_id, body, _via(request))
+    if saved.errors:
+        return respond({"error": "invalid", "fields": saved.errors}, 400)
+    result = {"child_id": saved.child_id, "external_id": external_id, "created": saved.created,
+              "changed": saved.changed}
+    return respond(result, 201 if saved.created else 200)
+
+
 ROUTES = [
     ("GET", "/api/v1/me", me),
     ("GET", "/api/v1/children", list_children),
@@ -150,4 +169,5 @@ ROUTES = [
     ("GET", "/api/v1/children/{child_id}/statements", child_statements),
     ("GET", "/api/v1/statements", statements_feed),
     ("GET", "/api/v1/referrals", list_referrals),
+    ("PUT", "/api/v1/register/{external_id}", put_register_child),
 ]

@@ -1,10 +1,10 @@
 """Pages for social workers and IROs: the caseload, one child's record, sign-in codes, visitor matches and
-the printable "My wishes and feelings". Every view of a child's record is audited (``read``); every
-print or PDF is audited as an ``export``."""
+the printable "My wishes and feelings" (an accessible HTML page that prints on A4; the browser's own "Save as
+PDF" makes a tagged PDF of it). Every view of a child's record is audited (``read``); every print is audited as
+an ``export``."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from aiohttp import web
@@ -17,7 +17,6 @@ from bot.usecases.review_caseload import read_caseload
 from bot.usecases.review_child_record import read_child_record, statement_to_print
 from bot.usecases.signin import end_sign_in, sign_in_panel
 from bot.web.review.common import match_int, render, require, run_use_case
-from bot.web.review.pdf import statement_pdf
 
 KIND_LABELS = {"independent_visitor": "Independent Visitor", "mentor": "Mentor"}
 
@@ -38,10 +37,12 @@ async def _child_page(
     signins = await run_use_case(sign_in_panel, staff, child_id)
     session = await get_session(request)
     flash = session.pop("flash", "")
+    refer_problems = session.pop("refer_problems", [])  # a staff referral that was not sent (staff_referral.py)
     return render(
         request,
         "child.html",
-        {"r": record, "error": error, "flash": flash, "code": code, "kinds": KIND_LABELS, "signins": signins},
+        {"r": record, "error": error, "flash": flash, "code": code, "kinds": KIND_LABELS, "signins": signins,
+         "refer_problems": refer_problems},
         status,
     )
 
@@ -183,17 +184,3 @@ async def print_statement(request: web.Request) -> web.Response:
     data = await run_use_case(statement_to_print, request["staff"], child_id, statement_id, "html")
     return render(request, "print.html", data)
 
-
-@require("social_worker", "iro")
-async def statement_pdf_page(request: web.Request) -> web.Response:
-    child_id = request.match_info["child_id"]
-    staff = request["staff"]
-    data = await run_use_case(statement_to_print, staff, child_id, match_int(request, "statement_id"), "pdf")
-    loop = asyncio.get_running_loop()
-    body = await loop.run_in_executor(None, statement_pdf, data, staff.display_name)
-    filename = f"wishes-{child_id}-{data['statement']['id']}.pdf"
-    return web.Response(
-        body=body,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )

@@ -28,6 +28,8 @@ ROLE_LABELS = {
     "advocacy": "Advocacy service",
     "duty": "Duty and safeguarding",
     "admin": "Administrator",
+    "iv_coordinator": "IV co-ordinator",
+    "complaints": "Complaints team",
 }
 ROLE_HOME = {
     "social_worker": "/review/children",
@@ -35,6 +37,8 @@ ROLE_HOME = {
     "advocacy": "/review/referrals",
     "duty": "/review/alerts",
     "admin": "/review/admin/users",
+    "iv_coordinator": "/review/visitor-requests",
+    "complaints": "/review/complaints",
 }
 PUBLIC_PATHS = ("/review/login", "/review/static/")  # the sign-in steps check their own state
 FIRST_PASSWORD_PATHS = ("/review/account", "/review/account/password", "/review/logout")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp_session import get_session
 
-from bot.services.errors import TextTooLong
+from bot.services.errors import InvalidChoice, TextTooLong
 from bot.usecases.review_queues import acknowledge_alert, read_alert_queue
+from bot.usecases.review_team_queues import restrict_alert
 from bot.web.review.common import match_int, render, require, run_use_case
 
 
@@ -37,4 +38,20 @@ async def acknowledge(request: web.Request) -> web.Response:
         return render(request, "alerts.html", data, 400)
     session = await get_session(request)
     session["flash"] = f"Alert {alert_id} acknowledged."
+    raise web.HTTPSeeOther("/review/alerts")
+
+
+@require("duty")
+async def restrict(request: web.Request) -> web.Response:
+    """Only the duty lead and the staff they tick see the alert from now on (recorded and audited)."""
+    alert_id = match_int(request, "alert_id")
+    form = await request.post()
+    ids = [int(v) for v in form.getall("staff_id", []) if str(v).isdigit()]
+    session = await get_session(request)
+    try:
+        seen_by = await run_use_case(restrict_alert, request["staff"], alert_id, ids)
+    except InvalidChoice as error:
+        session["flash"] = str(error)
+    else:
+        session["flash"] = f"Alert {alert_id} is now seen by {len(seen_by)} people only."
     raise web.HTTPSeeOther("/review/alerts")

@@ -20,6 +20,7 @@ SCOPE_OF: dict[str, str | None] = {
     "/api/v1/children/{child_id}/statements": "read:statements",
     "/api/v1/statements": "read:statements",
     "/api/v1/referrals": "read:referrals",
+    "/api/v1/register/{external_id}": "write:children",
 }
 
 
@@ -62,7 +63,8 @@ OPENAPI: dict[str, Any] = {
             "sees in the review app (their own caseload, and a child's answers only when the child chose to "
             "share them with that role), and only the endpoints its scopes allow. Children's words are "
             "verbatim. Every call that returns a child's record is written to the audit trail with the "
-            "token's id."
+            "token's id. One write: the child register (PUT /api/v1/register/{external_id}, scope write:children, "
+            "social workers and admins, own council only), idempotent by the council's own id and audited."
         ),
     },
     "servers": [{"url": "/review"}],
@@ -181,6 +183,42 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/v1/register/{external_id}": {
+            "put": {
+                "summary": "Add or change a child of your council in the register, by your council's own id",
+                "description": (
+                    "Idempotent: the same body again changes nothing (200, changed []). Fields left out stay as "
+                    "they are; null or an empty string clears one. Dates as 2012-03-31 or 31/03/2012; the "
+                    "social worker and IRO by their Heard username (staff of your council with that role). "
+                    "Every change is audited by field name with the token's id. 400 lists each bad field."
+                ),
+                "operationId": "putRegisterChild",
+                "parameters": [
+                    {
+                        "name": "external_id",
+                        "in": "path",
+                        "required": True,
+                        "description": "Your council's own id for the child (case system), up to 64 characters",
+                        "schema": {"type": "string", "example": "LCS-004211"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("RegisterEntry")}},
+                },
+                "responses": {
+                    **_ok(_ref("RegisterSaved"), "Changed, or already up to date"),
+                    "201": {
+                        "description": "Added",
+                        "content": {"application/json": {"schema": _ref("RegisterSaved")}},
+                    },
+                    "400": {
+                        "description": "Not a JSON object, or a field is wrong (nothing was saved)",
+                        "content": {"application/json": {"schema": _ref("RegisterErrors")}},
+                    },
+                },
+            }
+        },
     },
     "components": {
         "securitySchemes": {
@@ -255,6 +293,47 @@ OPENAPI: dict[str, Any] = {
                     "status": {"type": "string"},
                     "response_due": {"type": "string", "format": "date"},
                     "overdue": {"type": "boolean"},
+                },
+            },
+            "RegisterEntry": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "chosen_name": {"type": "string", "maxLength": 100},
+                    "date_of_birth": {"type": "string", "nullable": True, "example": "2012-03-31"},
+                    "age_band": {"type": "string", "enum": ["8-10", "11-13", "14-15", "16-17"]},
+                    "legal_status": {"type": "string", "nullable": True,
+                                     "enum": ["looked_after", "child_protection", "child_in_need", "care_leaver"]},
+                    "placement_type": {"type": "string", "nullable": True,
+                                       "enum": ["foster", "kinship", "residential", "secure", "semi_independent",
+                                                "at_home", "adoptive", "other"]},
+                    "entered_care_on": DATE,
+                    "left_care_on": DATE,
+                    "social_worker": {"type": "string", "nullable": True, "description": "Heard username"},
+                    "iro": {"type": "string", "nullable": True, "description": "Heard username"},
+                    "next_review_date": DATE,
+                    "phone": {"type": "string", "nullable": True, "description": "UK mobile or E.164; never returned"},
+                    "sms_consent": {"type": "boolean", "description": "The child agreed to texts (recorded now)"},
+                    "reading_level": {"type": "string", "enum": ["younger", "older"]},
+                    "audio_on": {"type": "boolean"},
+                    "parental_contact_last_12m": {"type": "boolean", "nullable": True},
+                    "communication_needs": {"type": "string", "nullable": True},
+                },
+            },
+            "RegisterSaved": {
+                "type": "object",
+                "properties": {
+                    "child_id": {"type": "string"},
+                    "external_id": {"type": "string"},
+                    "created": {"type": "boolean"},
+                    "changed": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "RegisterErrors": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
                 },
             },
             "ChildRecord": {

@@ -11,7 +11,7 @@ from bot.services.errors import InvalidChoice
 from bot.usecases.review_api_tokens import create_own_token, read_own_tokens, revoke_own_token
 from bot.web.review.common import form_int, match_int, render, require, run_use_case
 
-API_ROLES = ("social_worker", "iro", "advocacy")
+API_ROLES = ("social_worker", "iro", "advocacy", "admin")  # admins: the child register only
 
 
 async def _page(

@@ -54,8 +54,18 @@
     stopLabel: "Stop playing",
     label: "Write a message",
     send: "Send",
+    settings: "Settings",
+    playMine: "Play what I wrote",
+    playBox: "Play what I wrote in the box",
+    playNote: "Play this note",
+    tapToHear: "Tap to hear",
+    choiceCount: " choices.",
+    oneChoice: " 1 choice.",
+    // Status lines are catalogue lines (bot/dialogue/messages.yml), so the server may speak them:
+    // widget_sending, chat_busy, chat_busy_pressed, widget_signed_in (tests/unit/test_widget_lines.py).
     sending: "Sending…",
-    busy: "Sorry, I can't answer just now. Your words are still in the box. Please try again in a minute.",
+    busy: "Sorry, I can't answer just now. 😟 Your words are still in the box. Please try again in a minute.",
+    busyPressed: "Sorry, I can't answer just now. 😟 Please try again in a minute.",
     codeLabel: "Your code (8 letters and numbers)",
     codeHelp: "Your social worker can give you a code. Then I know it is you.",
     codeSend: "Sign in",
@@ -109,6 +119,37 @@
   }
   function hiddenText(text) { return el("span", { "class": "heard-sr", text: text }); }
 
+  // Emoji are pictures for the eye: hidden from screen readers and kept out of names and announcements.
+  var EMOJI = /(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u20E3|[\u{1F3FB}-\u{1F3FF}]|\u200D\p{Extended_Pictographic}\uFE0F?)*/gu;
+  function plain(text) {
+    return String(text || "").replace(EMOJI, "").replace(/[ \t]{2,}/g, " ").replace(/ +([.,!?])/g, "$1").trim();
+  }
+  // `text` as nodes: words as text, each emoji in an aria-hidden span; new lines as <br>.
+  function appendWords(parent, text) {
+    String(text || "").split("\n").forEach(function (line, i) {
+      if (i) parent.appendChild(el("br"));
+      var last = 0;
+      line.replace(EMOJI, function (match, offset) {
+        if (offset > last) parent.appendChild(document.createTextNode(line.slice(last, offset)));
+        parent.appendChild(el("span", { "class": "heard-emoji", "aria-hidden": "true", text: match }));
+        last = offset + match.length;
+        return match;
+      });
+      if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+    });
+    return parent;
+  }
+  function firstWords(text, n) {
+    var words = plain(text).replace(/\s+/g, " ").split(" ").filter(Boolean);
+    return words.slice(0, n).join(" ") + (words.length > n ? "…" : "");
+  }
+  // Every Play button has its own name, which says what it plays.
+  var playNames = {};
+  function uniqueName(name) {
+    playNames[name] = (playNames[name] || 0) + 1;
+    return playNames[name] > 1 ? name + " (" + playNames[name] + ")" : name;
+  }
+
   // ---------- build the interface ----------
   var css = document.querySelector('link[href$="widget.css"]');
   if (!css) {
@@ -152,13 +193,22 @@
   });
 
   var heading = el(pageMode ? "h1" : "h2", { "class": "heard-title", id: "heard-title", text: TEXT.title });
+  // Settings sit behind one button, so on a phone the conversation keeps the screen.
+  var settingsButton = el("button", { type: "button", "class": "heard-tool heard-settings", id: "heard-settings",
+    "aria-expanded": "false", "aria-controls": "heard-tools", text: TEXT.settings });
   var header = el("div", { "class": "heard-header" }, [
     el("div", { "class": "heard-brand" }, [heading]),
+    settingsButton,
     el("div", { "class": "heard-leave-wrap" }, [leaveButton, leaveHint])
   ]);
   var intro = el("p", { "class": "heard-intro", text: TEXT.intro });
-  var tools = el("div", { "class": "heard-tools", role: "group", "aria-label": "Settings" },
-    [sizeButton, contrastButton, audioButton, signinButton]);
+  var tools = el("div", { "class": "heard-tools", id: "heard-tools", role: "group", "aria-label": TEXT.settings,
+    hidden: true }, [sizeButton, contrastButton, audioButton, signinButton]);
+  settingsButton.addEventListener("click", function () {
+    var open = tools.hidden;
+    tools.hidden = !open;
+    settingsButton.setAttribute("aria-expanded", open ? "true" : "false");
+  });
 
   // Sign-in (a short code from the social worker)
   var codeInput = el("input", {

@@ -1,0 +1,58 @@
+"""Who may see a safeguarding alert, beyond the council and role rules of ``read_models.access``:
+
+* an alert the child said is about their own social worker (``about_social_worker``) is never shown to a social
+  worker (only the child's own social worker could reach it, through their caseload; hiding it from the role
+  also covers an alert sent before the child signed in);
+* an alert a duty lead restricted (rows in ``alert_viewers``) is shown only to the staff listed (the duty lead
+  who restricted it is always listed).
+
+``visible(staff)`` is the condition every read of alerts adds (duty queue, alert detail and acknowledgement,
+child record, caseload counts, the API); ``restrict`` records a restriction, audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, exists, not_, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import SafeguardingAlert, StaffUser, utcnow
+from bot.db.routing_models import AlertViewer
+from bot.services import audit
+from bot.services.errors import InvalidChoice
+
+
+def visible(staff: StaffUser) -> Any:
+    """The condition on ``SafeguardingAlert`` for the alerts ``staff`` may see (within their other rules)."""
+    restricted = exists().where(AlertViewer.alert_id == SafeguardingAlert.id)
+    listed = exists().where(AlertViewer.alert_id == SafeguardingAlert.id, AlertViewer.staff_id == staff.id)
+    condition = not_(and_(restricted, not_(listed)))
+    if staff.role == "social_worker":
+        condition = and_(condition, SafeguardingAlert.about_social_worker.is_(False))
+    return condition
+
+
+def viewers(s: Session, alert_id: int) -> list[int]:
+    """The staff ids an alert is restricted to (empty: not restricted)."""
+    return list(s.execute(select(AlertViewer.staff_id).where(AlertViewer.alert_id == alert_id)
+                          .order_by(AlertViewer.staff_id)).scalars())
+
+
+def restrict(s: Session, alert: SafeguardingAlert, by: StaffUser, staff_ids: list[int]) -> list[int]:
+    """Only ``staff_ids`` (active staff of ``by``'s council) and ``by`` see ``alert`` from now on; replaces an
+    earlier list. ``InvalidChoice`` for anyone else. Audited (who, never the alert's words)."""
+    wanted = sorted(set(staff_ids) | {by.id})
+    found = s.execute(select(StaffUser.id).where(
+        StaffUser.id.in_(wanted), StaffUser.active.is_(True),
+        StaffUser.local_authority_id == by.local_authority_id)).scalars().all()
+    if sorted(found) != wanted:
+        raise InvalidChoice("Choose active staff of your council.")
+    for row in s.execute(select(AlertViewer).where(AlertViewer.alert_id == alert.id)).scalars():
+        s.delete(row)
+    s.flush()
+    actor = audit.staff_actor(by.username)
+    s.add_all(AlertViewer(alert_id=alert.id, staff_id=i, added_by=actor, added_at=utcnow()) for i in wanted)
+    s.flush()
+    audit.record(s, actor, "update", "safeguarding_alert", alert.id, {"restricted_to": wanted})
+    return wanted

@@ -1,0 +1,105 @@
+"""The queues of the teams records are routed to (``bot.services.team_routing``), each for its council only
+(``access.council_condition``: a signed-in child's council, or the council a child not signed in named; the
+triage council also sees unrouted ones). Records of a child not signed in are marked ``anonymous``.
+
+* IV co-ordinator (role ``iv_coordinator``): visitor and mentor requests, new first.
+* Advocacy service (role ``advocacy``): wishes statements from children not signed in (the answers the child
+  shared with an advocate), besides their referral queue.
+* Complaints team (role ``complaints``) and admins: complaints, not yet acknowledged and overdue first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import StaffUser, VisitorRequest, WishesStatement, utcnow
+from bot.db.routing_models import Complaint
+from bot.services.complaints import NEXT_STATUS
+from bot.services.errors import NotFound
+from bot.services.read_models.access import council_condition
+from bot.services.read_models.statements import statement_view
+from bot.services.referrals import add_working_days
+from bot.services.review_admin import council_settings
+
+COMPLAINT_ROLES = ("complaints", "admin")
+
+
+def _name(record: Any) -> str | None:
+    return record.child.chosen_name if record.child is not None else None
+
+
+def visitor_request_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
+    """The council's visitor and mentor requests (new first, then oldest first), for the IV co-ordinator."""
+    if staff.role != "iv_coordinator":
+        raise NotFound("no such page")
+    days = council_settings(s, staff.local_authority_id).visitor_action_working_days
+    today = utcnow().date()
+    requests = s.execute(select(VisitorRequest).where(council_condition(s, VisitorRequest, staff))
+                         .order_by(VisitorRequest.created_at, VisitorRequest.id)).scalars().all()
+    rows = [{
+        "id": r.id, "kind": r.kind, "wishes": r.wishes, "status": r.status, "created_at": r.created_at,
+        "channel": r.channel,
+        "anonymous": r.child_id is None, "child_name": _name(r), "anon_name": r.anon_name,
+        "anon_local_authority": r.anon_local_authority, "contact": r.contact, "withdrawn_at": r.withdrawn_at,
+        "act_by": add_working_days(r.created_at.date(), days),
+        "overdue": r.status == "new" and add_working_days(r.created_at.date(), days) < today,
+    } for r in requests]
+    rows.sort(key=lambda r: (r["status"] != "new", not r["overdue"], r["created_at"], r["id"]))
+    return {"rows": rows, "days": days}
+
+
+def anonymous_statements(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
+    """Statements from children not signed in sent to the advocacy service's council, newest first."""
+    if staff.role != "advocacy":
+        raise NotFound("no such page")
+    statements = s.execute(
+        select(WishesStatement).where(WishesStatement.child_id.is_(None),
+                                      council_condition(s, WishesStatement, staff))
+        .order_by(WishesStatement.sent_at.desc(), WishesStatement.id.desc())
+    ).scalars().all()
+    return [{**statement_view(w, "advocacy"), "anonymous": True,
+             "unrouted": w.routed_council_id is None} for w in statements]
+
+
+def complaint_view(c: Complaint) -> dict[str, Any]:
+    today = utcnow().date()
+    return {
+        "id": c.id, "about": c.about, "wants": c.wants, "status": c.status, "anonymous": c.child_id is None,
+        "child_name": _name(c), "anon_name": c.anon_name, "anon_local_authority": c.anon_local_authority,
+        "anon_contact": c.anon_contact, "channel": c.channel, "about_children_home": c.about_children_home,
+        "about_social_worker": c.about_social_worker, "wants_advocate": c.wants_advocate,
+        "referral_id": c.referral_id, "acknowledge_due": c.acknowledge_due, "created_at": c.created_at,
+        "acknowledged_by": c.acknowledged_by, "acknowledged_at": c.acknowledged_at, "resolved_at": c.resolved_at,
+        "note": c.note, "overdue": c.status == "new" and c.acknowledge_due < today,
+        "escalated": c.escalated_at is not None, "next": list(NEXT_STATUS.get(c.status, ())),
+    }
+
+
+def complaint_queue(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
+    """The council's complaints: new first (overdue first), then by due date; for the complaints team and admins."""
+    if staff.role not in COMPLAINT_ROLES:
+        raise NotFound("no such page")
+    complaints = s.execute(select(Complaint).where(council_condition(s, Complaint, staff))
+                           .order_by(Complaint.acknowledge_due, Complaint.id)).scalars().all()
+    rows = [complaint_view(c) for c in complaints]
+    rows.sort(key=lambda r: (r["status"] not in ("new", "acknowledged"), r["status"] != "new", not r["overdue"],
+                             r["acknowledge_due"], r["id"]))
+    return rows
+
+
+def complaint_for_staff(s: Session, staff: StaffUser, complaint_id: int) -> Complaint:
+    """A complaint of ``staff``'s council if they are the complaints team or an admin (``NotFound`` otherwise)."""
+    if staff.role not in COMPLAINT_ROLES:
+        raise NotFound("no such complaint")
+    complaint = s.execute(select(Complaint).where(Complaint.id == complaint_id,
+                                                  council_condition(s, Complaint, staff))).scalar_one_or_none()
+    if complaint is None:
+        raise NotFound("no such complaint")
+    return complaint
+
+
+def complaint_detail(s: Session, staff: StaffUser, complaint_id: int) -> dict[str, Any]:
+    return complaint_view(complaint_for_staff(s, staff, complaint_id))

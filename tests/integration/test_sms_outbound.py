@@ -1,0 +1,191 @@
+"""Outbound SMS (issue 19): the webhook answers at once, texts go from the queue (``outbound_messages``) through
+the send workers (``bot.channels.sms_sender``) to a fake Twilio REST API (``tests/tools/fake_twilio.py``) that
+delays and fails on demand; and ``bot.services.child_messages``, the one way Heard texts a child first."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from rasa.core.channels.channel import UserMessage, register
+from sanic import Sanic
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from bot.channels.sms import HeardSmsInput
+from bot.channels.sms_sender import SmsSender
+from bot.channels.sms_state import MemoryState
+from bot.dialogue.messages import render
+from tests.tools.fake_twilio import FakeTwilio
+
+ACCOUNT = "AC" + "3" * 32
+TOKEN = "outbound-test-token"
+OUR_NUMBER = "+447700900999"
+ANA = "+447700900201"
+BEN = "+447700900202"
+CAL = "+447700900203"
+PUBLIC_URL = "https://heard.example-council.gov.uk/webhooks/sms/webhook"
+LONDON = ZoneInfo("Europe/London")
+
+
+class MenuAgent:
+    """Stands in for Rasa: every text is answered with the greeting and the menu (a numbered options turn);
+    "long" gets a reply of several parts."""
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.received.append(message.text)
+        out = message.output_channel
+        if message.text == "long":
+            await out.send_response(message.sender_id, {"text": " ".join(f"word{n:03d}" for n in range(90))})
+            return
+        await out.send_response(message.sender_id, {"text": render("greet", child_greeting="")["text"]})
+        menu = render("menu")
+        await out.send_response(message.sender_id, {"text": menu["text"], "buttons": menu["buttons"]})
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Rig:
+    def __init__(self, channel: HeardSmsInput, twilio: FakeTwilio, url: str, state: MemoryState,
+                 agent: MenuAgent) -> None:
+        self.channel, self.twilio, self.url, self.state, self.agent = channel, twilio, url, state, agent
+
+    async def text(self, body: str, phone: str) -> tuple[int, float]:
+        """Post a signed text; returns (HTTP status, seconds the webhook took)."""
+        params = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT, "From": phone,
+                  "To": OUR_NUMBER, "Body": body, "NumMedia": "0"}
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(PUBLIC_URL, params)}
+        started = time.monotonic()
+        async with aiohttp.ClientSession() as session:
+            async with session.post(self.url + "/webhooks/sms/webhook", data=urlencode(params),
+                                    headers=headers) as response:
+                await response.read()
+                return response.status, time.monotonic() - started
+
+    async def until(self, condition, timeout: float = 5.0) -> float:
+        """Seconds until `condition()` holds (fails the test after `timeout`)."""
+        started = time.monotonic()
+        while not condition():
+            assert time.monotonic() - started < timeout, "timed out"
+            await asyncio.sleep(0.02)
+        return time.monotonic() - started
+
+
+@pytest.fixture
+async def rig(aiohttp_server, db_url, engine):
+    Sanic.test_mode = True
+    twilio = FakeTwilio()
+    api = await aiohttp_server(twilio.app())
+    base = str(api.make_url("")).rstrip("/")
+    state = MemoryState()
+    channel = HeardSmsInput(ACCOUNT, TOKEN, OUR_NUMBER, public_url=PUBLIC_URL, api_base_url=base, state=state)
+    channel._sender = SmsSender(ACCOUNT, TOKEN, OUR_NUMBER, api_base_url=base, state=state, workers=3,
+                                timeout=10, backoff_base=0.05, poll=0.05)
+    app = Sanic(f"heard_sms_out_{uuid.uuid4().hex[:8]}")
+    agent = MenuAgent()
+    app.ctx.agent = agent
+    register([channel], app, route="/webhooks/")
+    port = _free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+    await server.startup()
+    yield Rig(channel, twilio, f"http://127.0.0.1:{port}", state, agent)
+    twilio.release()
+    await channel.sender.stop()
+    server.close()
+    await server.wait_closed()
+
+
+# ---------------------------------------------------------------- the webhook answers at once
+
+
+async def test_a_stalled_twilio_call_delays_no_other_number(rig):
+    rig.twilio.hang(ANA, 20)
+    status, took = await rig.text("hi", ANA)
+    assert status == 200 and took < 2, "Twilio gets its answer at once, whatever the REST API does"
+    await asyncio.sleep(0.2)  # Ana's text is now stuck in a call to Twilio
+    status, took = await rig.text("hi", BEN)
+    assert status == 200 and took < 2
+    waited = await rig.until(lambda: rig.twilio.bodies(BEN), timeout=2)
+    assert waited < 2, "another child's reply arrives within 2 seconds"
+    assert rig.twilio.bodies(ANA) == [], "Ana's call is still hanging"
+
+
+async def test_a_500_is_retried_and_the_parts_still_arrive_in_order(rig, monkeypatch):
+    monkeypatch.setenv("HEARD_SMS_SEGMENTS_PER_PART", "1")
+    rig.twilio.fail(ANA, 500)
+    await rig.text("long", ANA)
+    assert await rig.channel.sender.wait_idle()
+    attempts = rig.twilio.attempts(ANA)
+    assert attempts[0].status == 500 and attempts[1].status == 201
+    assert attempts[0].body == attempts[1].body, "the refused part was tried again first"
+    bodies = rig.twilio.bodies(ANA)
+    n = len(bodies)
+    assert n >= 3
+    assert [b.split("\n", 1)[0] for b in bodies] == [
+        f"Heard ({i}/{n}): You have a new message. Open this text to read it." for i in range(1, n + 1)
+    ]
+    words = " ".join(b.split("\n", 1)[1] for b in bodies).split()
+    assert words == [f"word{i:03d}" for i in range(90)], "nothing lost, nothing twice, in order"
+
+
+async def test_429_backs_off_longer_without_holding_back_another_number(rig):
+    rig.twilio.fail(ANA, 429)
+    rig.twilio.fail(BEN, 500)
+    await rig.text("hi", ANA)
+    await rig.text("hi", BEN)
+    await rig.until(lambda: rig.twilio.bodies(ANA) and rig.twilio.bodies(BEN))
+    ana, ben = rig.twilio.attempts(ANA), rig.twilio.attempts(BEN)
+    assert [c.status for c in ana] == [429, 201] and [c.status for c in ben] == [500, 201]
+    assert ana[1].at - ana[0].at >= 0.15, "429: waited (4 x the base backoff, jittered)"
+    assert ana[1].at - ana[0].at > ben[1].at - ben[0].at, "a 429 waits longer than a 500"
+
+
+async def test_a_refusal_for_good_is_not_retried(rig):
+    rig.twilio.fail(ANA, 400)
+    await rig.text("hi", ANA)
+    assert await rig.channel.sender.wait_idle()
+    await asyncio.sleep(0.3)
+    assert [c.status for c in rig.twilio.attempts(ANA)] == [400]
+
+
+async def test_options_are_remembered_only_after_twilio_accepted_the_text(rig):
+    rig.twilio.hang(ANA, 0.8)
+    await rig.text("hi", ANA)
+    assert rig.state.get_options(ANA) == [], "the menu is not on the phone yet: '1' means nothing"
+    await rig.until(lambda: rig.twilio.bodies(ANA))
+    await rig.until(lambda: rig.state.get_options(ANA))
+    assert rig.state.get_options(ANA)[0]["payload"] == "/request_advocate"
+
+
+async def test_options_of_a_text_twilio_never_took_are_not_remembered(rig):
+    rig.twilio.fail(BEN, 400)
+    await rig.text("hi", BEN)
+    assert await rig.channel.sender.wait_idle()
+    assert rig.state.get_options(BEN) == []
+    await rig.text("1", BEN)
+    assert rig.agent.received[-1] == "1", "a menu that never arrived gives '1' no meaning"
+
+
+async def test_the_number_and_words_are_not_kept_once_sent(rig, session):
+    from bot.db.outbound_models import OutboundMessage
+
+    await rig.text("hi", ANA)
+    assert await rig.channel.sender.wait_idle()
+    rows = session.execute(select(OutboundMessage)).scalars().all()
+    assert rows and all(r.status == "sent" for r in rows)
+    assert all(r.phone_encrypted is None and r.body_encrypted is None for r in rows)
+    assert all(r.provider_id and r.provider_id.startswith("SM") and r.segments for r in rows)

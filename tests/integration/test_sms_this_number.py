@@ -1,0 +1,71 @@
+"""Issue 19: an SMS self-referral that chose "Text me at this number" shows the number to the advocacy service
+only (decrypted, audited). The SMS channel seals the number onto each text it hands to Rasa; the referral keeps it
+only when the sealed number is this conversation's own (never a number from another text, a slot or a form)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import AdvocacyReferral
+from bot.dialogue import submissions
+from bot.services import phone_vault
+from bot.services.children import sms_sender_id
+from bot.services.phone_vault import number_of_sms_conversation
+from tests.integration.test_review_support import *  # noqa: F403
+from tests.integration.test_review_support import actor, audit_events, login
+from tests.integration.test_sms_channel import CHILD_PHONE
+from tests.integration.test_sms_inbound import params, rig  # noqa: F401 (the fixture)
+
+PHONE = "+447700900321"
+OTHER = "+447700900999"
+
+
+def test_only_the_conversations_own_sealed_number_is_accepted():
+    me = sms_sender_id(PHONE)
+    assert number_of_sms_conversation(me, phone_vault.encrypt_phone(PHONE)) == PHONE
+    assert number_of_sms_conversation(me, phone_vault.encrypt_phone(OTHER)) is None  # another text's number
+    assert number_of_sms_conversation(me, "not-a-token") is None
+    assert number_of_sms_conversation(me, None) is None
+    assert number_of_sms_conversation("web-conversation-1", phone_vault.encrypt_phone(PHONE)) is None
+
+
+def _refer(conversation: str, how: str, token: str | None) -> AdvocacyReferral:
+    slots = {"adv_reason": "review", "adv_words": "i want help at my review", "contact_how": how,
+             "contact_when": "after school", "adv_tell_sw": "no", "anon_name": "Kai", "anon_council": "Somewhere",
+             submissions.PHONE_KEY: token, submissions.CHANNEL_KEY: "sms"}
+    sent = submissions.submit_referral(conversation, slots)
+    assert sent.stored
+    return sent
+
+
+def test_text_me_at_this_number_keeps_the_number_sealed_on_the_referral(engine, world, session):
+    me = sms_sender_id(PHONE)
+    _refer(me, "this_number", phone_vault.encrypt_phone(PHONE))
+    _refer(sms_sender_id(OTHER), "text", phone_vault.encrypt_phone(OTHER))  # chose another way: not kept
+    rows = session.execute(select(AdvocacyReferral).order_by(AdvocacyReferral.id)).scalars().all()[-2:]
+    kept, other = rows
+    assert phone_vault.decrypt_phone(kept.contact_phone_encrypted) == PHONE
+    assert PHONE not in kept.contact_phone_encrypted
+    assert other.contact_phone_encrypted is None and kept.channel == "sms"
+
+
+async def test_the_advocacy_service_sees_the_number_and_the_view_is_audited(client, world, engine, session):
+    _refer(sms_sender_id(PHONE), "this_number", phone_vault.encrypt_phone(PHONE))
+    referral_id = session.execute(select(AdvocacyReferral.id).order_by(AdvocacyReferral.id.desc())).scalar()
+    session.rollback()
+    await login(client, "adv.d")
+    page = await (await client.get(f"/review/referrals/{referral_id}")).text()
+    assert "Text me at this number" in page and PHONE in page
+    assert audit_events(engine, actor=actor("adv.d"), action="read", entity_type="advocacy_referral_phone")
+    queue = await (await client.get("/review/referrals")).text()
+    assert PHONE not in queue  # only on the referral's own page
+    await login(client, "duty.e")
+    assert (await client.get(f"/review/referrals/{referral_id}", allow_redirects=False)).status == 404
+
+
+async def test_the_channel_seals_the_number_onto_each_text_it_hands_to_rasa(rig):  # noqa: F811
+    await rig.post(params("hello"))
+    message = rig.agent.received[-1]
+    token = (message.metadata or {}).get("phone_token")
+    assert token and CHILD_PHONE not in token  # sealed, never the number in the clear
+    assert number_of_sms_conversation(message.sender_id, token) == CHILD_PHONE
