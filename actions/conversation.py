@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, List
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted
@@ -22,6 +22,7 @@ from bot.config import get_settings
 from bot.usecases import council_hours
 from bot.usecases import child_requests
 from bot.usecases.conversation import VisitorMatchInfo, current_visitor_match
+from bot.usecases.sms_outbound import take_waiting_for_web
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,18 @@ class SessionStart(Action):
         return [SessionStarted(), *child_events(context), ActionExecuted("action_listen")]
 
 
+async def waiting_messages(child_id: str | None) -> List[Dict[str, Any]]:
+    """The messages waiting in the widget for this child (marked shown); none when the database is down (they
+    stay waiting for the next time)."""
+    if not child_id:
+        return []
+    try:
+        return await in_thread(take_waiting_for_web, child_id)
+    except SQLAlchemyError as error:
+        logger.warning("waiting messages not read: %s", type(error).__name__)
+        return []
+
+
 class Greet(Action):
     def name(self) -> str:
         return "action_greet"
@@ -104,7 +117,14 @@ class Greet(Action):
         say(dispatcher, "greet", tracker, child_greeting=f" {name}" if name else "")
         # Honest words (issue 15): a computer, nobody reads as it happens, and when a person does.
         say(dispatcher, "how_heard_works", tracker, hours=await reading_hours(tracker))
-        if pending:
+        # What Heard said first while the widget was closed (news of a request, a proposed match, a review coming:
+        # bot.services.child_messages), shown once. A waiting match question stands for the match offer.
+        waiting = await waiting_messages(context.child_id if known and context else None)
+        for message in waiting:
+            dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None)
+        if waiting and waiting[-1]["buttons"]:
+            return events
+        if pending and not any(b.get("payload") == "/check_match" for m in waiting for b in m["buttons"]):
             say(dispatcher, "pending_match_greet", tracker)
         else:
             say(dispatcher, "menu", tracker)

@@ -158,7 +158,8 @@ class SmsSettings:
 class TtsSettings:
     """Text to speech (`bot/accessibility/tts.py`)."""
 
-    engine: str = field(default_factory=lambda: _env_or("HEARD_TTS_ENGINE", "espeak").strip().lower())
+    # hibari: the hibari-tts wheel's own neural voice, offline (espeak when not installed, failing or not English).
+    engine: str = field(default_factory=lambda: _env_or("HEARD_TTS_ENGINE", "hibari").strip().lower())
     voice: str = field(default_factory=lambda: _env_or("HEARD_TTS_VOICE", "en-gb"))
     speed: int = field(default_factory=lambda: int(_lenient_float("HEARD_TTS_SPEED", 140)))
     gtts_tld: str = field(default_factory=lambda: _env_or("HEARD_GTTS_TLD", "co.uk"))

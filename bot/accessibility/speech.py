@@ -65,7 +65,7 @@ def _drop_symbols(text: str) -> str:
 
 def speakable(text: str) -> str:
     """`text` as it should be spoken (plain words, one line)."""
-    text = _PHONE.sub(_say_digits, unicodedata.normalize("NFC", text))
+    text = _PHONE.sub(_say_digits, unicodedata.normalize("NFC", text)).replace("…", ".")  # a trailing-off pause
     text = re.sub(r"£\s?(\d+(?:\.\d\d)?)", r"\1 pounds", text)
     text = _drop_symbols(text)
     spell_pattern = r"\b(?:" + "|".join(sorted(map(re.escape, SPELL_OUT), key=len, reverse=True)) + r")\b"

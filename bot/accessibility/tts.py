@@ -1,7 +1,7 @@
 """Text to speech for Heard's replies, cached on disk.
 
 Engines (`HEARD_TTS_ENGINE`):
-- `hibari`: hibari-tts's neural English voice with British pronunciation, offline, inside its PyPI wheel
+- `hibari` (default): hibari-tts's neural English voice with British pronunciation, offline, inside its PyPI wheel
   (`hibari_voice.py`); espeak speaks when it is not installed, fails, or the text is not English;
 - `espeak`: espeak-ng + lame, offline, from Debian's packages (requirements/apt.txt);
 - `gtts`: Google's voice through gTTS when configured and reachable. When it fails (no network, timeout)
@@ -15,7 +15,7 @@ name) is "private": its name is an HMAC with the "audio-private" key (`bot.keys`
 deleted after `HEARD_AUDIO_TTL_HOURS` (default 24).
 
 Settings (`get_settings().tts`, read by bot/config.py; all listed in README.md): HEARD_TTS_ENGINE
-(espeak|gtts), HEARD_TTS_VOICE (espeak voice, default en-gb), HEARD_TTS_SPEED (espeak words a minute,
+(hibari|espeak|gtts), HEARD_TTS_VOICE (espeak voice, default en-gb), HEARD_TTS_SPEED (espeak words a minute,
 default 140), HEARD_GTTS_TLD (default co.uk), HEARD_GTTS_TIMEOUT (seconds, default 5),
 HEARD_TTS_RETRY_SECONDS, HEARD_AUDIO_TTL_HOURS.
 
@@ -140,6 +140,17 @@ class _Spoken:
     text: str
     private: bool
     registered: float
+
+
+@dataclass(frozen=True)
+class StreamPlan:
+    """A text the first engine can speak sentence by sentence (`TtsService.stream_plan`)."""
+
+    key: str
+    text: str
+    private: bool
+    engine: Engine
+    path: Path
 
 
 def engines_from_env() -> list[Engine]:
@@ -343,6 +354,35 @@ class TtsService:
         finally:
             if not lock.locked() and self._locks.get(key) is lock:
                 self._locks.pop(key, None)
+
+    def stream_plan(self, key: str) -> StreamPlan | None:
+        """How to speak `key` sentence by sentence (the first engine streams, is up and speaks the text), or
+        None: then `audio_for_key` speaks it whole (or it is cached, or not a text the bot said)."""
+        spoken = self.spoken_for(key)
+        engine = self.engines[0]
+        if spoken is None or not hasattr(engine, "synthesize_parts") or not self._engine_up(engine):
+            return None
+        if spoken.private and not getattr(engine, "offline", False):
+            return None
+        if not getattr(engine, "speaks", lambda _t: True)(spoken.text):
+            return None
+        if self._key(spoken.text, engine, spoken.private) != key:
+            return None
+        return StreamPlan(key, spoken.text, spoken.private, engine, self._path(key, spoken.private))
+
+    def lock_for(self, key: str) -> asyncio.Lock:
+        """The lock that makes one key spoken once, however many ask at the same time."""
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    def drop_lock(self, key: str, lock: asyncio.Lock) -> None:
+        """Forget `lock` once nobody holds it (the locks do not grow with every text ever spoken)."""
+        if not lock.locked() and self._locks.get(key) is lock:
+            self._locks.pop(key, None)
+
+    def store(self, plan: StreamPlan, data: bytes) -> AudioFile:
+        """Keep what a stream spoke, as `_speak` would have."""
+        self._write(plan.path, data)
+        return AudioFile(plan.key, plan.path, plan.engine.name, plan.private, fallback=False)
 
     def purge_private(self, now: float | None = None) -> int:
         """Delete private audio files older than the TTL; returns how many went. (Registered texts

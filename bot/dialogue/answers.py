@@ -41,7 +41,7 @@ FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is
                           "thank", "you", "u", "ta", "ty", "then", "oh", "well", "um", "erm", "so", "thx", "by", "me",
                           "with", "tell", "them", "her", "him", "they", "know", "want", "this", "can", "i", "id",
                           "i'd", "to", "ahead", "thing", "way", "ur", "you're", "youre", "do", "mind", "happy",
-                          "really", "definitely", "for", "sure"})
+                          "really", "definitely", "for", "sure", "all"})
 NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
 # "nah not sure", "no i dont know": unsure, so neither a yes nor a no (explained, asked again).
 UNSURE = re.compile(r"\b(not sure|unsure|(dont|don't|do not) know|idk|dunno|maybe|not really sure|no idea)\b")
@@ -219,6 +219,16 @@ def looks_like_sentence(text: str) -> bool:
     )
 
 
+SHORT_NO_WORDS = 3  # "nope thats all": a plain no this short at a skippable question is a skip
+WHAT_WORDS = frozenset({"what", "whats", "what's", "wat", "wats", "wot", "wots", "wut", "explain", "wdym"})
+
+
+def asks_what(text: str) -> bool:
+    """"what is advocate?", "whats a mentor": a question about what something is, not an answer."""
+    words = _words(text).split()
+    return bool(words) and words[0] in WHAT_WORDS
+
+
 def looks_like_question(text: str) -> bool:
     words = _words(text).split()
     starters = {"what", "whats", "what's", "wat", "wats", "wat's", "wot", "wots", "wut", "who", "whos", "who's",
@@ -282,6 +292,9 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     matched = match_choice(q.slot, text, buttons)
     if matched == SKIP and q.skippable:
         return Outcome("fill", "")
+    if matched is not None and asks_what(text):
+        # "what is advocate?" at "how do you want to take part?": a question about a button, not a choice of it.
+        return Outcome("digress") if _is_digression(q, text, intent, confidence) else Outcome("invalid")
     if matched is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
     if q.sentence_fallback is not None and looks_like_sentence(text) and not looks_like_question(text):
@@ -307,6 +320,8 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("check_stop")
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
+    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and plain_yes_no(text) is False:
+        return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
     return Outcome("fill", text)
 
 
@@ -386,12 +401,13 @@ def _read_date(q, text, intent, confidence, buttons) -> Outcome:
 
 def _read_share_with(q, text, intent, confidence, buttons) -> Outcome:
     """Who may see a statement: audiences named, "everyone", or a button's number."""
-    roles = parse_share_with(text)
-    if roles is None and _is_digression(q, text, intent, confidence):
+    if parse_share_with(text) is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    # Not sure who the child meant, or someone named who cannot read it here (a carer, a parent, an advocate: the
+    # Not sure who the child meant, or someone let in who cannot read it here (a carer, a parent, an advocate: the
     # review app has no page for them): say who can read it and ask again (never a guess, never a silent drop).
-    if roles is None or not share_with.READABLE.issuperset(roles):
+    # "everyone" and "not my mum" mean everyone who can read it here (share_with.readable).
+    roles = share_with.readable(text)
+    if roles is None:
         return Outcome("explain")
     return Outcome("fill", roles)
 
@@ -435,7 +451,9 @@ REQUEST_WORDS = frozenset(
      "do", "i'd", "id", "im", "i'm", "is", "it", "some", "one", "talk", "speak", "wanna", "gonna", "u", "you",
      "what", "think", "and", "of", "be", "am", "review", "meeting", "views", "view", "thoughts", "opinion", "got",
      "who", "ask", "asking", "before", "after", "next", "soon", "coming", "upcoming", "this", "that", "there",
-     "sum1", "some1", "sumone", "sum1e", "smone", "sumbody", "sb", "gimme", "cn", "cud", "pleas", "plez", "ppl"}
+     "sum1", "some1", "sumone", "sum1e", "smone", "sumbody", "sb", "gimme", "cn", "cud", "pleas", "plez", "ppl",
+     # words that stand for what is still to come ("i want to say stuff for my review"): nothing said yet
+     "stuff", "things", "thing", "something", "sumthing", "summat", "smth", "bits", "few", "couple"}
 )
 
 

@@ -128,6 +128,20 @@ def parse(text: str) -> list[str] | None:
     return _decide(tokens, words)
 
 
+def readable(text: str) -> list[str] | None:
+    """Who may read the statement here, from what the child typed: as ``parse``, but "everyone" (or only people
+    left out: "not my mum") means everyone who can read it here (``READABLE``). None when unclear, or when the child
+    let in someone who cannot read it here ("my iro and my advocate"): asked again, never a silent drop."""
+    roles = parse(text)
+    if roles is None or READABLE.issuperset(roles):
+        return roles
+    tokens = _fix_typos(_tokens(text))
+    let_in, _left_out = _split(tokens, " ".join(tokens), _mentions(tokens))
+    if (set(roles) - READABLE) & let_in:
+        return None
+    return [r for r in roles if r in READABLE] or None
+
+
 def _decide(tokens: list[str], words: str) -> list[str] | None:
     mentions = _mentions(tokens)
     if _find(words, NOBODY):

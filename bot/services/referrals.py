@@ -73,10 +73,7 @@ def submit_referral(
     phone_token: str | None = None,
 ) -> AdvocacyReferral:
     """Record a referral. The same ``idempotency_key`` again returns the first referral (no duplicate).
-
-    ``phone_token``: by SMS, when the child chose "text me at this number", the sealed number of the text
-    (``phone_vault.number_of_sms_conversation`` checks it is this conversation's); kept encrypted for the advocacy
-    service only.
+    ``phone_token``: "text me at this number" by SMS (``_this_number``), kept sealed for the advocacy service.
 
     Raises ``TextTooLong`` (any text over ``settings.max_text``), ``InvalidChoice`` (unknown reason),
     ``IdempotencyConflict`` (key used by another conversation).
@@ -84,11 +81,7 @@ def submit_referral(
     if reason not in REFERRAL_REASONS:
         raise InvalidChoice("unknown referral reason")
     check_text(words, "words", required=True)
-    for name, value in (
-        ("contact_how", contact_how),
-        ("contact_when", contact_when),
-        ("anon_name", anon_name),
-    ):
+    for name, value in (("contact_how", contact_how), ("contact_when", contact_when), ("anon_name", anon_name)):
         check_text(value, name)
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
@@ -126,6 +119,8 @@ def submit_referral(
 
 
 def _this_number(conversation_id: str, phone_token: str | None) -> str | None:
+    """The sealed number of this SMS conversation's text (``phone_vault.number_of_sms_conversation`` checks it is
+    this conversation's own), sealed again for the referral; None otherwise."""
     phone = phone_vault.number_of_sms_conversation(conversation_id, phone_token)
     return phone_vault.encrypt_phone(phone) if phone else None
 

@@ -27,7 +27,7 @@ from bot.config import get_settings
 from bot.keys import SecretKeyError, require_secret_key
 
 logger = logging.getLogger(__name__)
-PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review", "bot.web.privacy", "bot.web.symbols")
+PARTS = ("bot.web.chat", "bot.web.audio", "bot.web.review", "bot.web.privacy")
 
 
 async def _notifier(app: web.Application) -> AsyncIterator[None]:

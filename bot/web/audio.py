@@ -37,6 +37,7 @@ from aiohttp import web
 
 from bot.accessibility.speech import speakable
 from bot.accessibility.tts import EXT, MAX_SPOKEN_CHARS, AudioFile, TtsError, get_service
+from bot.web.audio_stream import streamed_audio, warm_voice
 from bot.web.ratelimit import SlidingWindow
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,9 @@ def _headers(audio: AudioFile) -> dict[str, str]:
 async def get_audio(request: web.Request) -> web.StreamResponse:
     key = request.match_info["key"]
     service = get_service()
+    streamed = await streamed_audio(request, service, key, _headers)  # sentence by sentence, when it can
+    if streamed is not None:
+        return streamed
     try:
         audio = await service.audio_for_key(key)
     except TtsError as error:
@@ -128,3 +132,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get(r"/audio/{key:[0-9a-f]{32}}." + EXT, get_audio)
     app.router.add_post("/audio", post_audio)
     app.router.add_post("/audio/mine", post_own_words)
+    app.on_startup.append(warm_voice)  # a neural voice loads once, before the first Play

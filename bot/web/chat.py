@@ -33,6 +33,7 @@ from bot.web.chat_conversation import TOKEN_HEADER, Resolved, body_with_token, r
 from bot.web.client_address import client_address
 from bot.web.conversation_token import WebConversation, new_conversation
 from bot.web.ratelimit import SlidingWindow
+from bot.web import symbols
 from bot.web.symbols import decorate
 from bot.web.transport_security import hsts_on_prepare
 from bot.vocabulary import typed_choice
@@ -499,6 +500,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/", page)
     app.router.add_get("/widget.js", _static("widget.js", "application/javascript"))
     app.router.add_get("/widget.css", _static("widget.css", "text/css"))
+    symbols.setup(app)  # the picture-button symbols (OpenMoji) the widget shows
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/signin", signin_view)
     app.router.add_route("OPTIONS", "/api/chat", preflight)

@@ -10,8 +10,8 @@ match a fresh proposed visitor); each turn is checked to be answering the questi
 shifted form fails there, with the turn named); a button is pressed only if the last reply showed it; a check-in
 about an everyday message is answered "No" (the flows hold no disclosures) and counted. Then the record is read
 the way the review app shows it (``referral_view``, ``statement_view`` for each reader, the visitor queue's row,
-``match_view``) and compared with ``expect`` exactly: words verbatim, dates, readers, button values. Answers the
-review-app view does not show are compared with the conversation's slots when the form was sent.
+``match_view``) and compared with ``expect`` exactly: words verbatim, dates, readers, button values. An everyday
+message that raised an alert is kept as the answer when Heard asks (the child meant it as one), and counted.
 
 Dates are read with the flows' reference day as today (``HEARD_DIALOGUE_TODAY``).
 """
@@ -32,12 +32,13 @@ from tests.stack import Stack
 FLOWS_DIR = Path(__file__).resolve().parents[1] / "data" / "persona_flows"
 REFERENCE_DAY = "2027-01-06"  # the flows' "today" (their README)
 PARTS = ("dev", "frozen")
-# At least this many flows must end with the record exactly as meant (the target is all: see the strict xfail).
-FLOOR = {"dev": 0, "frozen": 0}
+# At least this many flows must end with the record exactly as meant (measured 30 November 2026: dev 14/14, frozen
+# 22/27; README's figures). The target is all: see the strict xfail in test_persona_flows.py.
+FLOOR = {"dev": 14, "frozen": 22}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form"}
-SUBMIT_ACTIONS = {"advocate_form": "action_submit_referral", "wishes_form": "action_submit_wishes",
-                  "visitor_form": "action_submit_visitor_request", "match_form": "action_submit_match_answer"}
+READERS = ("social_worker", "iro")  # who can read a statement in the review app
 CHECK_IN = "hurting you"
+KEEP_QUESTION = "Do you want this in your answers too?"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Played:
     child_id: str | None = None
     match_id: int | None = None
     check_ins: int = 0
+    alerts: int = 0
     problem: str | None = None
 
 
@@ -109,10 +111,15 @@ def _send(stack: Stack, played: Played, message: str) -> list[dict[str, Any]]:
     if CHECK_IN in text:  # an everyday message checked in on: the child is not being hurt
         played.check_ins += 1
         replies = stack.say(played.sender, '/check_in_answer{"choice":"no"}')
+        text = "\n".join(r.get("text") or "" for r in replies)
+    if KEEP_QUESTION in text:  # an everyday message raised an alert: the child meant it as their answer
+        played.alerts += 1
+        replies = stack.say(played.sender, '/inform{"choice":"yes"}')
     return replies
 
 
-def _asking(stack: Stack, me: str) -> str | None:
+def asking(stack: Stack, me: str) -> str | None:
+    """The question the conversation's form asks now (None: no form is open)."""
     tracker = stack.tracker(me)
     if not (tracker.get("active_loop") or {}).get("name"):
         return None
@@ -127,9 +134,9 @@ def converse(stack: Stack, flow: Flow) -> Played:
     start = _shown(replies).get(flow.start) or _menu_payload(flow.start) or flow.start
     replies = _send(stack, played, start)
     for number, turn in enumerate(flow.turns, 1):
-        asking = _asking(stack, played.sender)
-        if asking != turn["bot_asks"]:
-            played.problem = f"turn {number} ({turn['child']!r}): Heard asks {asking}, the flow {turn['bot_asks']}"
+        now = asking(stack, played.sender)
+        if now != turn["bot_asks"]:
+            played.problem = f"turn {number} ({turn['child']!r}): Heard asks {now}, the flow {turn['bot_asks']}"
             return played
         message = turn["child"]
         if turn.get("kind") == "button":
@@ -143,18 +150,6 @@ def converse(stack: Stack, flow: Flow) -> Played:
 
 
 # ---------------------------------------------------------------- the record, as the review app shows it
-
-
-def _slots_when_sent(stack: Stack, me: str, form: str) -> dict[str, Any] | None:
-    """The conversation's slots when the form's submit action ran (None: it never ran)."""
-    slots: dict[str, Any] = {}
-    sent = None
-    for event in stack.tracker(me)["events"]:
-        if event.get("event") == "slot":
-            slots[event["name"]] = event.get("value")
-        elif event.get("event") == "action" and event.get("name") == SUBMIT_ACTIONS[form]:
-            sent = dict(slots)
-    return sent
 
 
 def _blank(value: Any) -> Any:
@@ -178,11 +173,11 @@ def _viewed(model: Any, rows: list[Any]) -> list[dict[str, Any]]:
 
     if model is AdvocacyReferral:
         return [referral_view(r) for r in rows]
-    if model is VisitorRequest:
-        return [_request_row(r, None) for r in rows]
-    if model is WishesStatement:
-        return [{"statement": statement_view(r, "iro"), "readers": sorted(
-            role for role in ("social_worker", "iro") if statement_view(r, role)["visible"])} for r in rows]
+    if model is VisitorRequest:  # the queue's row, and what the request page adds for a child not signed in
+        return [{**_request_row(r, None), "anon_local_authority": r.anon_local_authority, "contact": r.contact}
+                for r in rows]
+    if model is WishesStatement:  # as each reader sees it
+        return [{role: statement_view(r, role) for role in READERS} for r in rows]
     raise ValueError(model)
 
 
@@ -193,18 +188,35 @@ def referral_fields(view: dict[str, Any]) -> dict[str, Any]:
             "contact_when": _blank(view["contact_when"]), "_told": bool(view["tell_social_worker"])}
 
 
-def statement_fields(view: dict[str, Any]) -> dict[str, Any]:
-    statement = view["statement"]
-    fields = {f"w_{a['question_key']}": a["answer"] for a in statement["answers"]}
+def statement_fields(views: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Every answer of the statement (a question with no answer stored: None), and who can read it."""
+    from bot.dialogue.forms import WISHES_QUESTIONS
+
+    fields: dict[str, Any] = {slot: None for slot, _label in WISHES_QUESTIONS}
+    for view in views.values():
+        fields.update({f"w_{a['question_key']}": a["answer"] for a in view["answers"]})
+    statement = next(iter(views.values()))
     day = statement["review_date"]
     fields["w_review_date"] = day.isoformat() if day else ("unknown" if not statement["review_label"] else None)
-    fields["w_share_with"] = view["readers"]
+    fields["w_share_with"] = sorted(role for role, view in views.items() if view["visible"])
     return fields
 
 
 def visitor_fields(view: dict[str, Any]) -> dict[str, Any]:
+    how, _, detail = str(view["contact"] or "").partition(" ")
     return {"iv_kind": view["kind"], "iv_wish": _blank(view["wishes"]), "iv_known": _blank(view["known_person"]),
-            "iv_may_be_told": _blank(view["may_be_told"]), "anon_name": view["anon_name"]}
+            "iv_may_be_told": _blank(view["may_be_told"]), "anon_name": view["anon_name"],
+            "anon_council": view["anon_local_authority"], "contact_how": _blank(how), "contact_detail": _blank(detail)}
+
+
+def advocate_asked_for(child_id: str | None) -> str:
+    """"yes" when the child's wishes came with a request for an advocate (a referral of theirs exists)."""
+    from bot.db.engine import session_scope
+    from bot.db.models import AdvocacyReferral
+
+    with session_scope() as s:
+        found = s.execute(select(AdvocacyReferral.id).where(AdvocacyReferral.child_id == child_id)).first()
+    return "yes" if found else "no"
 
 
 def match_fields(match_id: int) -> dict[str, Any] | None:
@@ -235,7 +247,10 @@ def record_of(stack: Stack, flow: Flow, played: Played) -> dict[str, Any] | None
         return None
     if len(views) > 1:
         return {"_error": f"{len(views)} records stored"}
-    return fields(views[0])
+    record = fields(views[0])
+    if flow.form == "wishes_form":
+        record["w_advocate_ok"] = advocate_asked_for(played.child_id)
+    return record
 
 
 def _same(expected: Any, got: Any, slot: str) -> bool:
@@ -244,7 +259,7 @@ def _same(expected: Any, got: Any, slot: str) -> bool:
     return _blank(expected) == _blank(got)
 
 
-def compare(flow: Flow, record: dict[str, Any] | None, sent_slots: dict[str, Any] | None) -> str | None:
+def compare(flow: Flow, record: dict[str, Any] | None) -> str | None:
     """None when the record is exactly as meant; else what differs, in one line."""
     if not flow.expect_sent:
         return None if record is None else "something was stored though the child did not send it"
@@ -253,12 +268,16 @@ def compare(flow: Flow, record: dict[str, Any] | None, sent_slots: dict[str, Any
     if "_error" in record:
         return record["_error"]
     wrong = []
-    if "_told" in record and record["_told"] != (flow.expect.get("adv_tell_sw") == "yes"):
-        wrong.append(f"the social worker {'is' if record['_told'] else 'is not'} to be told")
     for slot, expected in flow.expect.items():
-        got = record[slot] if slot in record else (sent_slots or {}).get(slot)
-        if not _same(expected, got, slot):
-            wrong.append(f"{slot}: expected {expected!r}, stored {got!r}")
+        if slot == "adv_tell_sw":  # the record keeps whether the social worker may be told
+            if record["_told"] != (expected == "yes"):
+                wrong.append(f"adv_tell_sw: expected {expected!r}, the record says told={record['_told']}")
+            continue
+        if slot not in record:
+            wrong.append(f"{slot}: not in the record the review app shows")
+            continue
+        if not _same(expected, record[slot], slot):
+            wrong.append(f"{slot}: expected {expected!r}, stored {record[slot]!r}")
     return "; ".join(wrong) or None
 
 
@@ -267,8 +286,9 @@ def play(stack: Stack, flow: Flow) -> str | None:
     played = converse(stack, flow)
     if played.problem:
         return played.problem
-    record = record_of(stack, flow, played)
-    problem = compare(flow, record, _slots_when_sent(stack, played.sender, flow.form))
+    problem = compare(flow, record_of(stack, flow, played))
     if problem and played.check_ins:
         problem += f" (after {played.check_ins} check-in(s) answered No)"
+    if problem and played.alerts:
+        problem += f" (after {played.alerts} alert(s) on everyday words, kept as the answer)"
     return problem

@@ -129,3 +129,49 @@ def test_concurrent_messages_to_both_servers_are_handled_one_at_a_time(cluster: 
         assert actions[-1] == "action_listen", actions
         assert sum(1 for e in turn if e["event"] == "bot") >= 1
         assert actions.count("action_listen") == 1, actions
+
+
+def test_two_web_servers_run_the_outreach_job_and_each_message_goes_once(cluster: list[str],
+                                                                         tmp_path_factory) -> None:
+    """Issue 16: the outreach job runs in every web server; a proposed match is sent to the child once."""
+    import subprocess
+    import sys
+    import time
+
+    from bot.db.engine import session_scope
+    from bot.db.outbound_models import OutboundMessage
+    from bot.services import visitors
+    from bot.services.seed import seed_demo
+    from tests.stack import ROOT, Process, wait_http
+
+    url = os.environ["HEARD_CLUSTER_DB"]
+    os.environ["HEARD_SECRET_KEY"] = TEST_SECRET_KEY
+    engine = create_engine(url, future=True)
+    with session_scope(engine) as s:
+        children = seed_demo(s)["children"]
+        match_id = visitors.propose_match(s, children["Leo"], None, "Priya", "likes art").id
+    logs = tmp_path_factory.mktemp("web")
+    servers = []
+    try:
+        for _ in range(2):
+            port = free_port()
+            log = logs / f"web-{port}.log"
+            env = base_env(HEARD_DATABASE_URL=url, HEARD_SECRET_KEY=TEST_SECRET_KEY, HEARD_VAR_DIR=str(logs),
+                           HEARD_OUTREACH_INTERVAL_MINUTES="1", HEARD_PURGE_INTERVAL_HOURS="0",
+                           HEARD_REVIEW_ALLOW_HTTP="1")
+            proc = subprocess.Popen([sys.executable, "-m", "bot.web.app", "--port", str(port)], cwd=ROOT, env=env,
+                                    stdout=log.open("w"), stderr=subprocess.STDOUT)
+            servers.append(Process(proc, log))
+            wait_http(f"http://127.0.0.1:{port}/health", 60, proc)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all("outreach:" in s.log.read_text() for s in servers):
+            time.sleep(0.5)
+        assert all("outreach:" in s.log.read_text() for s in servers), [s.tail() for s in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    with Session(engine) as s:
+        rows = s.execute(select(OutboundMessage.dedupe_key).where(
+            OutboundMessage.dedupe_key == f"outreach:match:{match_id}")).scalars().all()
+    engine.dispose()
+    assert rows == [f"outreach:match:{match_id}"]

@@ -102,7 +102,7 @@ def test_digress_explains_and_in_form_help() -> None:
     messages, _ = run(conversation.Digress(), make_tracker("wat is an iro", "ask_about_iro"))
     assert "Independent Reviewing Officer" in said(messages)
     messages, _ = run(conversation.Digress(), make_tracker("help", "help", loop="wishes_form"))
-    assert "Stop" in said(messages)
+    assert "write stop" in said(messages)  # issue 18: "press Stop" named a button that is not there
     messages, _ = run(conversation.Digress(), make_tracker("real person pls", "talk_to_person"))
     assert "0800 1111" in said(messages)
 

@@ -85,7 +85,8 @@ async def test_forwards_to_rasa_and_returns_bot_messages(client, rasa, no_audio)
         {"text": "Hi, I am Heard."},
         {
             "text": "What would you like to do?",
-            "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate"}],
+            "buttons": [{"title": "Get someone on my side", "payload": "/request_advocate",
+                         "symbol": "/symbols/handshake.svg"}],  # picture buttons (issue 18)
         },
     ]
     assert "recipient_id" not in data["messages"][0]

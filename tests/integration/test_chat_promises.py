@@ -143,3 +143,28 @@ def test_what_is_happening_with_my_advocate_names_the_allocated_advocate(demo) -
     # Nobody signed in: told kindly, nothing shown.
     messages, _ = run(status.RequestStatus(), make_tracker("any news", "ask_status", sender="stranger"))
     assert "sign in" in said(messages) and "advocate is" not in said(messages)
+
+
+def test_news_sent_while_the_widget_was_closed_is_shown_once_at_the_next_greeting(demo) -> None:
+    """Issue 15 item 5 / issue 16: staff allocate "Sam"; the web child hears it when they next open the chat."""
+    from bot.db.models import StaffUser
+    from bot.services import referrals
+    from bot.usecases.review_queues import change_referral_status
+
+    child_id = demo["children"]["Leo"]
+    link("conv-news", child_id)
+    with session_scope() as s:
+        referral = referrals.submit_referral(
+            s, idempotency_key="news-1", conversation_id="conv-news", child_id=child_id, reason="review",
+            words="help me at my review", contact_how=None, contact_when=None, tell_social_worker=False)
+        referral_id = referral.id
+        staff = s.scalars(select(StaffUser).where(StaffUser.role == "advocacy")).first()
+        s.expunge(staff)
+    change_referral_status(staff, referral_id, "acknowledged", None)
+    change_referral_status(staff, referral_id, "allocated", "private staff note", "Sam Jones")
+    messages, _ = run(conversation.Greet(), make_tracker(sender="conv-news"))
+    text = said(messages)
+    assert "The advocacy team has seen your request" in text and "Sam is your advocate" in text
+    assert "Jones" not in text and "private staff note" not in text
+    again, _ = run(conversation.Greet(), make_tracker(sender="conv-news"))
+    assert "Sam is your advocate" not in said(again)  # shown once

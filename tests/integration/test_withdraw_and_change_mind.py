@@ -265,7 +265,8 @@ def test_an_appointed_visitor_the_child_no_longer_wants_is_recorded_for_their_so
         visitors.appoint(s, match_id, "staff:sw.amara")
     words = "i dont want my visitor any more he is always on his phone"
     messages, events = run(conversation.CheckMatch(), make_tracker(words, "object_visitor", sender="conv-leo"))
-    assert "I wrote it down for your social worker. They will talk to you about it" in said(messages)
+    # Issue 15: only what is true ("They will talk to you" was a promise no code kept).
+    assert "I wrote it down for your social worker. They can see it now." in said(messages)
     assert slot_events(events)["has_pending_match"] is False
     with session_scope() as s:
         match = s.get(VisitorMatch, match_id)

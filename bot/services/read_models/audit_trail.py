@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import String, and_, cast, literal, or_, select
+from sqlalchemy import String, and_, cast, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -31,11 +31,16 @@ from bot.db.models import (
 from bot.db.concern_models import SafeguardingConcern
 from bot.db.review_models import StaffApiToken
 from bot.services.council_routing import triage_council_id
+from bot.db.outreach_models import InformationGiven
+from bot.db.routing_models import Complaint
+from bot.db.visitor_models import VisitorCheck, VisitorConsideration, VisitorContact
 
 # Event types that name no record of any one council: an SMS opt-out of a number of no child, a security alert
 # about the whole server (e.g. a surge of failed sign-ins), and what a staff member asked of the API or of the
 # unrouted list (those are in their council's trail through the actor).
-NO_COUNCIL = frozenset({"sms_opt_out", "security_alert", "api_endpoint", "unrouted_records"})
+# Not about one council's record: counts only (a transcript purge), a page with no record (the visitor queue).
+NO_COUNCIL = frozenset({"sms_opt_out", "security_alert", "api_endpoint", "unrouted_records", "transcripts",
+                        "visitor_queue"})
 
 
 def _ids(column: Any, *where: Any) -> Any:
@@ -71,6 +76,19 @@ def _council_itself(council_id: int, _triage: bool) -> Any:
     return select(literal(str(council_id), String))
 
 
+def _register(council_id: int, _triage: bool) -> Any:
+    """The register page (the council's id) and a refused change (the council's own id for a child)."""
+    return union(select(literal(str(council_id), String)),
+                 select(cast(Child.external_id, String)).where(Child.local_authority_id == council_id,
+                                                               Child.external_id.is_not(None)))
+
+
+def _of_matches(model: Any) -> Callable[[int, bool], Any]:
+    """Checks and contacts of a visitor match of a child of the council."""
+    return lambda council_id, _triage: _ids(model.id, model.match_id.in_(
+        select(VisitorMatch.id).where(VisitorMatch.child_id.in_(_children(council_id)))))
+
+
 COUNCIL_RECORDS: dict[str, Callable[[int, bool], Any]] = {
     "child": lambda council_id, _triage: _children(council_id),
     "caseload": lambda council_id, _triage: _ids(StaffUser.id, StaffUser.local_authority_id == council_id),
@@ -88,6 +106,15 @@ COUNCIL_RECORDS: dict[str, Callable[[int, bool], Any]] = {
     "sign_in_code": _about_children(SignInCode),
     "conversation_link": _about_children(ConversationLink),
     "authority_settings": _council_itself,
+    "retention_policy": _council_itself,
+    "child_register": _register,
+    "advocacy_referral_phone": _sent_to(AdvocacyReferral),
+    "safeguarding_alert_phone": _sent_to(SafeguardingAlert),
+    "complaint": _sent_to(Complaint),
+    "visitor_check": _of_matches(VisitorCheck),
+    "visitor_contact": _of_matches(VisitorContact),
+    "visitor_consideration": _about_children(VisitorConsideration),
+    "information_given": _about_children(InformationGiven),
     "retention": _council_itself,
     "local_authority": _council_itself,
 }

@@ -19,6 +19,8 @@ from bot.services.read_models.child_summary import child_summary
 from bot.services.read_models.referral_queue import referral_view
 from bot.services.read_models.statements import child_statements
 from bot.services.review_admin import council_settings
+from bot.db.visitor_models import VisitorConsideration
+from bot.services import outreach
 
 
 def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
@@ -32,7 +34,17 @@ def child_record(s: Session, staff: StaffUser, child_id: str) -> dict[str, Any]:
         "alerts": _alerts(s, child, staff) if social_worker else [],
         "visitor_requests": _visitor_requests(s, child),
         "matches": [match_view(m) for m in _matches(s, child)],
+        # Issue 16: the "considered" decisions and when the child was told about advocacy (both procedures).
+        "visitor_decisions": [{"should_have": d.should_have, "reason": d.reason, "by": d.decided_by,
+                               "at": d.decided_at} for d in _decisions(s, child)],
+        "advocacy_info": [{"occasion": i.occasion, "occasion_date": i.occasion_date, "channel": i.channel,
+                           "given_at": i.given_at} for i in outreach.information_given(s, child.id)],
     }
+
+
+def _decisions(s: Session, child: Child) -> list[VisitorConsideration]:
+    return list(s.execute(select(VisitorConsideration).where(VisitorConsideration.child_id == child.id)
+                          .order_by(VisitorConsideration.decided_at.desc())).scalars())
 
 
 def match_view(m: VisitorMatch) -> dict[str, Any]:
@@ -49,6 +61,7 @@ def match_view(m: VisitorMatch) -> dict[str, Any]:
         # An appointed visitor the child no longer wants: when they asked, and their words.
         "end_requested_at": m.end_requested_at,
         "end_request_words": m.end_request_words,
+        "ended_at": m.ended_at,
         "created_at": m.created_at,
         "proposed_by": m.proposed_by.display_name if m.proposed_by else None,
     }
@@ -95,8 +108,8 @@ def _visitor_requests(s: Session, child: Child) -> list[dict[str, Any]]:
         .all()
     )
     return [
-        {"id": v.id, "kind": v.kind, "wishes": v.wishes, "status": v.status, "created_at": v.created_at,
-         "withdrawn_at": v.withdrawn_at}
+        {"id": v.id, "kind": v.kind, "wishes": v.wishes, "known_person": v.known_person,
+         "may_be_told": v.may_be_told, "status": v.status, "created_at": v.created_at, "withdrawn_at": v.withdrawn_at}
         for v in requests
     ]
 

@@ -1,7 +1,7 @@
 """Pages for social workers and IROs: the caseload, one child's record, sign-in codes, visitor matches and
-the printable "My wishes and feelings" (an accessible HTML page that prints on A4; the browser's own "Save as
-PDF" makes a tagged PDF of it). Every view of a child's record is audited (``read``); every print is audited as
-an ``export``."""
+the printable "My wishes and feelings" (an accessible HTML page that prints on A4; Chromium's "Save as PDF" makes
+a tagged PDF of it: tests/e2e/test_review_print.py). Every view of a child's record is audited (``read``);
+every print is audited as an ``export``."""
 
 from __future__ import annotations
 

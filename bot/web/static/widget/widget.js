@@ -24,7 +24,8 @@
     log: "heard.log",
     size: "heard.textSize",
     contrast: "heard.contrast",
-    audio: "heard.readAloud"
+    audio: "heard.readAloud",
+    symbols: "heard.symbols"
   };
   var base = ((script && script.getAttribute("data-heard-url")) || "").replace(/\/+$/, "");
   if (!base && script && script.src) {
@@ -43,6 +44,9 @@
     bigger: "Bigger text",
     contrast: "High contrast",
     readAloud: "Read it out",
+    symbols: "Picture buttons",
+    symbolsCredit: "Pictures:",
+    symbolsLicence: "OpenMoji, CC BY-SA 4.0",
     signin: "I have a code",
     log: "Chat with Heard",
     heard: "Heard said:",
@@ -124,18 +128,24 @@
   function plain(text) {
     return String(text || "").replace(EMOJI, "").replace(/[ \t]{2,}/g, " ").replace(/ +([.,!?])/g, "$1").trim();
   }
-  // `text` as nodes: words as text, each emoji in an aria-hidden span; new lines as <br>.
-  function appendWords(parent, text) {
+  // One line as nodes: words as text, each emoji in an aria-hidden span.
+  function appendEmoji(parent, line) {
+    var last = 0;
+    line = String(line || "");
+    line.replace(EMOJI, function (match, offset) {
+      if (offset > last) parent.appendChild(document.createTextNode(line.slice(last, offset)));
+      parent.appendChild(el("span", { "class": "heard-emoji", "aria-hidden": "true", text: match }));
+      last = offset + match.length;
+      return match;
+    });
+    if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+    return parent;
+  }
+  // Several lines (a message, a status line): new lines as <br>.
+  function appendLines(parent, text) {
     String(text || "").split("\n").forEach(function (line, i) {
       if (i) parent.appendChild(el("br"));
-      var last = 0;
-      line.replace(EMOJI, function (match, offset) {
-        if (offset > last) parent.appendChild(document.createTextNode(line.slice(last, offset)));
-        parent.appendChild(el("span", { "class": "heard-emoji", "aria-hidden": "true", text: match }));
-        last = offset + match.length;
-        return match;
-      });
-      if (last < line.length) parent.appendChild(document.createTextNode(line.slice(last)));
+      appendEmoji(parent, line);
     });
     return parent;
   }
@@ -187,6 +197,46 @@
     readAloud = on;
     if (!on) stopAudio();
   });
+  // Picture buttons (Easy Read, issue 18): a symbol beside every choice and key word (OpenMoji, served by
+  // Heard). The symbols are decorative (alt=""): the words beside them carry the meaning.
+  var SYMBOL_URL = /^\/symbols\/[a-z0-9-]+\.svg$/;
+  var symbolsCredit = el("p", { "class": "heard-credit", id: "heard-credit", hidden: true }, [
+    document.createTextNode(TEXT.symbolsCredit + " "),
+    el("a", { href: base + "/symbols/LICENSE.txt", target: "_blank", rel: "noopener", text: TEXT.symbolsLicence })
+  ]);
+  var symbolsButton = toggle("heard-symbols", TEXT.symbols, KEY.symbols, function (on) {
+    root.classList.toggle("heard-with-symbols", on);
+    symbolsCredit.hidden = !on;
+  });
+  function symbolImage(url) {
+    return el("img", { "class": "heard-symbol", src: base + url, alt: "", width: "32", height: "32", loading: "lazy" });
+  }
+  // A symbol before each key word the server named in a message (after the words are on the page: only the
+  // visible text is looked at, never the hidden "Heard said:" nor emoji); the words stay plain text.
+  function addKeywordSymbols(p, keywords) {
+    var words = (keywords || []).filter(function (k) { return k && k.word && SYMBOL_URL.test(k.symbol); });
+    if (!words.length) return;
+    var symbolOf = {};
+    words.forEach(function (k) { symbolOf[k.word.toLowerCase()] = k.symbol; });
+    var pattern = new RegExp("\\b(" + words.map(function (k) {
+      return k.word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")\\b", "gi");
+    Array.prototype.slice.call(p.childNodes).forEach(function (node) {
+      if (node.nodeType !== 3) return;
+      var line = node.nodeValue, last = 0, match, parts = [];
+      pattern.lastIndex = 0;
+      while ((match = pattern.exec(line)) !== null) {
+        parts.push(document.createTextNode(line.slice(last, match.index)));
+        parts.push(el("span", { "class": "heard-keyword" },
+          [symbolImage(symbolOf[match[1].toLowerCase()]), document.createTextNode(match[1])]));
+        last = match.index + match[1].length;
+      }
+      if (!parts.length) return;
+      parts.push(document.createTextNode(line.slice(last)));
+      parts.forEach(function (part) { p.insertBefore(part, node); });
+      p.removeChild(node);
+    });
+  }
   var signinButton = el("button", {
     type: "button", "class": "heard-tool", id: "heard-signin-open", "aria-expanded": "false",
     "aria-controls": "heard-signin", text: TEXT.signin
@@ -198,12 +248,12 @@
     "aria-expanded": "false", "aria-controls": "heard-tools", text: TEXT.settings });
   var header = el("div", { "class": "heard-header" }, [
     el("div", { "class": "heard-brand" }, [heading]),
-    settingsButton,
-    el("div", { "class": "heard-leave-wrap" }, [leaveButton, leaveHint])
+    el("div", { "class": "heard-leave-wrap" }, [leaveButton, leaveHint]),
+    settingsButton // after Leave quickly: that stays the first thing Tab reaches
   ]);
   var intro = el("p", { "class": "heard-intro", text: TEXT.intro });
   var tools = el("div", { "class": "heard-tools", id: "heard-tools", role: "group", "aria-label": TEXT.settings,
-    hidden: true }, [sizeButton, contrastButton, audioButton, signinButton]);
+    hidden: true }, [sizeButton, contrastButton, audioButton, symbolsButton, signinButton]);
   settingsButton.addEventListener("click", function () {
     var open = tools.hidden;
     tools.hidden = !open;
@@ -216,7 +266,7 @@
     autocapitalize: "characters", spellcheck: "false", maxlength: "20", pattern: "[A-Za-z0-9 \\-]*",
     "aria-describedby": "heard-code-help", "class": "heard-input heard-code"
   });
-  var codeStatus = el("p", { "class": "heard-code-status", id: "heard-code-status", role: "status" });
+  var codeNote = noteLine("heard-code-status", "heard-code-status");
   var signinForm = el("form", { id: "heard-signin", "class": "heard-signin", hidden: true, "aria-label": "Sign in with a code" }, [
     el("label", { "for": "heard-code", id: "heard-code-label", text: TEXT.codeLabel }),
     el("p", { id: "heard-code-help", "class": "heard-help", text: TEXT.codeHelp }),
@@ -226,24 +276,39 @@
       el("button", { type: "button", "class": "heard-secondary", id: "heard-signin-cancel", text: TEXT.cancel,
         on: { click: function () { showSignin(false); signinButton.focus(); } } })
     ]),
-    codeStatus
+    codeNote.node
   ]);
 
-  var log = el("div", { "class": "heard-log", id: "heard-log", role: "log", "aria-live": "polite",
-    "aria-relevant": "additions", "aria-label": TEXT.log, tabindex: "0" });
-  var status = el("p", { "class": "heard-status", id: "heard-status", role: "status" });
+  // The conversation is not a live region itself: each reply is announced once, cleanly, by `announcer`
+  // (the words, then "N choices"); the child's own words are not read back to them, and a reload
+  // re-draws the conversation without announcing it again.
+  var log = el("div", { "class": "heard-log", id: "heard-log", role: "region", "aria-label": TEXT.log,
+    tabindex: "0" });
+  var announcer = el("div", { "class": "heard-sr", id: "heard-announce", "aria-live": "polite",
+    "aria-atomic": "true" });
+  var status = noteLine("heard-status", "heard-status");
   var input = el("textarea", {
     id: "heard-input", name: "message", rows: "2", "class": "heard-input", autocomplete: "off",
     autocapitalize: "sentences", spellcheck: "true", "aria-describedby": "heard-status"
   });
   var sendButton = el("button", { type: "submit", "class": "heard-primary heard-send", id: "heard-send", text: TEXT.send });
+  // "Play what I wrote": the words in the box, spoken by Heard's own offline voice (never kept).
+  var playBox = el("button", { type: "button", "class": "heard-play heard-play-box", id: "heard-play-box",
+    "aria-label": TEXT.playBox, "data-name": TEXT.playBox, hidden: true, text: "▶ " + TEXT.play });
   var composer = el("form", { "class": "heard-composer", id: "heard-composer" }, [
-    el("label", { "for": "heard-input", "class": "heard-label", text: TEXT.label }),
+    el("div", { "class": "heard-label-row" }, [
+      el("label", { "for": "heard-input", "class": "heard-label", text: TEXT.label }), playBox]),
     el("div", { "class": "heard-row" }, [input, sendButton])
   ]);
   var player = el("audio", { id: "heard-audio", preload: "none", "class": "heard-audio" });
+  // When the browser blocks playing (autoplay rules on phones), a visible button plays it on a tap.
+  var tapButton = el("button", { type: "button", "class": "heard-primary heard-tap", id: "heard-tap", hidden: true },
+    [el("span", { "aria-hidden": "true", text: "🔊 " }), document.createTextNode(TEXT.tapToHear)]);
 
-  [header, intro, tools, signinForm, log, status, composer, player].forEach(function (n) { root.appendChild(n); });
+  [header, intro, tools, signinForm, log, announcer, status.node, tapButton, composer, player].forEach(function (n) {
+    root.appendChild(n);
+  });
+  root.appendChild(symbolsCredit);
 
   var panel = root;
   var launcher = null;
@@ -256,7 +321,7 @@
       "aria-expanded": "false", "aria-controls": "heard-chat", text: TEXT.open });
     var close = el("button", { type: "button", "class": "heard-tool heard-close", text: TEXT.close,
       on: { click: function () { openPanel(false); } } });
-    tools.appendChild(close);
+    header.appendChild(close); // not behind Settings: closing is always one press away
     launcher.addEventListener("click", function () { openPanel(root.hidden); });
     document.body.appendChild(launcher);
     document.body.appendChild(root);
@@ -269,6 +334,7 @@
 
   // ---------- messages ----------
   var busy = false;
+  var pressedAt = false; // a choice was pressed and focus has not reached the new message yet
   var queue = [];
 
   function disableOldChoices() {
@@ -285,25 +351,34 @@
     if (node && node.scrollIntoView) node.scrollIntoView({ block: "end", behavior: reducedMotion ? "auto" : "smooth" });
   }
 
+  var messageCount = 0;
   function renderEntry(entry) {
     var who = entry.who === "you" ? "you" : "bot";
-    var item = el("div", { "class": "heard-msg heard-" + who, tabindex: who === "bot" ? "-1" : null });
-    var p = el("p", { "class": "heard-text" }, [hiddenText(who === "you" ? TEXT.you + " " : TEXT.heard + " ")]);
-    String(entry.text || "").split("\n").forEach(function (line, i) {
-      if (i) p.appendChild(el("br"));
-      p.appendChild(document.createTextNode(line));
-    });
+    messageCount += 1;
+    var item = el("div", { "class": "heard-msg heard-" + who, id: "heard-msg-" + messageCount,
+      tabindex: who === "bot" ? "-1" : null });
+    var words = appendLines(el("span", { id: "heard-words-" + messageCount }), entry.text);
+    var p = el("p", { "class": "heard-text" }, [hiddenText(who === "you" ? TEXT.you + " " : TEXT.heard + " "), words]);
     item.appendChild(p);
+    if (who === "bot") addKeywordSymbols(words, entry.keywords);
     if (who === "bot" && entry.audio) {
-      var play = el("button", { type: "button", "class": "heard-play", "aria-label": TEXT.playLabel,
-        "data-audio": entry.audio, text: "▶ " + TEXT.play });
-      play.addEventListener("click", function () { togglePlay(play); });
+      var play = playButton("Play: " + firstWords(entry.text, 6));
+      play.setAttribute("data-audio", entry.audio);
       item.appendChild(play);
     }
+    if (who === "you" && entry.typed && plain(entry.text)) {
+      var mine = playButton(TEXT.playMine + ": " + firstWords(entry.text, 6), function () {
+        playOwnWords(entry.text, mine);
+      });
+      item.appendChild(mine);
+    }
     if (who === "bot" && entry.buttons && entry.buttons.length) {
-      var group = el("div", { "class": "heard-choices", role: "group", "aria-label": TEXT.choices });
+      // The choices are a group named by their question.
+      var group = el("div", { "class": "heard-choices", role: "group", "aria-labelledby": words.id });
       entry.buttons.forEach(function (b) {
-        var choice = el("button", { type: "button", "class": "heard-choice", text: b.title, disabled: !!entry.used });
+        var choice = appendEmoji(el("button", { type: "button", "class": "heard-choice", disabled: !!entry.used }),
+          b.title);
+        if (b.symbol && SYMBOL_URL.test(b.symbol)) choice.insertBefore(symbolImage(b.symbol), choice.firstChild);
         choice.addEventListener("click", function () {
           if (choice.disabled || busy) return;
           send(b.payload, { shown: b.title });
@@ -343,10 +418,36 @@
     else if (now.trim() === sent) input.value = "";
   }
 
-  function setStatus(text, kind) {
-    status.textContent = text || "";
-    status.className = "heard-status" + (kind ? " heard-status-" + kind : "");
+  function setStatus(text, kind, audio) {
+    status.show(text, kind, audio);
   }
+
+  // One clean announcement of Heard's reply: the words, then how many choices. Emoji are left out.
+  function announce(entries) {
+    var parts = [];
+    entries.forEach(function (e) {
+      if (e.who !== "bot") return;
+      var said = plain(e.text);
+      var n = (e.buttons || []).length;
+      if (n) said += n === 1 ? TEXT.oneChoice : " " + n + TEXT.choiceCount;
+      if (said) parts.push(said);
+    });
+    announcer.textContent = "";
+    if (parts.length) window.setTimeout(function () { announcer.textContent = parts.join(" "); }, 50);
+  }
+
+  // The focused element is shown whole (WCAG 2.4.11): nothing of it hidden by the edge of the conversation.
+  function revealFocus() {
+    var node = document.activeElement;
+    if (!node || !root.contains(node) || !node.scrollIntoView) return;
+    var box = node.getBoundingClientRect();
+    var area = log.contains(node) ? log.getBoundingClientRect() : { top: 0, bottom: window.innerHeight };
+    var top = Math.max(area.top, 0), bottom = Math.min(area.bottom, window.innerHeight);
+    if (box.top < top || box.bottom > bottom) {
+      node.scrollIntoView({ block: box.height > bottom - top ? "start" : "nearest", behavior: "instant" });
+    }
+  }
+  root.addEventListener("focusin", function () { window.setTimeout(revealFocus, 0); });
 
   function post(path, body) {
     var headers = { "Content-Type": "application/json" };
@@ -392,7 +493,8 @@
     var entries = [];
     (messages || []).forEach(function (m) {
       if (m && (m.text || (m.buttons && m.buttons.length))) {
-        entries.push({ who: "bot", text: m.text || "", buttons: m.buttons || [], audio: m.audio || null });
+        entries.push({ who: "bot", text: m.text || "", buttons: m.buttons || [], audio: m.audio || null,
+          keywords: m.keywords || null });
       }
     });
     return { entries: entries, first: addEntries(entries) };
@@ -409,17 +511,21 @@
     if (busy) return Promise.resolve(false);
     busy = true;
     sendButton.disabled = true;
-    log.setAttribute("aria-busy", "true");
-    setStatus(TEXT.sending);
+    // "Sending…" only when the answer takes more than a second: no clutter on every turn.
+    var slow = window.setTimeout(function () { setStatus(TEXT.sending); }, 1000);
     return post("/api/chat", { message: message }).then(function (result) {
+      window.clearTimeout(slow);
       if (!result.ok) {
-        setStatus(firstText(result.data, TEXT.busy), "error");
+        var said = result.data && result.data.messages && result.data.messages[0];
+        setStatus(firstText(result.data, options.typed ? TEXT.busy : TEXT.busyPressed), "error", said && said.audio);
+        if (result.data.restarted && !options.typed) window.setTimeout(function () { send("/greet", { silent: true }); }, 0);
         return false;
       }
       setStatus(options.status || "");
       disableOldChoices();
       if (result.data.fresh) clearLog();
-      var mine = options.silent ? null : addEntries([{ who: "you", text: options.shown || message }]);
+      var mine = options.silent ? null : addEntries([{ who: "you", text: options.shown || message,
+        typed: !!options.typed }]);
       var shown = showBotMessages(result.data.messages);
       var entries = shown.entries;
       var firstNew = mine || shown.first;
@@ -427,23 +533,35 @@
       // Focus follows the child, and never lands on a choice by itself: a child who keeps typing must
       // never press a button with a key meant for the text box.
       var firstBot = firstBotMessage(firstNew);
+      showFromStart(firstNew);
+      announce(entries);
+      // Announce first, then move focus (in a later task), so a screen reader's speech is not cut off.
       if (options.noFocus) { /* the child has not acted yet: leave focus where it is */ }
       else if (options.typed || document.activeElement === input) input.focus({ preventScroll: true });
-      else if (firstBot) firstBot.focus({ preventScroll: true });
-      else input.focus({ preventScroll: true });
-      showFromStart(firstNew);
+      else {
+        var was = document.activeElement;
+        pressedAt = true;
+        window.setTimeout(function () {
+          pressedAt = false;
+          // Not if the child has already moved on (started typing, say): focus is theirs.
+          var now = document.activeElement;
+          if (now !== was && now && now !== document.body) return;
+          (firstBot || input).focus({ preventScroll: true });
+          revealFocus();
+        }, 150);
+      }
       if (readAloud) {
         entries.forEach(function (e) { if (e.who === "bot" && e.audio) queue.push(e.audio); });
         playNext();
       }
       return true;
     }).catch(function () {
-      setStatus(TEXT.busy, "error");
+      window.clearTimeout(slow);
+      setStatus(options.typed ? TEXT.busy : TEXT.busyPressed, "error");
       return false;
     }).then(function (ok) {
       busy = false;
       sendButton.disabled = false;
-      log.removeAttribute("aria-busy");
       return ok;
     });
   }
@@ -452,13 +570,23 @@
     event.preventDefault();
     var text = input.value.trim();
     if (!text) { input.focus(); return; }
-    send(text, { typed: true });
+    send(text, { typed: true }).then(showPlayBox);
   });
+  function showPlayBox() { playBox.hidden = !plain(input.value); }
+  input.addEventListener("input", showPlayBox);
+  playBox.addEventListener("click", function () { playOwnWords(input.value, playBox); });
   // A child who starts typing while a message has focus (after pressing a button) types into the box.
-  log.addEventListener("keydown", function (event) {
+  document.addEventListener("keydown", function (event) {
     var target = event.target;
-    if (!target || target.tagName === "BUTTON" || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key && event.key.length === 1 && event.key !== " ") input.focus({ preventScroll: true });
+    // Keys typed in the log, or (just after a pressed choice, before focus reaches the new message) with
+    // nothing focused; never a council page's own keys.
+    if (!target || !(log.contains(target) || (target === document.body && (pageMode || pressedAt)))) return;
+    // (A choice just pressed is disabled but may keep focus until the reply is announced: typing goes on.)
+    if (!target || (target.tagName === "BUTTON" && !target.disabled) || event.ctrlKey || event.metaKey ||
+        event.altKey) return;
+    if (event.key && event.key.length === 1 && (event.key !== " " || target.disabled || target === document.body)) {
+      input.focus({ preventScroll: true });
+    }
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -469,13 +597,79 @@
 
   // ---------- audio ----------
   var playingButton = null;
+  // A Play button whose name says what it plays ("Play: What do you want help with?"), unique on the page.
+  function playButton(name, onClick) {
+    var button = el("button", { type: "button", "class": "heard-play", text: "▶ " + TEXT.play });
+    labelPlay(button, uniqueName(name));
+    button.addEventListener("click", onClick || function () { togglePlay(button); });
+    return button;
+  }
+  function labelPlay(button, name) {
+    button.setAttribute("data-name", name);
+    button.setAttribute("aria-label", name);
+  }
   function resetPlayButton() {
     if (playingButton) {
       playingButton.textContent = "▶ " + TEXT.play;
-      playingButton.setAttribute("aria-label", TEXT.playLabel);
+      playingButton.setAttribute("aria-label", playingButton.getAttribute("data-name") || TEXT.playLabel);
       playingButton = null;
     }
   }
+  // A status or error line with its own Play button: every word on the screen can be heard. The line is a
+  // catalogue line, so the server may speak it (POST /audio); lines from the server bring their audio.
+  function noteLine(id, cls) {
+    var text = el("p", { "class": cls, id: id, role: "status" });
+    var play = el("button", { type: "button", "class": "heard-play heard-play-note", id: id + "-play", hidden: true,
+      text: "▶ " + TEXT.play });
+    play.addEventListener("click", function () { togglePlay(play); });
+    var shown = 0;
+    function show(words, kind, audio) {
+      shown += 1;
+      var mine = shown;
+      text.textContent = "";
+      appendLines(text, words || "");
+      text.className = cls + (kind ? " " + cls + "-" + kind : "");
+      if (playingButton === play) stopAudio();
+      play.hidden = true;
+      play.removeAttribute("data-audio");
+      if (!words) return;
+      labelPlay(play, TEXT.playNote + ": " + firstWords(words, 6));
+      var ready = function (url) {
+        if (mine !== shown || !url) return;
+        play.setAttribute("data-audio", url);
+        play.hidden = false;
+      };
+      if (audio) ready(audio); else audioFor("/audio", words).then(ready);
+    }
+    return { node: el("div", { "class": "heard-note" }, [text, play]), text: text, play: play, show: show };
+  }
+  // The URL of some words spoken: a catalogue line (/audio), or the child's own words (/audio/mine).
+  function audioFor(path, words) {
+    return fetch(base + path, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: words }),
+      credentials: sameOrigin ? "same-origin" : "omit", cache: "no-store", referrerPolicy: "no-referrer"
+    }).then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (d) { return d && typeof d.url === "string" ? d.url : null; })
+      .catch(function () { return null; });
+  }
+  // "Play what I wrote": spoken by Heard's own offline voice, never kept by the browser (no-store).
+  function playOwnWords(words, button) {
+    if (playingButton === button) { stopAudio(); return; }
+    if (!plain(words)) return;
+    audioFor("/audio/mine", words.trim()).then(function (url) {
+      if (url) { queue = []; playUrl(url, button); }
+    });
+  }
+  var pending = null;
+  function showTapToHear(url, button) {
+    pending = { url: url, button: button };
+    tapButton.hidden = false;
+  }
+  tapButton.addEventListener("click", function () {
+    tapButton.hidden = true;
+    if (pending) playUrl(pending.url, pending.button);
+    pending = null;
+  });
   function stopAudio() {
     queue = [];
     try { player.pause(); } catch (e) { /* nothing playing */ }
@@ -487,10 +681,20 @@
     if (button) {
       playingButton = button;
       button.textContent = "■ " + TEXT.stop;
-      button.setAttribute("aria-label", TEXT.stopLabel);
+      button.setAttribute("aria-label", TEXT.stopLabel + ": " +
+        (button.getAttribute("data-name") || "").replace(/^[^:]*: /, ""));
     }
+    tapButton.hidden = true;
     var attempt = player.play();
-    if (attempt && attempt.catch) attempt.catch(function () { resetPlayButton(); queue = []; });
+    // Blocked (autoplay rules on a phone): never fail silently; a visible button plays it on a tap.
+    if (attempt && attempt.catch) {
+      attempt.catch(function (error) {
+        if (error && error.name === "AbortError") return; // another sound was started instead
+        resetPlayButton();
+        queue = [];
+        showTapToHear(url, button);
+      });
+    }
   }
   function togglePlay(button) {
     if (playingButton === button) { stopAudio(); return; }
@@ -511,17 +715,18 @@
   function showSignin(show) {
     signinForm.hidden = !show;
     signinButton.setAttribute("aria-expanded", show ? "true" : "false");
-    codeStatus.textContent = "";
+    codeNote.show("");
     if (show) codeInput.focus();
   }
   signinButton.addEventListener("click", function () { showSignin(signinForm.hidden); });
   signinForm.addEventListener("submit", function (event) {
     event.preventDefault();
     var code = codeInput.value.replace(/[\s-]/g, "");
-    codeStatus.textContent = TEXT.sending;
+    codeNote.show(TEXT.sending);
     post("/api/signin", { code: code }).then(function (result) {
       if (!result.ok) {
-        codeStatus.textContent = firstText(result.data, TEXT.busy);
+        var said = result.data && result.data.messages && result.data.messages[0];
+        codeNote.show(firstText(result.data, TEXT.busyPressed), "", said && said.audio);
         codeInput.focus();
         return;
       }
@@ -532,12 +737,17 @@
       if (result.data.messages && result.data.messages.length) {
         // "Do you want me to keep what you wrote before you signed in?" Yes / No
         disableOldChoices();
-        var first = firstBotMessage(showBotMessages(result.data.messages).first);
-        if (first) { first.focus({ preventScroll: true }); showFromStart(first); }
+        var shown = showBotMessages(result.data.messages);
+        var first = firstBotMessage(shown.first);
+        announce(shown.entries);
+        if (first) {
+          showFromStart(first);
+          window.setTimeout(function () { first.focus({ preventScroll: true }); revealFocus(); }, 150);
+        }
       } else {
         send("/greet", { silent: true, status: TEXT.signedIn });
       }
-    }).catch(function () { codeStatus.textContent = TEXT.busy; });
+    }).catch(function () { codeNote.show(TEXT.busyPressed, "error"); });
   });
 
   // ---------- quick exit ----------
