@@ -57,12 +57,13 @@ def review_date_buttons(iso: str) -> list[dict]:
     ]
 
 
-def buttons_for(slot: str, slots: Dict[str, Any]) -> list[dict]:
-    """The buttons the child was shown for `slot` (so a typed number means the same button)."""
+def buttons_for(slot: str, slots: Dict[str, Any], channel: str | None = None) -> list[dict]:
+    """The buttons the child was shown for `slot` on their channel (so a typed number means the same button; SMS
+    may offer one more, "Text me at this number")."""
     if slot == "w_review_date" and slots.get("next_review"):
         return review_date_buttons(slots["next_review"])
     name = f"ask_{slot}"
-    return messages.buttons(name) if name in messages.catalogue() else []
+    return messages.buttons(name, channel) if name in messages.catalogue() else []
 
 
 def action_before_form(tracker: Tracker) -> str | None:
@@ -106,7 +107,7 @@ class HeardFormValidation(FormValidationAction):
 
         intent, confidence = latest_intent(tracker)
         outcome = answers.read_answer(
-            slot, message.get("text"), intent, confidence, buttons_for(slot, tracker.slots)
+            slot, message.get("text"), intent, confidence, buttons_for(slot, tracker.slots, channel_of(tracker))
         )
         if outcome.kind == "digress":
             return []  # the form is rejected and a rule answers the question
@@ -118,7 +119,7 @@ class HeardFormValidation(FormValidationAction):
                 return [SlotSet(slot, None)]
         if outcome.kind == "fill" and slot == alert_answers.KEEP:
             target = str(tracker.get_slot(forms.ALERT_FOR))
-            kept = alert_answers.decided(tracker.slots, value, buttons_for(target, tracker.slots))
+            kept = alert_answers.decided(tracker.slots, value, buttons_for(target, tracker.slots, channel_of(tracker)))
             say(dispatcher, "alert_answer_kept" if target in kept else "alert_answer_left_out", tracker)
             return [SlotSet(name, v) for name, v in kept.items()] + [SlotSet("simple_next", False)]
         if outcome.kind == "fill":
@@ -140,7 +141,7 @@ class HeardFormValidation(FormValidationAction):
             return self._alert_waiting(slot, checked, tracker)
         if answer != check_in.NO or not checked:
             return []
-        outcome = answers.read_answer(slot, checked, None, 0.0, buttons_for(slot, tracker.slots))
+        outcome = answers.read_answer(slot, checked, None, 0.0, buttons_for(slot, tracker.slots, channel_of(tracker)))
         if outcome.kind != "fill" or outcome.value == answers.PREVIOUS_WORDS:
             return []
         also = [SlotSet(name, value) for name, value in outcome.also.items()]
@@ -152,7 +153,7 @@ class HeardFormValidation(FormValidationAction):
         next); words that cannot answer this question (or a second alert while the first waits) change nothing."""
         if tracker.get_slot(forms.ALERT_FOR):
             return []
-        waiting = alert_answers.waiting(slot, text, buttons_for(slot, tracker.slots))
+        waiting = alert_answers.waiting(slot, text, buttons_for(slot, tracker.slots, channel_of(tracker)))
         return [SlotSet(name, value) for name, value in waiting.items()]
 
     def explain(self, kind: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from bot.channels.sms_text import HEADER_SINGLE, segment_count  # noqa: E402
+from bot.channels.sms_text import segment_count, sms_parts  # noqa: E402
 from tests.e2e.test_conversations import FakeTwilio  # noqa: E402
 from tests.stack import MODEL, Stack  # noqa: E402
 
@@ -41,8 +41,8 @@ FLOWS: dict[str, list[str]] = {
                "skip", "1", "skip", "1", "1"],
     "visitor": ["can i have a visitor", "1", "someone who likes art", "skip", "skip", "Jo", "Lancashire", "1",
                 "1"],
-    "complaint": ["i want to make a complaint", "they read my texts", "stop reading them", "no", "no", "no",
-                  "Jo", "Lancashire", "1", "1", "1"],
+    "complaint": ["i want to make a complaint", "they read my texts", "i want them to leave my phone alone",
+                  "2", "2", "2", "Jo", "Lancashire", "1", "1"],
 }
 DONE_WORDS = ("Done!", "sent", "I asked")
 
@@ -80,11 +80,15 @@ def run_flow(stack: Stack, twilio: FakeTwilio, name: str, script: list[str]) -> 
     texts = settle(twilio, phone)
     from bot.services.children import sms_sender_id
 
-    bot_lines = [e.get("text") or "" for e in stack.tracker(sms_sender_id(phone))["events"]
-                 if e.get("event") == "bot"]
-    baseline = sum(segment_count(f"{HEADER_SINGLE}\n{line}") for line in bot_lines)
+    bot_events = [e for e in stack.tracker(sms_sender_id(phone))["events"] if e.get("event") == "bot"]
+    # How Heard sent before one text per turn: each bot message on its own, split by itself, header on each part.
+    old_parts = [part for e in bot_events
+                 for part in sms_parts(e.get("text") or "", (e.get("data") or {}).get("buttons"))]
+    baseline = sum(segment_count(part) for part in old_parts)
+    if os.environ.get("HEARD_BENCH_VERBOSE"):
+        print(f"--- {name}\n" + "\n~~~\n".join(texts))
     return {"flow": name, "completed": completed, "texts": len(texts),
-            "segments": sum(segment_count(t) for t in texts), "baseline_texts": len(bot_lines),
+            "segments": sum(segment_count(t) for t in texts), "baseline_texts": len(old_parts),
             "baseline_segments": baseline}
 
 

@@ -4,14 +4,19 @@ disclosures mid-form. Run `python scripts/make_test_stories.py`; the output is c
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.dialogue.forms import FORMS  # noqa: E402
+
 CATALOGUE = yaml.safe_load((ROOT / "bot/dialogue/messages.yml").read_text(encoding="utf-8"))
-SUBMIT = {"advocate_form": "action_submit_referral", "wishes_form": "action_submit_wishes",
-          "visitor_form": "action_submit_visitor_request", "match_form": "action_submit_match_answer"}
+SUBMIT = {spec.name: spec.submit_action for spec in FORMS.values()}  # one rule: the form registry
 
 
 def user(text: str, intent: str) -> list[str]:
@@ -72,13 +77,17 @@ def build() -> str:
             done = answer("advocate_form", tell, "adv_tell_sw", tell) + finish("advocate_form", "send",
                                                                                  "adv_confirm", "send")
             out += story(f"advocate referral, reason {reason}, tell social worker {tell}", steps + done)
-    out += story("complaint", start("advocate_form", "i want to complain", "make_complaint")
-                 + answer("advocate_form", "they read my diary", "adv_words", "they read my diary")
-                 + answer("advocate_form", "text", "contact_how", "text")
-                 + answer("advocate_form", "07700900123", "contact_detail", "07700900123")
-                 + answer("advocate_form", "any time", "contact_when", "any_time")
-                 + answer("advocate_form", "yes", "adv_tell_sw", "yes")
-                 + finish("advocate_form", "send it", "adv_confirm", "send"))
+    out += story("complaint", start("complaint_form", "i want to complain", "make_complaint")
+                 + answer("complaint_form", "they read my diary", "cp_about", "they read my diary")
+                 + answer("complaint_form", "stop reading it", "cp_wants", "stop reading it")
+                 + answer("complaint_form", "no", "cp_home", "no")
+                 + answer("complaint_form", "no", "cp_about_sw", "no")
+                 + answer("complaint_form", "yes", "cp_advocate", "yes")
+                 + answer("complaint_form", "Jo", "anon_name", "Jo")
+                 + answer("complaint_form", "Leeds", "anon_council", "Leeds")
+                 + answer("complaint_form", "text", "contact_how", "text")
+                 + answer("complaint_form", "07700900123", "contact_detail", "07700900123")
+                 + finish("complaint_form", "send it", "cp_confirm", "send"))
     wishes = start("wishes_form", "i want to tell them what i think", "share_wishes")
     for slot, value in (("w_review_date", "unknown"), ("w_going_well", "school"), ("w_not_going_well", ""),
                         ("w_change", "more contact"), ("w_who_at_meeting", "my nan")):

@@ -269,8 +269,8 @@ def _read_payload(q: Question, text: str) -> Outcome:
         return Outcome("fill", "")
     if choice == PREVIOUS_WORDS:
         return Outcome("fill", PREVIOUS_WORDS) if q.kind == OPEN else Outcome("invalid")
-    if q.synonyms and choice not in q.synonyms and choice != UNKNOWN:
-        return Outcome("invalid")
+    if q.synonyms and choice not in q.synonyms and choice not in q.value_labels and choice != UNKNOWN:
+        return Outcome("invalid")  # (a value with a label of its own, e.g. SMS's "this_number", is one too)
     return Outcome("fill", choice)
 
 

@@ -73,7 +73,7 @@ class HeardTrackerStore(SQLTrackerStore):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     # Conversation state only (the case records use their own connections, fully synchronous): in WAL
     # mode NORMAL never corrupts the file; a power cut may lose the last turns, never a child's record.
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -93,12 +93,17 @@ def add_texts(
 
 def _claimable(now: datetime, with_options: bool):
     earlier = aliased(OutboundMessage)
+    # In order per number: an earlier text being sent, retried, or due blocks a later one. A text held for later
+    # and never tried (quiet hours: an outreach message waiting for 08:00) does not: the answers to what the child
+    # texts now must not wait for the morning behind it.
+    held = and_(earlier.status == "queued", earlier.attempts == 0, earlier.next_attempt_at > now)
     blocked = exists().where(
         and_(
             earlier.phone_hash == OutboundMessage.phone_hash,
             earlier.id < OutboundMessage.id,
             earlier.channel == "sms",
             earlier.status.in_(ACTIVE),
+            ~held,
         )
     )
     ready = or_(

@@ -13,6 +13,7 @@ from bot.db.engine import session_scope
 from bot.db.models import StaffUser
 from bot.services import audit, second_factor, signin_throttle as throttle, staff as staff_service
 from bot.services.errors import InvalidChoice, NotFound
+from bot.services.team_contacts import EMAIL, MAX_CONTACT
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,18 @@ def reset_second_factor(admin: StaffUser, staff_id: int) -> str:
             raise NotFound("no such staff user")
         second_factor.reset(s, user, audit.staff_actor(admin.username))
         return user.username
+
+
+def set_notify_email(staff_id: int, email: str) -> str | None:
+    """A staff member sets (or clears, with "") the e-mail address they are told at when something waits for them
+    (a new statement of a child they work with: ``bot.services.team_routing``). Returns a problem to show, or None
+    when saved (audited, without the address)."""
+    value = email.strip()
+    if value and (len(value) > MAX_CONTACT or not EMAIL.match(value)):
+        return "Enter an e-mail address, like name@council.gov.uk, or leave it empty."
+    with session_scope() as s:
+        user = s.get(StaffUser, staff_id)
+        user.notify_email = value or None
+        audit.record(s, audit.staff_actor(user.username), "update", "staff_user", user.id,
+                     {"fields": ["notify_email"]})
+    return None

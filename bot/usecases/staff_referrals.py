@@ -14,6 +14,7 @@ from bot.services.errors import NotFound
 from bot.services.read_models.access import child_for_staff
 from bot.services.staff_referrals import StaffReferral, check_referral, refer_child
 from bot.usecases.review_reads import Asked, guarded
+from bot.services import team_routing
 
 
 def idempotency_key(staff: StaffUser, child_id: str, form: StaffReferral) -> str:
@@ -32,5 +33,6 @@ def refer_for_advocacy(staff: StaffUser, child_id: str, form: StaffReferral) -> 
         child = child_for_staff(s, staff, child_id)
         problems = check_referral(form, utcnow().date())
         if not problems:
-            refer_child(s, staff, child, form, idempotency_key(staff, child_id, form))
+            referral = refer_child(s, staff, child, form, idempotency_key(staff, child_id, form))
+            team_routing.notify_new(s, "advocacy_referral", referral)  # the advocacy service is told (issue 15)
         return problems

@@ -151,6 +151,15 @@ def sign_in(conversation: str, name: str) -> None:
         children.link_conversation(s, conversation, child_id(name), "web")
 
 
+def referrals_of_child(name: str) -> list[Any]:
+    from bot.db.models import AdvocacyReferral
+
+    with db() as s:
+        rows = s.execute(select(AdvocacyReferral).where(AdvocacyReferral.child_id == child_id(name))).scalars().all()
+        s.expunge_all()
+        return rows
+
+
 def referrals_for(conversation: str) -> list[Any]:
     from bot.db.models import AdvocacyReferral
     from bot.services.audit import conversation_ref
@@ -180,7 +189,7 @@ def test_anonymous_advocate_referral_typed_like_a_child(stack: Stack) -> None:
     assert '/inform{"choice":"review"}' in button_payloads(asked)
     assert "own words" in texts(stack.say(me, "1"))
     words = "they moved me again an nobody asked me 😢 <script>alert(1)</script>"
-    assert "name" in answer(stack, me, words)
+    assert "What name" in answer(stack, me, words)
     assert "council" in texts(stack.say(me, "Jo"))
     assert "get in touch" in texts(stack.say(me, "Lancashire"))
     assert "number" in texts(stack.say(me, "text me"))
@@ -190,7 +199,7 @@ def test_anonymous_advocate_referral_typed_like_a_child(stack: Stack) -> None:
     assert "Here is your request" in check and words in check and "Jo" in check and "07700 900123" in check
     assert referrals_for(me) == []
     done = texts(stack.say(me, "send it"))
-    assert "Done!" in done and "advocate will get in touch by" in done
+    assert "Done!" in done and "They aim to get in touch by" in done  # issue 15: "aims to", a true promise
     [referral] = referrals_for(me)
     assert referral.reason == "review"
     assert referral.words == words
@@ -246,20 +255,28 @@ def test_stop_ends_form_without_saving(stack: Stack) -> None:
     assert referrals_for(me) == []
 
 
-def test_complaint_is_an_advocate_referral_for_a_complaint(stack: Stack) -> None:
+def test_a_complaint_is_recorded_as_a_complaint_with_the_steps_and_help_at_hand(stack: Stack) -> None:
+    """Issue 15 item 7: a complaint reaches the complaints team as a complaint (not an advocacy referral)."""
+    from bot.db.routing_models import Complaint
+    from bot.services.audit import conversation_ref
+
     me = sender()
     sign_in(me, "Leo")
     first = "this isnt fair i want to complain about my placement"
-    reply = texts(stack.say(me, first))
-    # Issue 20: what the child said first is kept, not asked for again ("Tell me a bit more").
-    assert "complain" in reply and "kept what you told me" in reply and "own words" not in reply
-    stack.say(me, "/inform{\"choice\":\"carer\"}")
-    stack.say(me, "/inform{\"choice\":\"after_school\"}")
-    assert first in texts(stack.say(me, "yes"))  # read back at the check
-    assert "Done!" in texts(stack.say(me, "send"))
-    [referral] = referrals_for(me)
-    assert referral.reason == "complaint" and referral.child_id == child_id("Leo")
-    assert referral.tell_social_worker is True and referral.words == first
+    replies = [texts(stack.say(me, first))]
+    # What the child said first is kept (issue 20); then what they want to happen, and the yes/no questions.
+    for message in ("i want to move back near my school", "no", "no", "no"):
+        replies.append(answer(stack, me, message))
+    said = "\n".join(replies)
+    assert "Is it OK to send?" in said and first in said  # read back at the check
+    done = texts(stack.say(me, "send"))
+    assert "0800 528 0731" in done  # Help at Hand (the Children's Commissioner)
+    assert referrals_for(me) == []  # no advocate asked for: no referral
+    leo = child_id("Leo")  # (before the next session: SQLite has one writer, and every transaction writes)
+    with db() as s:
+        [complaint] = s.execute(select(Complaint).where(Complaint.conversation_ref == conversation_ref(me))).scalars()
+        assert complaint.child_id == leo and complaint.about == first
+        assert complaint.wants == "i want to move back near my school"
 
 
 def test_wishes_change_an_answer_then_send(stack: Stack) -> None:
@@ -275,11 +292,13 @@ def test_wishes_change_an_answer_then_send(stack: Stack) -> None:
     stack.say(me, "i dont see my brother enough")
     stack.say(me, "more time with my brother")
     stack.say(me, '/inform{"choice":"skip"}')
-    stack.say(me, "2")  # with an advocate
+    assert "advocate" in texts(stack.say(me, "2"))  # with an advocate: shall we ask for one? (issue 15)
+    before = len([r for r in referrals_of_child("Jade")])
+    stack.say(me, "yes")
     summary = texts(stack.say(me, "No, that's all"))
-    assert "Who can see your answers" in summary
-    summary = texts(stack.say(me, "just the iro and my carer"))
-    assert "football and my friends" in summary and "the IRO and your carer" in summary
+    assert "Who can read your answers" in summary
+    summary = texts(stack.say(me, "just the iro"))
+    assert "football and my friends" in summary and "the IRO" in summary
     assert "Which answer" in texts(stack.say(me, '/inform{"choice":"change"}'))
     assert "going well" in texts(stack.say(me, "going well")).lower()
     summary = texts(stack.say(me, "drawing 🎨 and football"))
@@ -293,8 +312,9 @@ def test_wishes_change_an_answer_then_send(stack: Stack) -> None:
     assert answers["going_well"] == "drawing 🎨 and football"
     assert answers["attend"] == "with_advocate"
     assert "who_at_meeting" not in answers  # skipped
-    assert shares == ["carer", "iro"]
+    assert shares == ["iro"]
     assert statement.review_date is not None
+    assert len(referrals_of_child("Jade")) == before + 1  # the advocate asked for is a referral for the review
 
 
 def test_harm_mid_form_gets_safe_help_alert_and_form_carries_on(stack: Stack) -> None:
@@ -307,13 +327,16 @@ def test_harm_mid_form_gets_safe_help_alert_and_form_carries_on(stack: Stack) ->
     words = "i dont want to go back there he hits me"
     reply = texts(stack.say(me, words))
     assert "0800 1111" in reply and "999" in reply and "not your fault" in reply
-    assert "going well" in reply  # the same question again: nothing lost, nothing sent
+    # Issue 20: the words are offered as the answer; "no" leaves them out and asks the same question again.
+    assert "Do you want this in your answers too?" in reply
     with db() as s:
         alert = s.execute(select(SafeguardingAlert).where(
             SafeguardingAlert.conversation_ref == conversation_ref(me))).scalar_one()
     assert alert.text == words
+    assert "going well" in texts(stack.say(me, "no"))  # the same question again: nothing lost, nothing sent
     slots = stack.tracker(me)["slots"]
     assert slots["w_review_date"] == "unknown" and slots["requested_slot"] == "w_going_well"
+    assert slots["w_going_well"] is None and slots["alert_words"] is None
 
 
 def test_first_message_disclosure_over_rest(stack: Stack) -> None:
@@ -362,7 +385,9 @@ def test_visitor_request_signed_in(stack: Stack) -> None:
     sign_in(me, "Leo")
     # "a mentor" is already said: the form asks only what kind of person (issue 20: nothing asked twice)
     assert "kind of person" in texts(stack.say(me, "can i have a mentor")).lower()
-    assert "Is it OK to send?" in texts(stack.say(me, "someone who likes gaming"))
+    assert "already know" in texts(stack.say(me, "someone who likes gaming"))  # issue 16: someone they know?
+    assert "know about you" in texts(stack.say(me, "No, skip"))
+    assert "Is it OK to send?" in texts(stack.say(me, '/inform{"choice":"skip"}'))
     assert "Done!" in texts(stack.say(me, "send"))
     with db() as s:
         rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
@@ -377,7 +402,10 @@ def test_visitor_request_in_one_sentence_keeps_the_words(stack: Stack) -> None:
     stack.say(me, "/request_visitor")
     wish = "i want a mentor who is into drawing and can help me with college stuff"
     reply = texts(stack.say(me, wish))
-    assert "kept your words" in reply and "Is it OK to send?" in reply  # not asked "what kind of person?" again
+    assert "kept your words" in reply and "kind of person" not in reply  # not asked "what kind of person?" again
+    assert "already know" in reply  # issue 16: someone they already know, then what their visitor may know
+    stack.say(me, '/inform{"choice":"skip"}')
+    assert "Is it OK to send?" in texts(stack.say(me, '/inform{"choice":"skip"}'))
     assert "Done!" in texts(stack.say(me, "send"))
     with db() as s:
         rows = s.execute(select(VisitorRequest).where(VisitorRequest.child_id == child_id("Leo"))).scalars().all()
@@ -434,10 +462,21 @@ def test_sms_child_is_recognised_and_no_phone_number_is_stored(stack: Stack, twi
         assert reply.status_code == 200
 
     text_in("hiya")
+    import time
+
+    deadline = time.monotonic() + 30  # texts go from the send queue, after the webhook answered
+    while time.monotonic() < deadline and not any("Jade" in m.get("Body", "") for m in twilio.sent):
+        time.sleep(0.2)
     to_jade = [m["Body"] for m in twilio.sent if m.get("To") == jade]
     assert to_jade and "Jade" in " ".join(to_jade)  # recognised by her number's hash
-    assert all(b.startswith("Heard: You have a new message.") for b in to_jade)  # safe on a lock screen
+    from bot.channels.sms_text import header
+
+    # Safe on a lock screen: each text opens with the header (numbered when a turn takes more than one text).
+    assert all(any(b.split("\n")[0] == header(i, n) for n in range(1, 6) for i in range(1, n + 1)) for b in to_jade)
     text_in("my dad hits me when he is drunk")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "0800 1111" not in " ".join(m["Body"] for m in twilio.sent):
+        time.sleep(0.2)
     assert "0800 1111" in " ".join(m["Body"] for m in twilio.sent if m.get("To") == jade)
     events = stack.tracker(sms_sender_id(jade))["events"]
     assert any(e["event"] == "user" for e in events)
@@ -456,10 +495,14 @@ def test_sms_child_is_recognised_and_no_phone_number_is_stored(stack: Stack, twi
 
 def answer(stack: Stack, me: str, text: str) -> str:
     """Say `text`; if it brought a safeguarding check-in (issue 14: an everyday complaint such as "they keep
-    moving me" may), answer No, which keeps the words as the answer. The replies of both turns."""
+    moving me" may), answer No, which keeps the words as the answer; if the model took it as a disclosure (an
+    alert, then "Do you want this in your answers too?", issue 20), answer Yes, which keeps them too. Which of
+    the two an everyday complaint gets moves with each training run; the record is the same. The replies."""
     reply = texts(stack.say(me, text))
     if "hurting you" in reply:
         reply += "\n" + texts(stack.say(me, '/check_in_answer{"choice":"no"}'))
+    if "in your answers too?" in reply:
+        reply += "\n" + texts(stack.say(me, "yes"))
     return reply
 
 
@@ -479,7 +522,7 @@ def test_a_question_is_never_taken_as_consent(stack: Stack) -> None:
     assert referral.tell_social_worker is False
 
 
-def test_everyone_except_my_mum_is_shared_with_everyone_but_the_parent(stack: Stack) -> None:
+def test_everyone_except_my_mum_is_shared_with_everyone_who_can_read_it(stack: Stack) -> None:
     from bot.db.models import WishesStatement
     from bot.services.audit import conversation_ref
 
@@ -490,16 +533,17 @@ def test_everyone_except_my_mum_is_shared_with_everyone_but_the_parent(stack: St
     for message in ("school", '/inform{"choice":"skip"}', '/inform{"choice":"skip"}', '/inform{"choice":"skip"}',
                     '/inform{"choice":"self"}', '/inform{"choice":"skip"}'):
         stack.say(me, message)
-    unclear = texts(stack.say(me, "mum not dad"))
-    assert "not sure who you meant" in unclear
-    summary = texts(stack.say(me, "evryone xcept my mum"))
-    assert "your social worker, the IRO, your carer and your advocate" in summary
+    stack.say(me, "mum not dad")  # unclear: asked again, never guessed
+    assert stack.tracker(me)["slots"]["requested_slot"] == "w_share_with"
+    # Only the social worker and the IRO can read a statement here (issue 15): "everyone except my mum" is both.
+    stack.say(me, "evryone xcept my mum")
+    assert stack.tracker(me)["slots"]["w_share_with"] == ["social_worker", "iro"]
     assert "Done!" in texts(stack.say(me, "send"))
     with db() as s:
         statement = s.execute(select(WishesStatement).where(
             WishesStatement.conversation_ref == conversation_ref(me))).scalar_one()
         shares = sorted(x.audience for x in statement.shares)
-    assert shares == ["advocate", "carer", "iro", "social_worker"]
+    assert shares == ["iro", "social_worker"]
 
 
 def test_meta_answers_and_stop_sentences_are_never_saved(stack: Stack) -> None:
@@ -553,7 +597,9 @@ def test_name_and_council_are_not_asked_again_in_one_conversation(stack: Stack) 
     reply = texts(stack.say(me, "/request_visitor"))
     assert "I still have your name (Sam)" in reply and "your council (Leeds)" in reply
     reply = texts(stack.say(me, '/inform{"choice":"mentor"}'))
-    reply = texts(stack.say(me, "someone kind"))
+    stack.say(me, "someone kind")
+    stack.say(me, '/inform{"choice":"skip"}')  # someone they already know (issue 16)
+    reply = texts(stack.say(me, '/inform{"choice":"skip"}'))  # what their visitor may know
     assert "What name" not in reply and "Is it OK to send?" in reply and "Sam" in reply
 
 

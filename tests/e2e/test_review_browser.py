@@ -144,3 +144,43 @@ async def test_sign_in_to_printing_a_statement(server, world, tmp_path):
             assert [e for e in console_errors if "Content Security Policy" in e] == []
         finally:
             await browser.close()
+
+
+async def test_pages_for_issues_15_to_17_in_a_browser(server, world, session):
+    """The register, the IRO panel, visitors and mentors, a match's history, complaints and retention, in
+    Chromium without a console error; screenshots saved to docs/screenshots/."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    from bot.services import visitors
+
+    visitors.answer_match(session, match_id=world.ben_match, idempotency_key="shot-yes", accept=True)
+    session.commit()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base = str(server.make_url("")).rstrip("/")
+    pages = {
+        "sw.a": [("/review/register", "review-register.png"), ("/review/register/new", "review-register-new.png"),
+                 ("/review/register/import", "review-register-import.png"),
+                 ("/review/visitors", "review-visitors-caseload.png")],
+        "iro.c": [("/review/iro", "review-iro-panel.png")],
+        "admin.f": [("/review/visitors", "review-visitors.png"),
+                    (f"/review/visitors/matches/{world.ben_match}", "review-visitor-match.png"),
+                    ("/review/complaints", "review-complaints.png"),
+                    ("/review/admin/retention", "review-retention.png")],
+    }
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = await (await browser.new_context(viewport={"width": 1280, "height": 860})).new_page()
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(f"{page.url}: {m.text} {m.location}") if m.type == "error"
+                    else None)
+            for username, shots in pages.items():
+                await _sign_in(page, base, username)
+                for path, name in shots:
+                    response = await page.goto(f"{base}{path}")
+                    assert response is not None and response.status == 200, (username, path)
+                    assert await page.locator("h1").count() == 1, path
+                    await page.screenshot(path=str(SHOTS / name), full_page=True)
+                await _sign_out(page)
+            assert [e for e in errors if "favicon.ico" not in e] == []  # (this test server has no favicon)
+        finally:
+            await browser.close()

@@ -138,7 +138,10 @@ def test_a_yes_inside_a_form_asks_the_question_again(stack: Stack, database: str
     asked = said(stack.say(sender, '/inform{"choice":"review"}'))
     stack.say(sender, CONCERN_MESSAGE)
     replies = said(stack.say(sender, '/check_in_answer{"choice":"yes"}'))
-    assert "It is not your fault" in replies and asked.splitlines()[-1] in replies  # the form carries on
+    # Issue 20: the alert is raised, then the child chooses whether those words go in their answers too.
+    assert "It is not your fault" in replies and "in your answers too?" in replies
+    replies = said(stack.say(sender, "no"))
+    assert asked.splitlines()[-1] in replies  # no: the form carries on, asking the question again
     assert stack.tracker(sender)["slots"]["adv_words"] is None
     assert len(rows(database, "safeguarding_alerts", sender)) == 1
 

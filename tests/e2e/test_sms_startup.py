@@ -78,11 +78,18 @@ def test_the_seeded_sms_child_is_greeted_by_name_and_answers_her_match_by_sms(st
     text_in(stack, "hiya")
     greeting = bodies(twilio)
     assert "Jade" in greeting, "recognised by her number's hash, made with the key ./heard seed loaded"
-    assert "Sam" in greeting, "her waiting match is offered"
+    assert "could be your visitor" in greeting, "her waiting match is offered"
     assert "press" not in greeting.lower()
+    before = len(twilio.sent)
+    text_in(stack, "1")  # "Yes, tell me"
+    bodies(twilio)
+    told = "\n".join(m.get("Body", "") for m in twilio.sent[before:] if m.get("To") == JADE)
+    assert "Sam" in told, "who the visitor is, once she asked to hear"
     text_in(stack, "yes")
+    after = bodies(twilio)
     engine = create_engine(url, future=True)
     with engine.connect() as conn:
-        status = conn.execute(text("SELECT status FROM visitor_matches WHERE visitor_name = 'Sam'")).scalar()
+        status = conn.execute(text("SELECT status FROM visitor_matches WHERE visitor_name = 'Sam' "
+                                   "ORDER BY id DESC")).scalar()  # the newest: the one she was offered
     engine.dispose()
-    assert status == "accepted", "her yes, texted, is recorded on the match"
+    assert status == "accepted", ("her yes, texted, is recorded on the match", after[-600:])

@@ -198,3 +198,21 @@ async def test_a_number_that_says_stop_after_queueing_gets_nothing(make_child, s
     assert twilio.calls == []
     rows = _rows(session, channel="sms")
     assert [r.status for r in rows] == ["dropped"] and rows[0].phone_encrypted is None
+
+
+def test_a_text_held_for_the_morning_never_holds_back_the_answer_to_what_the_child_texts_now(session, make_child):
+    """A review invitation queued at 22:00 waits for 08:00; the child texts at 22:05 and is answered at once."""
+    from datetime import datetime, timezone
+
+    from bot.services import outbound_queue
+
+    night = datetime(2026, 12, 1, 22, 0, tzinfo=timezone.utc)
+    held_until = datetime(2026, 12, 2, 8, 0, tzinfo=timezone.utc)
+    outbound_queue.add_texts(session, "+447700900123", ["Your review meeting is soon."], None, kind="outreach",
+                             child_id=None, dedupe_key="held-1", not_before=held_until)
+    outbound_queue.add_texts(session, "+447700900123", ["Hi, I am Heard."], None, kind="reply", child_id=None,
+                             dedupe_key=None, not_before=night)
+    session.flush()
+    claimed = outbound_queue.claim(session, "w1", now=night.replace(minute=5))
+    assert [c.body for c in claimed] == ["Hi, I am Heard."]
+    assert outbound_queue.claim(session, "w1", now=night.replace(minute=6)) == []  # the held one still waits

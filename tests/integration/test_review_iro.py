@@ -87,6 +87,11 @@ async def test_social_worker_refers_with_agreement_and_non_instructed(client, wo
             ("instructed", "in_person", None), ("non_instructed", None, "disability")]
         referral = s.get(AdvocacyReferral, origins[0].referral_id)
         assert referral.child_id == world.ada and referral.status == "new" and referral.tell_social_worker
+        # The advocacy service is told, once per referral, without the child's words (issue 15).
+        from bot.db.models import NotificationOutbox
+        told = s.execute(select(NotificationOutbox.record_id).where(
+            NotificationOutbox.record_type == "advocacy_referral")).scalars().all()
+        assert sorted(set(told)) == sorted(o.referral_id for o in origins)
     client.session.cookie_jar.clear()
     await login(client, "adv.d")
     queue = await (await client.get("/review/referrals")).text()

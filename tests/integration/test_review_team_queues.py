@@ -112,3 +112,20 @@ async def test_admin_sets_team_contacts_and_hours(client, world, engine):
     assert 'value="https://hooks.council.example/iv"' in page and 'value="08:30-18:00"' in page
     bad = await client.post("/review/admin/settings", data={**base, "iv_contact": "not a contact"})
     assert bad.status == 400 and "e-mail address or an https://" in await bad.text()
+
+
+async def test_a_worker_sets_the_email_they_are_told_at_and_only_their_own(client, world, engine):
+    """Issue 15: a new statement tells the child's social worker at their own address (set by them, audited)."""
+    from sqlalchemy import select as select_
+    from sqlalchemy.orm import Session as Session_
+
+    token = await login(client, "sw.a")
+    bad = await client.post("/review/account/notify-email", data={"_csrf": token, "notify_email": "not an email"})
+    assert bad.status == 400 and "Enter an e-mail address" in await bad.text()
+    ok = await client.post("/review/account/notify-email", data={"_csrf": token, "notify_email": "sw.a@council.gov.uk"})
+    assert ok.status == 200 and "Saved." in await ok.text()
+    with Session_(engine, future=True) as s:
+        emails = dict(s.execute(select_(StaffUser.username, StaffUser.notify_email)).all())
+    assert emails["sw.a"] == "sw.a@council.gov.uk" and emails["sw.b"] is None
+    events = audit_events(engine, actor=actor("sw.a"), action="update", entity_type="staff_user")
+    assert events and all("council.gov.uk" not in (e.detail or "") for e in events)

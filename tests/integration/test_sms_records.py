@@ -61,6 +61,13 @@ def test_every_record_says_which_channel_it_came_by(session, make_child):
                                         answers=[("w_feel", "How?", "fine")], share_with=["iro"],
                                         idempotency_key="w-web")
     assert statement.channel == "web"
+    by_text = wishes.submit_statement(session, conversation_id=sms_sender_id(PHONE), child_id=child.id,
+                                      review_date=None, review_label=None, drafted_at=None,
+                                      answers=[("w_feel", "How?", "ok")], share_with=["iro"],
+                                      idempotency_key="w-sms")
+    from bot.services.read_models.statements import statement_view
+
+    assert statement_view(by_text, "iro")["channel"] == "sms"  # shown as "Sent ... by text message"
 
 
 def test_an_sms_alerts_number_is_shown_to_the_duty_lead_only_and_audited(demo, session):

@@ -69,3 +69,15 @@ async def test_the_channel_seals_the_number_onto_each_text_it_hands_to_rasa(rig)
     token = (message.metadata or {}).get("phone_token")
     assert token and CHILD_PHONE not in token  # sealed, never the number in the clear
     assert number_of_sms_conversation(message.sender_id, token) == CHILD_PHONE
+
+
+def test_the_sms_only_option_is_a_real_answer_and_read_back_in_words():
+    """Pressed (texted "1") it fills the question; the check step reads it back as its button's words."""
+    from bot.dialogue import answers
+    from bot.dialogue.messages import buttons
+
+    sms = buttons("ask_contact_how", "sms")
+    outcome = answers.read_answer("contact_how", sms[0]["payload"], "inform", 1.0, sms)
+    assert (outcome.kind, outcome.value) == ("fill", "this_number")
+    typed = answers.read_answer("contact_how", "1", None, 0.0, sms)  # a number typed against the SMS options
+    assert (typed.kind, typed.value) == ("fill", "this_number")

@@ -27,6 +27,7 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
         "drafted_at": statement.drafted_at,
         "sent_at": statement.sent_at,
         "withdrawn_at": statement.withdrawn_at,  # the child took it back; the words stay for the record
+        "channel": statement.channel,  # web | sms (migration 0015)
         "share_with": statement.share_with,
         "visible": bool(answers),
         "plan_mark": plan_mark_view(statement) if answers else None,  # "wishes differ from the plan" (0012)

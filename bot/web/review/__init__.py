@@ -45,6 +45,7 @@ PAGES = [
     ("GET", "/account", account.account_page),
     ("POST", "/account/password", account.password_submit),
     ("POST", "/account/recovery-codes", account.recovery_codes_submit),
+    ("POST", "/account/notify-email", account.notify_email_submit),
     ("GET", "/children", children.caseload_page),
     ("GET", "/children/{child_id}", children.child_page),
     ("POST", "/children/{child_id}/code", children.issue_code),

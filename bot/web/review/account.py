@@ -13,6 +13,7 @@ from bot.usecases.review_staff_account import (
     change_password,
     recovery_codes_left,
     renew_recovery_codes,
+    set_notify_email,
 )
 from bot.web.review.auth import client_address, start_session, throttle_message, throttled
 from bot.web.review.common import render, run_use_case
@@ -27,6 +28,7 @@ async def _page(request: web.Request, *, error: str = "", status: int = 200) -> 
         "first_time": bool(staff.must_change_password),
         "enrolled": bool(staff.totp_secret),
         "codes_left": recovery_codes_left(staff),
+        "notify_email": staff.notify_email or "",
         "min_length": MIN_LENGTH,
         "flash": session.pop("flash", ""),
         "error": error,
@@ -79,3 +81,13 @@ async def recovery_codes_submit(request: web.Request) -> web.Response:
     if outcome.result != "ok":
         return await _refused(request, outcome)
     return render(request, "recovery_codes.html", {"codes": outcome.recovery_codes, "next_page": "/review/account"})
+
+
+async def notify_email_submit(request: web.Request) -> web.Response:
+    """Where this staff member is told that something waits for them (never what it says)."""
+    form = await request.post()
+    problem = await run_use_case(set_notify_email, request["staff"].id, str(form.get("notify_email", ""))[:600])
+    if problem:
+        return await _page(request, error=problem, status=400)
+    (await get_session(request))["flash"] = "Saved. We tell you there when something is waiting for you."
+    raise web.HTTPSeeOther("/review/account")
