@@ -24,9 +24,10 @@ from tests.e2e.test_conversations import db, referrals_for, sender, sign_in, tex
 from tests.integration.test_field_shift import META_ANSWERS, SCRIPTS
 from tests.stack import MODEL, Stack
 
+# Not marked ``db``: the figures do not depend on the database, so ./heard test scores them once (on SQLite); the
+# same conversations on PostgreSQL are tests/e2e/test_conversations.py's.
 pytestmark = [
     pytest.mark.stack,
-    pytest.mark.db,
     pytest.mark.skipif(not MODEL.exists(), reason="no trained model: run ./heard train"),
 ]
 
