@@ -17,8 +17,7 @@ from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue import answers, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
 from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
-from bot.services.council_hours import DEFAULT_HOURS, clock, parse_hours
-from bot.config import get_settings
+from bot.services.council_hours import phrase, server_hours
 from bot.usecases import council_hours
 from bot.usecases import child_requests
 from bot.usecases.conversation import VisitorMatchInfo, current_visitor_match
@@ -71,8 +70,7 @@ async def reading_hours(tracker: Tracker) -> str:
         return await in_thread(council_hours.reading_hours_phrase, tracker.sender_id)
     except SQLAlchemyError as error:
         logger.warning("case database unavailable reading the council's hours: %s", type(error).__name__)
-        start, end = parse_hours(get_settings().council_hours) or DEFAULT_HOURS
-        return f"on working days, {clock(start)} to {clock(end)}"
+        return phrase(server_hours())
 
 
 class SessionStart(Action):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ class HeardTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
         for key in ("host", "dialect", "db", "username", "password", "port", "url"):
             kwargs.pop(key, None)
+        self._saved: dict[str, list[Any]] = {}  # sender id -> the events of the save in progress
         url = get_settings().tracker_database_url
         if url.startswith("sqlite"):
             from pathlib import Path
@@ -59,15 +61,21 @@ class HeardTrackerStore(SQLTrackerStore):
         user messages, the turns of a form just sent redacted, a chat the child asked to delete deleted."""
         session = self.sessionmaker()  # Rasa's own session on its events table (read only)
         try:
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
             last_id = session.query(sa.func.max(self.SQLEvent.id)).filter(
                 self.SQLEvent.sender_id == tracker.sender_id
             ).scalar()
         finally:
             session.close()
-        new_events = list(tracker.events)[stored:]
         await super().save(tracker)
+        new_events = self._saved.pop(tracker.sender_id, [])
         minimise.after_save(self.engine, tracker.sender_id, int(last_id or 0), new_events)
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Any]:
+        """Rasa's events not stored yet (it counts the stored ones), kept for ``save`` so they are counted once.
+        One conversation is saved at a time (the lock store), so one entry per conversation is enough."""
+        events = list(super()._additional_events(session, tracker))
+        self._saved[tracker.sender_id] = events
+        return iter(events)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

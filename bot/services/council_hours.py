@@ -39,8 +39,13 @@ def reading_hours(s: Session, council_id: int | None) -> tuple[time, time]:
     """The council's hours, else the server's setting, else 9am to 5pm."""
     row = s.get(AuthoritySettings, council_id) if council_id is not None else None
     own = parse_hours(row.reading_hours) if row is not None else None
-    server = getattr(get_settings(), "council_hours", None)
-    return own or parse_hours(server) or DEFAULT_HOURS
+    return own or server_hours()
+
+
+def server_hours() -> tuple[time, time]:
+    """The server's setting (``HEARD_COUNCIL_HOURS``), else 9am to 5pm: what counts when no council has its own,
+    or the case database cannot say."""
+    return parse_hours(get_settings().council_hours) or DEFAULT_HOURS
 
 
 def clock(t: time) -> str:
@@ -50,10 +55,15 @@ def clock(t: time) -> str:
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
 
 
+def phrase(hours: tuple[time, time]) -> str:
+    """'on working days, 9am to 5pm'."""
+    start, end = hours
+    return f"on working days, {clock(start)} to {clock(end)}"
+
+
 def hours_phrase(s: Session, council_id: int | None) -> str:
     """'on working days, 9am to 5pm' for the council."""
-    start, end = reading_hours(s, council_id)
-    return f"on working days, {clock(start)} to {clock(end)}"
+    return phrase(reading_hours(s, council_id))
 
 
 def when_someone_reads(s: Session, council_id: int | None, now: datetime | None = None) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.services import call_backs, complaints, requester
-from bot.services.errors import NotYours
+from bot.usecases.transaction import in_one_transaction
 
 
 @dataclass(frozen=True)
@@ -53,21 +53,18 @@ def submit_complaint(
     """Store a complaint (``bot.services.complaints.submit_complaint``): routed to the council's complaints
     contact, acknowledged by the council's due date, with an advocacy referral when ``wants_advocate``.
     Raises ``TextTooLong``, ``IdempotencyConflict``, ``NotYours``."""
-    refused: NotYours
-    with session_scope() as session:
-        try:
-            complaint = complaints.submit_complaint(
-                session, idempotency_key=idempotency_key, conversation_id=conversation_id,
-                child_id=_child(session, conversation_id, claimed_child_id, "complaint"), channel=channel,
-                about=about, wants=wants, about_children_home=about_children_home,
-                about_social_worker=about_social_worker, wants_advocate=wants_advocate, anon_name=anon_name,
-                local_authority=local_authority, contact=contact,
-            )
-            return ComplaintStored(complaint.id, complaint.acknowledge_due, complaint.about_children_home,
-                                   complaint.referral_id)
-        except NotYours as error:
-            refused = error
-    raise refused
+    def work(session: Session) -> ComplaintStored:
+        complaint = complaints.submit_complaint(
+            session, idempotency_key=idempotency_key, conversation_id=conversation_id,
+            child_id=_child(session, conversation_id, claimed_child_id, "complaint"), channel=channel,
+            about=about, wants=wants, about_children_home=about_children_home,
+            about_social_worker=about_social_worker, wants_advocate=wants_advocate, anon_name=anon_name,
+            local_authority=local_authority, contact=contact,
+        )
+        return ComplaintStored(complaint.id, complaint.acknowledge_due, complaint.about_children_home,
+                               complaint.referral_id)
+
+    return in_one_transaction(work)
 
 
 def request_call_back(
@@ -87,20 +84,17 @@ def request_call_back(
     """Record a call-back on the conversation's safeguarding alert (``bot.services.call_backs``: what it stores)
     and tell the duty team; returns the alert id. Never refuses for length. Raises ``NotYours`` only when
     ``claimed_child_id`` names another child."""
-    refused: NotYours
-    with session_scope() as session:
-        try:
-            callback = call_backs.request_call_back(
-                session, conversation_id=conversation_id,
-                child_id=_child(session, conversation_id, claimed_child_id, "call-back"), turns=turns,
-                alert_id=alert_id, wants_today=wants_today, reach_how=reach_how, reach_when=reach_when,
-                anon_name=anon_name, anon_contact=anon_contact, about_social_worker=about_social_worker,
-                channel=channel,
-            )
-            return int(callback.alert_id)
-        except NotYours as error:
-            refused = error
-    raise refused
+    def work(session: Session) -> int:
+        callback = call_backs.request_call_back(
+            session, conversation_id=conversation_id,
+            child_id=_child(session, conversation_id, claimed_child_id, "call-back"), turns=turns,
+            alert_id=alert_id, wants_today=wants_today, reach_how=reach_how, reach_when=reach_when,
+            anon_name=anon_name, anon_contact=anon_contact, about_social_worker=about_social_worker,
+            channel=channel,
+        )
+        return int(callback.alert_id)
+
+    return in_one_transaction(work)
 
 
 def mark_alert_about_social_worker(conversation_id: str, alert_id: int | None = None) -> int | None:

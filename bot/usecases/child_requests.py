@@ -14,18 +14,16 @@ a match no longer waiting, raises ``NotYours`` after its audit event is committe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.services import referrals, requester, team_routing, visitors, wishes, withdrawals
 from bot.services.errors import NotYours, TextTooLong
+from bot.usecases.transaction import in_one_transaction
 
-T = TypeVar("T")
 __all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "request_visitor",
            "submit_referral", "submit_wishes", "withdraw_sent"]
 
@@ -36,17 +34,6 @@ class Stored:
 
     ref: str
     response_due: date | None = None  # advocacy referrals: the date an advocate answers by
-
-
-def _in_one_transaction(work: Callable[[Session], T]) -> T:
-    """Run ``work`` and commit. A refusal (``NotYours``) commits its audit event, then is passed on."""
-    refused: NotYours
-    with session_scope() as session:
-        try:
-            return work(session)
-        except NotYours as error:
-            refused = error  # leave the block normally: the refusal's audit event commits with it
-    raise refused
 
 
 def submit_referral(
@@ -83,7 +70,7 @@ def submit_referral(
         team_routing.notify_new(session, "advocacy_referral", referral)  # the advocacy service is told
         return Stored(withdrawals.sent_ref("advocacy_referral", referral.id), referral.response_due)
 
-    return _in_one_transaction(work)
+    return in_one_transaction(work)
 
 
 def submit_wishes(
@@ -114,7 +101,7 @@ def submit_wishes(
         team_routing.notify_new(session, "wishes_statement", statement)  # their social worker and IRO are told
         return Stored(withdrawals.sent_ref("wishes_statement", statement.id))
 
-    return _in_one_transaction(work)
+    return in_one_transaction(work)
 
 
 def request_visitor(
@@ -149,7 +136,7 @@ def request_visitor(
         team_routing.notify_new(session, "visitor_request", request)  # the IV co-ordinator is told
         return Stored(withdrawals.sent_ref("visitor_request", request.id))
 
-    return _in_one_transaction(work)
+    return in_one_transaction(work)
 
 
 def answer_match(
@@ -175,14 +162,14 @@ def answer_match(
             preferences=preferences,
         )
 
-    _in_one_transaction(work)
+    in_one_transaction(work)
 
 
 def withdraw_sent(conversation_id: str, sent: object) -> str:
     """Take back what this conversation sent (``sent``: its ``last_sent``, e.g. ``"advocacy_referral:12"``):
     ``withdrawals.WITHDRAWN`` (committed), ``ALREADY`` or ``TOO_LATE``. ``NotYours`` (audited, committed) when
     it is not the conversation's child's, or not this anonymous conversation's own."""
-    return _in_one_transaction(lambda session: withdrawals.withdraw_own(session, conversation_id, sent))
+    return in_one_transaction(lambda session: withdrawals.withdraw_own(session, conversation_id, sent))
 
 
 def ask_to_end_visitor(conversation_id: str, words: str | None) -> bool:

@@ -13,9 +13,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.db.engine import session_scope
 from bot.services import referrals, requester, wishes, withdrawals
 from bot.services.errors import NotYours
+from bot.usecases.transaction import in_one_transaction
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,10 @@ def submit_wishes_with_referral(
     returns the first statement and referral. ``NotYours`` (nothing stored) when the conversation has no child."""
     statement = {"review_date": review_date, "review_label": review_label, "answers": answers,
                  "share_with": share_with, "drafted_at": drafted_at}
-    refused: NotYours
-    with session_scope() as session:
-        try:
-            child_id = requester.requesting_child(session, conversation_id, claimed_child_id, "wishes statement")
-        except NotYours as error:
-            refused = error  # leave the block normally: the refusal's audit event commits with it
-        else:
-            return _store(session, idempotency_key=idempotency_key, conversation_id=conversation_id,
-                          child_id=child_id, statement=statement, attend_words=attend_words)
-    raise refused
+
+    def work(session: Session) -> StoredWithReferral:
+        child_id = requester.requesting_child(session, conversation_id, claimed_child_id, "wishes statement")
+        return _store(session, idempotency_key=idempotency_key, conversation_id=conversation_id,
+                      child_id=child_id, statement=statement, attend_words=attend_words)
+
+    return in_one_transaction(work)
