@@ -318,6 +318,7 @@ def test_the_greeting_keeps_what_it_knew_when_the_database_is_down(demo: dict, m
     messages, events = run(conversation.Greet(), make_tracker(slots=started, sender="conv-down"))
     dispose_engines()
     assert said(messages).startswith("Hi Jade") and "/check_match" in buttons(messages) and events == []
+    assert "A person reads what you send on working days, 9am to 5pm" in said(messages)  # the server's hours
 
 
 def test_a_taken_back_record_is_in_the_childs_export_and_is_purged_like_a_closed_one(demo: dict) -> None:
