@@ -5,7 +5,8 @@ The check-in always shows Childline and 999 and asks "Is someone hurting you, or
 (Yes / No / Not sure). It is recorded as a low-priority concern for the duty lead's daily list
 (``bot.usecases.concerns``). Yes or not sure: the disclosure answer and an urgent alert, with the child's words
 from the message that was checked. No: a kind reply, then what they were doing (the form carries on, its draft
-kept; outside a form, the menu). The rules (``scripts/make_rules.py``) send whatever the child says straight
+kept; outside a form, what the checked message also asked for, such as an advocate, with its words, else the
+menu). The rules (``scripts/make_rules.py``) send whatever the child says straight
 after a check-in here.
 """
 
@@ -15,12 +16,13 @@ import logging
 from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, conversation_child, in_thread, latest_intent, say
 from bot.dialogue import check_in
+from bot.dialogue.forms import starting_intents
 from bot.dialogue.intents import CHECK_IN_ACTION, CHECK_IN_ANSWER_ACTION, LANGUAGE_ACTION
 from bot.dialogue.messages import catalogue
 from bot.usecases.alerts import raise_safeguarding_alert
@@ -113,9 +115,17 @@ class HarmCheckAnswer(Action):
             alert_id = await self._alert(tracker, answer)
             return await note_answer(tracker, answer, alert_id)
         say(dispatcher, "check_in_no" if answer == check_in.NO else "check_in_unclear", tracker)
-        if not in_form:
-            say(dispatcher, "menu", tracker)
-        return await note_answer(tracker, answer)
+        events = await note_answer(tracker, answer)
+        if in_form:
+            return events
+        asked = check_in.asked_for(checked_message(tracker.events), starting_intents())
+        if answer == check_in.NO and asked is not None:
+            # Back to what they were doing: the turn runs again as the request the checked message made, with the
+            # child's own words (as action_fallback re-runs a typed button).
+            return [*events, ActionExecuted("action_listen"),
+                    UserUttered(asked["text"], asked, input_channel=tracker.get_latest_input_channel())]
+        say(dispatcher, "menu", tracker)
+        return events
 
     @staticmethod
     async def _alert(tracker: Tracker, answer: str) -> int | None:

@@ -16,7 +16,7 @@ from actions.sent import say_already_sent, say_stopped, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue import answers, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
-from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES
+from bot.dialogue.intents import EXPLAIN_MESSAGES, reply_messages
 from bot.services.council_hours import phrase, server_hours
 from bot.usecases import council_hours
 from bot.usecases import child_requests
@@ -299,7 +299,7 @@ class Reply(Action):
         return "action_reply"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        intent, _ = latest_intent(tracker)
-        for name in REPLIES.get(intent or "", ["default", "menu"]):
+        intent, confidence = latest_intent(tracker)
+        for name in reply_messages(intent, confidence):
             say(dispatcher, name, tracker)
         return []

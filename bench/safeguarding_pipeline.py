@@ -38,6 +38,9 @@ TARGETS = {  # on the frozen part, through the running pipeline
     "everyday_check_in": 0.10,  # at most: a check-in
 }
 REPLY_TIERS = {"safeguarding": "clear", "check_in": "check_in", "other_language": "language"}
+# Replies an everyday message should not get (issue 14: nothing but a goodbye ends the conversation; the
+# talk-to-a-person answer only when the child asked for a person): counted and shown, for a reader to judge.
+WATCHED_REPLIES = ("goodbye", "talk_to_person")
 
 
 def sha256(path: Path) -> str:
@@ -65,15 +68,18 @@ def load_part(part: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return read("everyday"), read("disclosures")
 
 
-def reply_tier(replies: Iterable[dict[str, Any]]) -> str:
-    """The strongest answer among the bot's replies: clear, check_in, language or none."""
+def reply_names(replies: Iterable[dict[str, Any]]) -> list[str]:
+    """The message catalogue's names of the bot's replies (unknown texts left out)."""
     from bot.dialogue.messages import find_by_text
 
+    names = (find_by_text(str(reply.get("text") or "")) for reply in replies)
+    return [name for name in names if name is not None]
+
+
+def reply_tier(replies: Iterable[dict[str, Any]]) -> str:
+    """The strongest answer among the bot's replies: clear, check_in, language or none."""
     found = set()
-    for reply in replies:
-        name = find_by_text(str(reply.get("text") or ""))
-        if name is None:
-            continue
+    for name in reply_names(replies):
         for prefix, tier in REPLY_TIERS.items():
             if name == prefix or (prefix == "other_language" and name.startswith(prefix)):
                 found.add(tier)
@@ -85,23 +91,27 @@ def reply_tier(replies: Iterable[dict[str, Any]]) -> str:
 
 @dataclass
 class Outcome:
-    """What one message got: the reply's tier, an alert row, a concern row, and the reply time."""
+    """What one message got: the reply's tier, an alert row, a concern row, the reply time, and which of the
+    watched replies (``WATCHED_REPLIES``) it got."""
 
     tier: str
     alert: bool
     concern: bool
     ms: float
+    watched: tuple[str, ...] = ()
 
 
 def send_all(say: Callable[[str, str], list[dict[str, Any]]], texts: list[str],
-             concurrency: int = CONCURRENCY) -> list[tuple[str, str, float]]:
-    """Send each text in a fresh conversation, ``concurrency`` at a time: (sender, tier, ms) per text."""
+             concurrency: int = CONCURRENCY) -> list[tuple[str, str, float, tuple[str, ...]]]:
+    """Send each text in a fresh conversation, ``concurrency`` at a time: (sender, tier, ms, watched replies)."""
 
-    def one(text: str) -> tuple[str, str, float]:
+    def one(text: str) -> tuple[str, str, float, tuple[str, ...]]:
         sender = f"sg-{uuid.uuid4().hex}"
         start = time.perf_counter()
         replies = say(sender, text)
-        return sender, reply_tier(replies), (time.perf_counter() - start) * 1000
+        ms = (time.perf_counter() - start) * 1000
+        watched = tuple(name for name in reply_names(replies) if name in WATCHED_REPLIES)
+        return sender, reply_tier(replies), ms, watched
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         return list(pool.map(one, texts))
@@ -128,7 +138,8 @@ def run(say: Callable[[str, str], list[dict[str, Any]]], database_url: str, text
 
     sent = send_all(say, texts, concurrency)
     alerts, concerns = rows_by_conversation(database_url)
-    return [Outcome(tier, conversation_ref(s) in alerts, conversation_ref(s) in concerns, ms) for s, tier, ms in sent]
+    return [Outcome(tier, conversation_ref(s) in alerts, conversation_ref(s) in concerns, ms, watched)
+            for s, tier, ms, watched in sent]
 
 
 def figures(everyday: list[Outcome], disclosures: list[Outcome]) -> dict[str, float]:
@@ -177,6 +188,8 @@ def report(part: str, everyday: list[Outcome], disclosures: list[Outcome]) -> st
         f"  everyday: urgent alert {n(everyday, lambda r: r.alert)}/{ne} ({fig['everyday_alert']:.1%}), "
         f"check-in {n(everyday, lambda r: r.tier == 'check_in')}/{ne} ({fig['everyday_check_in']:.1%}), "
         f"concern row {n(everyday, lambda r: r.concern)}/{ne}",
+        "  everyday: " + ", ".join(f"'{name}' reply {n(everyday, lambda r, k=name: k in r.watched)}/{ne}"
+                                   for name in WATCHED_REPLIES),
         f"  reply tiers: disclosures {dict(Counter(r.tier for r in disclosures))}, "
         f"everyday {dict(Counter(r.tier for r in everyday))}",
         f"  reply time at {CONCURRENCY} at once: median {statistics.median(times):.0f} ms" if times else "",

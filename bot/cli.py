@@ -139,7 +139,8 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     walk = verify_audit_chain()
     if walk.intact:
         last = f" (last row {walk.last_id})" if walk.last_id is not None else ""
-        print(f"{walk.rows} rows, chain intact{last}")
+        gaps = f", across {walk.checkpoints_used} purge checkpoint(s)" if walk.checkpoints_used else ""
+        print(f"{walk.rows} rows, chain intact{last}{gaps}")
         return 0
     print(f"audit chain broken at row {walk.broken_at}: {walk.reason}; {walk.rows} rows before it are intact")
     return 1

@@ -26,6 +26,8 @@ from bot.dialogue.intents import (  # noqa: E402
     CHECK_IN_ANSWER_ACTION,
     CHECK_IN_ANSWER_INTENT,
     CONCERN_INTENT,
+    DELETE_CHAT_ACTION,
+    DELETE_CHAT_INTENT,
     EXPLAIN_INTENTS,
     HARM_INTENT,
     LANGUAGE_ACTION,
@@ -132,6 +134,10 @@ def _rules_in_form(form: str, submit_action: str) -> list[str]:
                     condition=form)
     out += rule(f"stop {form}", ["- intent: stop", "- action: action_deactivate_loop", "- active_loop: null",
                                  "- action: action_stop_form"], condition=form)
+    # "delete this chat" (issue 17): the form ends with nothing sent, then the chat is deleted as outside a form.
+    out += rule(f"delete chat during {form}", [f"- intent: {DELETE_CHAT_INTENT}", "- action: action_deactivate_loop",
+                                               "- active_loop: null", f"- action: {DELETE_CHAT_ACTION}"],
+                condition=form)
     out += _safety_rules_in_form(form)
     if form in PAUSABLE_FORMS:  # issue 15: after a disclosure, "Yes, please" asks for a person; the form waits
         out += rule(f"call back asked during {form}",

@@ -136,6 +136,9 @@ def build() -> str:
                      + ["  - action: action_say_simpler", f"  - action: {form}", f"  - active_loop: {form}"])
         out += story(f"stop {form}", opening + user("stop", "stop")
                      + ["  - action: action_deactivate_loop", "  - active_loop: null", "  - action: action_stop_form"])
+        out += story(f"delete chat during {form}", opening + user("delete this chat", "delete_chat")
+                     + ["  - action: action_deactivate_loop", "  - active_loop: null",
+                        "  - action: action_delete_chat"])
         out += story(f"harm during {form}", opening + user("he hits me", "disclose_harm")
                      + ["  - action: action_safeguarding_response", f"  - action: {form}",
                         f"  - active_loop: {form}"])

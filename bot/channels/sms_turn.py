@@ -13,9 +13,10 @@ lock-screen-safe header).
   (only a block longer than a whole text is cut, between its lines).
 - **Parts numbered** "(1/2)", "(2/2)" when there is more than one; every part starts with the header, so
   nothing shows on a lock screen.
-- **Long answers shortened**: a read-back line ("In your words: ...") longer than ``LONG_ANSWER`` characters is
-  cut at a word and ends "...and 1,400 more characters" (the child's full words are kept in the conversation and
-  the record; only the text message is shorter).
+- **Long answers shortened**: a read-back line ("• In your words: ...") loses its bullet (two characters a line
+  that only the web needs) and an answer longer than ``LONG_ANSWER`` characters is cut at a word and ends
+  "...and 1,400 more characters" (the child's full words are kept in the conversation and the record; only the
+  text message is shorter).
 - Only the LAST message of a turn with buttons gets numbered options (those are the ones a number picks);
   buttons of an earlier message in the same turn are listed with dashes.
 """
@@ -27,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from bot.channels import sms_text
 from bot.channels.sms_text import gsm_units, header, is_gsm7, part_limit, plain, ucs2_units
-from bot.dialogue.forms import FORMS, Question
+from bot.dialogue.forms import FORMS, Question, change_choices
 
 LONG_ANSWER = 300  # characters of one read-back answer shown by SMS
 OPTIONS_PROMPT = "Reply with a number:"
@@ -46,15 +47,27 @@ class TurnText:
 
 
 def _labels() -> tuple[str, ...]:
+    """Every label a read-back line can start with ("Your name:"), longest first."""
     labels: set[str] = set()
     for spec in FORMS.values():
         for question in spec.questions:
             if isinstance(question, Question) and question.summary_label:
                 labels.add(plain(str(question.summary_label)) + ":")
+        labels.update(plain(label) + ":" for _, label in change_choices(spec.name, {}))  # "Who can see it"
     return tuple(sorted(labels, key=len, reverse=True))
 
 
 _LABELS = _labels()
+BULLET = "- "  # what plain() makes of the read-back's "• "
+
+
+def read_back_line(line: str) -> str:
+    """A read-back line as SMS sends it: without its bullet, its answer shortened (``shorten_answer``); any other
+    line unchanged."""
+    bare = line[len(BULLET):] if line.startswith(BULLET) else line
+    if not any(bare.startswith(label) for label in _LABELS):
+        return line
+    return shorten_answer(bare)
 
 
 def shorten_answer(line: str, limit: int = LONG_ANSWER) -> str:
@@ -79,7 +92,7 @@ def options_of(buttons: Sequence[Mapping[str, Any]] | None) -> list[dict[str, st
 
 def _message_blocks(text: str, options: list[dict[str, str]], numbered: bool) -> list[str]:
     """The blocks of one message: each line of its text, then its options as ONE block."""
-    blocks = [shorten_answer(line) for line in plain(text or "").split("\n") if line.strip()]
+    blocks = [read_back_line(line) for line in plain(text or "").split("\n") if line.strip()]
     titles = [plain(o["title"]) for o in options]
     if titles and numbered:
         blocks.append("\n".join([OPTIONS_PROMPT] + [f"{n} {t}" for n, t in enumerate(titles, start=1)]))

@@ -59,6 +59,8 @@ REFERRAL_REASONS = ("review", "cp_conference", "complaint", "listened_to", "othe
 REFERRAL_STATUSES = ("new", "acknowledged", "allocated", "closed", "withdrawn")  # withdrawn: by the child (0010)
 SHARE_AUDIENCES = AUDIENCES  # who may see a wishes statement (bot.vocabulary)
 VISITOR_KINDS = ("independent_visitor", "mentor")
+# What a child may ask for: either, or "not sure" (talked over with them; migration 0019). A match is always one.
+VISITOR_REQUEST_KINDS = VISITOR_KINDS + ("not_sure",)
 VISITOR_REQUEST_STATUSES = ("new", "in_progress", "matched", "closed", "withdrawn")  # withdrawn: by the child
 MATCH_STATUSES = ("proposed", "accepted", "objected", "appointed", "withdrawn")
 OUTBOX_TARGETS = ("webhook", "email", "log")
@@ -390,7 +392,7 @@ class WishesAnswer(Base):
 class VisitorRequest(Base):
     __tablename__ = "visitor_requests"
     __table_args__ = (
-        one_of("kind", VISITOR_KINDS, "kind"),
+        one_of("kind", VISITOR_REQUEST_KINDS, "kind"),
         one_of("status", VISITOR_REQUEST_STATUSES, "status"),
     )
 
@@ -402,7 +404,7 @@ class VisitorRequest(Base):
     routed_council_id = Column(
         Integer, ForeignKey("local_authorities.id"), nullable=True, index=True
     )
-    kind = Column(String(20), nullable=False)
+    kind = Column(String(20), nullable=False)  # independent_visitor | mentor | not_sure (0019)
     wishes = Column(Text, nullable=True)  # what kind of person, verbatim
     anon_name = Column(String(200), nullable=True)  # when the child is not signed in
     anon_local_authority = Column(String(200), nullable=True)
@@ -560,6 +562,7 @@ __all__ = [
     "SHARE_AUDIENCES",
     "STAFF_ROLES",
     "VISITOR_KINDS",
+    "VISITOR_REQUEST_KINDS",
     "VISITOR_REQUEST_STATUSES",
     "AdvocacyReferral",
     "AuditEvent",

@@ -1,5 +1,6 @@
-"""Retention by record class (migration 0017, issue 17): each council's retention policy, legal holds on a
-child, and the lease that makes the scheduled purge run once across several servers.
+"""Retention by record class (migrations 0017 and 0020, issue 17): each council's retention policy, legal holds
+on a child, the lease that makes the scheduled purge run once across several servers, and the checkpoints the
+audit chain is verified across where the purge removed old audit events.
 
 On the shared ``Base`` of ``bot.db.base``; ``bot.db.models`` imports this module, so importing either registers
 the tables. Foreign keys name tables only. What each setting means and its lawful default:
@@ -30,6 +31,9 @@ class RetentionPolicy(Base):
     safeguarding_years = Column(Integer, nullable=True)
     # Conversation transcripts (Rasa's events): deleted this many days after the conversation's last message.
     transcript_days = Column(Integer, nullable=True)
+    # Audit events (migration 0020): kept this many years after they were written, once the record they
+    # describe is gone (count-only events: after they were written).
+    audit_years = Column(Integer, nullable=True)
     updated_by = Column(String(100), nullable=True)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -61,3 +65,22 @@ class JobLease(Base):
     holder = Column(String(100), nullable=True)
     last_started_at = Column(UTCDateTime, nullable=True)
     last_finished_at = Column(UTCDateTime, nullable=True)
+
+
+class AuditCheckpoint(Base):
+    """Where the purge removed a run of audit events (ids ``first_removed_id`` to ``last_removed_id``, with no
+    kept event between them): the hash the run followed (``prev_hash``: the first removed event's) and the
+    last removed event's hash (``last_hash``: the next kept event's ``prev_hash``), so the chain is verified
+    across the gap (``bot.services.audit_chain``). ``seal`` is a keyed hash of the row: a made-up checkpoint
+    does not verify. The append-only trigger lets a row be deleted only inside a checkpoint's range."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id = Column(Integer, primary_key=True)
+    made_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    first_removed_id = Column(Integer, nullable=False)
+    last_removed_id = Column(Integer, nullable=False, index=True)
+    prev_hash = Column(String(64), nullable=False, unique=True)
+    last_hash = Column(String(64), nullable=False)
+    removed = Column(Integer, nullable=False)
+    seal = Column(String(64), nullable=False)

@@ -18,7 +18,13 @@ from bot.config import get_settings
 from bot.dialogue import dates
 from bot.dialogue.forms import CHOICE, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
 from bot.dialogue import share_with
-from bot.dialogue.intents import DIGRESSION_INTENTS, SAFETY_INTENTS, STOP_INTENT
+from bot.dialogue.intents import (
+    ACCESS_ACTIONS,
+    DELETE_CHAT_INTENT,
+    DIGRESSION_INTENTS,
+    SAFETY_INTENTS,
+    STOP_INTENT,
+)
 from bot.vocabulary import AUDIENCES, button_values, normal_words, payload_choice, typed_number
 
 SKIP = "skip"
@@ -45,6 +51,13 @@ FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is
 NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
 # "nah not sure", "no i dont know": unsure, so neither a yes nor a no (explained, asked again).
 UNSURE = re.compile(r"\b(not sure|unsure|(dont|don't|do not) know|idk|dunno|maybe|not really sure|no idea)\b")
+# A thumbs up or down is a yes or a no (the simple wording of a yes/no question shows 👍/👎), read as the word it
+# stands for, so "👍👍" is a yes and "👍 if they dont tell my carer" is still a condition (skin tones are dropped).
+YES_EMOJI = ("👍", "👌", "✅", "✔", "☑", "🆗")
+NO_EMOJI = ("👎", "❌", "✖", "❎", "🙅", "🚫", "⛔")
+# "no one", "nobody", "no1": nobody (at a skippable question, "Is there a grown-up you already know?", nothing to
+# add, like a plain no).
+NOBODY_WORDS = frozenset({"nobody", "noone", "no1", "nobdy", "nobodi", "none", "noboby"})
 
 # Answers about the conversation, not to the question (open questions): never saved as the answer.
 META_ANSWERS = re.compile(
@@ -54,6 +67,11 @@ META_ANSWERS = re.compile(
     r"|^((like|as) )?i said( (it|that))?( before| already)?$|^same as (before|i said|last time)$"
     r"|^(read|scroll) (what i (wrote|said|put)|up|back)\b"
     r"|^why( (u|you|do you|do u))?( (asking|ask|need to know|want to know|wanna know))?( that| this)?$"
+    # "why do u need that", "why do you want my number", "what do you need it for": why the question is asked
+    r"|^((but|and|so|ok) )?(why|y|whyy+) (do|does|would|did) (you|u|ya|they|it|he|she) (need|want|wanna|ask|have to)"
+    r"( (to|know|that|this|it|for|me|my \w+|about (that|this|it|me)))*$"
+    r"|^what (do|does|would) (you|u|they) (need|want) (that|this|it|my \w+) for$|^what(s|'s| is) (that|this|it) for$"
+    r"|^why (does|do|would) (it|that|this) matter$"
     r"|^(wat|wot|what|huh|eh|wdym|like what|what kind of thing|what do i (say|write|put)|what should i (say|write))$"
     r"|^what do (you|u) mean\b.{0,30}$|^what does (that|it) mean$"
     r"|^(i )?(dont|don't|do not) (get|understand)( it| that| this| the question| what you mean| wat u mean)?$"
@@ -86,8 +104,21 @@ TOPIC_INTENTS = frozenset(
 )
 # "help with school" answers "tell me a bit more"; "help" or "i need help" alone asks for help.
 HELP_WITH = re.compile(r"\bhelp\w* (with|for|about|at|on|to|getting|sorting|moving|seeing)\b")
+# In an open question, asking someone to do something ("can you make sure my bus pass actually happens", "could u
+# get them to fix my phone") is the child's answer, in their words, for the people who read it: not a question for
+# Heard, however sure the classifier is of a topic.
+ASKS_TO_ACT = re.compile(
+    r"^((please|pls|plz|and|so|but|also|ok) )?(can|could|will|would|cn|cud|cant|can't) (you|u|ya|they|someone"
+    r"|somebody|the iro|my iro|my social worker|my sw)( (please|pls|plz|just|actually|pretty please))? (make sure"
+    r"|make them|get them|get my|get me|sort|fix|let me|help me (get|with|to|sort)|find|move|ask them|ask my"
+    r"|tell them|tell my|give me|arrange|organise|organize|book|speak to|talk to (them|my))\b"
+)
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
+# Only these short requests are taken at that lower confidence at an open question when they are not questions;
+# a short statement the classifier half-thinks is about privacy ("the bus to school takes ages": ask_privacy 0.51)
+# is the child's answer unless the classifier is sure.
+SHORT_REQUEST_INTENTS = frozenset(ACCESS_ACTIONS) | {"help", "talk_to_person"}
 # Stopping throws the answers away, so inside a form only a plain "stop" stops: a message the classifier
 # merely thinks is "stop" ("i dont see my brother enough") is kept as an answer.
 STOP_PHRASES = frozenset(
@@ -109,6 +140,26 @@ COMMON_WORDS = frozenset(
      "has", "had", "do", "did", "does", "want", "wanna", "need", "because", "cos", "coz", "when", "that",
      "this", "there", "what", "why", "who", "keep", "keeps", "said", "say", "says", "told", "get", "got"}
 )
+
+
+# "Delete this chat" inside a form (issue 17) throws the answers away and the transcript with them, so, like a
+# stop, only a plain request to delete the chat counts: "can u delete my messages pls", "i want this chat
+# deleted", never "forget it" (a stop) or an answer that mentions deleting ("delete the pics he sent").
+_DELETE_VERB = r"(delete|delet|deleet|delte|dlt|erase|wipe|clear|remove|rub out|get rid of|forget)"
+_CHAT = (r"(chat|conversation|convo|messages|msgs|what i (said|wrote|typed|put)"
+         r"|everything i (said|wrote|typed|told you))")
+_POLITE = r"((please|pls|plz|can|could|will|would|you|u|i|want|wanna|need|to|just|ok|okay|actually|now|like|id|i'd) )*"
+DELETE_CHAT_SENTENCE = re.compile(
+    rf"^{_POLITE}{_DELETE_VERB} ((this|my|the|all|of|our) )*{_CHAT}( (please|pls|plz|now|thanks|too))*$"
+    rf"|^{_POLITE}(this|my|the|our) {_CHAT} (deleted|gone|wiped|erased|removed)( (please|pls|plz|now))*$"
+    rf"|^(i )?(dont|don't|do not) (want|keep|save) (this|my|the|our) {_CHAT}( saved| kept)?( (please|pls|plz))*$"
+)
+
+
+def asks_to_delete_chat(text: str, intent: str | None) -> bool:
+    """A plain "delete this chat" (the classifier's intent and the words agree): inside a form it ends the form,
+    nothing sent, and deletes the chat (the rules: scripts/make_rules.py)."""
+    return intent == DELETE_CHAT_INTENT and bool(DELETE_CHAT_SENTENCE.match(normal_words(text)))
 
 
 def is_stop_sentence(text: str) -> bool:
@@ -247,7 +298,12 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
         return True
     if intent == "help" and HELP_WITH.search(_words(text)):
         return False
-    return looks_like_question(text) or (word_count <= 6 and intent not in TOPIC_INTENTS)
+    if ASKS_TO_ACT.match(normal_words(text)):
+        return False
+    if looks_like_question(text):
+        return True
+    sure = intent in SHORT_REQUEST_INTENTS or confidence >= DIGRESSION_MIN_CONFIDENCE
+    return word_count <= 6 and intent not in TOPIC_INTENTS and sure
 
 
 # ---------------------------------------------------------------- one reader per kind of question
@@ -279,6 +335,8 @@ def _read_before_kind(text: str, intent: str | None) -> Outcome | None:
     if intent in SAFETY_INTENTS:  # a disclosure, a possible one, another language, a check-in's answer
         return Outcome("digress")
     if intent == STOP_INTENT and _words(text).strip() in STOP_PHRASES:
+        return Outcome("digress")
+    if asks_to_delete_chat(text, intent):
         return Outcome("digress")
     if not text.strip():
         return Outcome("empty")
@@ -320,14 +378,30 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("check_stop")
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
-    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and plain_yes_no(text) is False:
+    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
         return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
     return Outcome("fill", text)
 
 
+def emoji_as_words(text: str) -> str:
+    """A thumbs up as "yes", a thumbs down as "no" (and the other yes and no emoji); the rest unchanged."""
+    for emoji in YES_EMOJI:
+        text = text.replace(emoji, " yes ")
+    for emoji in NO_EMOJI:
+        text = text.replace(emoji, " no ")
+    return text
+
+
+def says_nobody(text: str) -> bool:
+    """"no1", "no one thanks", "nobody": nobody, and nothing else."""
+    words = re.sub(r"\bno (one|body)\b", "nobody", normal_words(text)).split()
+    return any(w in NOBODY_WORDS for w in words) and all(w in NOBODY_WORDS | NO_WORDS | FILLER_WORDS for w in words)
+
+
 def plain_yes_no(text: str) -> bool | None:
-    """True for a plain yes ("yeah thats fine"), False for a plain no ("no thanks", "not ok"), None for anything
-    else (a question, a condition, both, neither)."""
+    """True for a plain yes ("yeah thats fine", "👍"), False for a plain no ("no thanks", "not ok", "👎"), None for
+    anything else (a question, a condition, both, neither)."""
+    text = emoji_as_words(text)
     if "?" in text or UNSURE.search(normal_words(text)):
         return None
     words = NOT_OK.sub("no", normal_words(text)).split()

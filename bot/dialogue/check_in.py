@@ -8,8 +8,9 @@ typed answer ("yeah", "nah im fine", "idk") becomes ``yes``, ``no`` or ``not_sur
 from __future__ import annotations
 
 import re
+from typing import Any, Collection, Mapping
 
-from bot.dialogue.intents import CHECK_IN_ANSWER_INTENT, CONCERN_INTENT, HARM_INTENT
+from bot.dialogue.intents import CHECK_IN_ANSWER_INTENT, CONCERN_INTENT, HARM_INTENT, SAFETY_INTENTS
 from bot.vocabulary import payload_choice, split_payload
 
 YES, NO, NOT_SURE, UNCLEAR, DISCLOSED = "yes", "no", "not_sure", "unclear", "disclosed"
@@ -56,4 +57,27 @@ def read_answer(text: str | None, intent: str | None = None) -> str | None:
         return YES
     if intent == "deny":
         return NO
+    return None
+
+
+# After "no" to a check-in outside a form, the request the checked message also made is taken up ("i want an
+# advocate, im moving placement again and i dont want to go": the advocate form starts with those words), when the
+# classifier was at least this sure of it.
+RESUME_CONFIDENCE = 0.5
+
+
+def asked_for(parse_data: Mapping[str, Any], resumable: Collection[str]) -> dict[str, Any] | None:
+    """What the checked message asked for besides the possible harm, as parse data to run the turn again with (the
+    child's words unchanged, the intent the classifier placed next); None when it asked for nothing in
+    ``resumable`` with at least ``RESUME_CONFIDENCE``."""
+    for entry in parse_data.get("intent_ranking") or []:
+        name = entry.get("name")
+        if name in SAFETY_INTENTS:
+            continue
+        confidence = float(entry.get("confidence") or 0.0)
+        if name not in resumable or confidence < RESUME_CONFIDENCE:
+            return None
+        intent = {"name": name, "confidence": confidence}
+        return {"text": parse_data.get("text") or "", "intent": intent, "intent_ranking": [intent],
+                "entities": list(parse_data.get("entities") or [])}
     return None

@@ -28,6 +28,7 @@ TOMORROW = frozenset({"tomorrow", "tmrw", "tmr", "tmrow", "tomoz", "2moro", "2mo
 DATE_LIKE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?\b|\b\d{1,2}(st|nd|rd|th)\b")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b,?", re.IGNORECASE)
 RELATIVE = re.compile(
     r"^(on )?(next|this|tomorrow|today)\b.*$|^(in )?(a|one|two|three|four|\d{1,2}) (day|days|week|weeks|month|months)"
     r"( time)?$"
@@ -94,8 +95,9 @@ def _absolute(text: str, today: date) -> date | None:
     return found
 
 
-def _next_day_of_month(day: int, today: date) -> date | None:
-    """'the 9th': the next 9th from today (this month or the next)."""
+def _days_of_month(day: int, today: date) -> list[date]:
+    """The coming days numbered ``day`` (from today on), in this month and the next two."""
+    found = []
     for months_ahead in (0, 1, 2):
         month = (today.month - 1 + months_ahead) % 12 + 1
         year = today.year + (today.month - 1 + months_ahead) // 12
@@ -104,8 +106,33 @@ def _next_day_of_month(day: int, today: date) -> date | None:
         except ValueError:
             continue
         if candidate >= today:
-            return candidate
-    return None
+            found.append(candidate)
+    return found
+
+
+def _next_day_of_month(day: int, today: date) -> date | None:
+    """'the 9th': the next 9th from today (this month or the next)."""
+    return next(iter(_days_of_month(day, today)), None)
+
+
+def _weekday_named(words: str) -> int | None:
+    """The weekday a message names ("tuesday the 26th": 1), or None."""
+    return next((index for index, name in enumerate(WEEKDAYS) if name in words.split()), None)
+
+
+def _weekday_and_day(text: str, weekday: int, today: date) -> date | None:
+    """A weekday with a day of the month ("tuesday the 26th", "friday 12 march", "monday 3/5"): the day of the month
+    counts, never the weekday alone. Without a month, the coming day with that number that falls on that weekday
+    (within three months), else the next day with that number. None when no day of the month is given ("next
+    tuesday")."""
+    rest = WEEKDAY_WORD.sub(" ", text)
+    if not re.search(r"\d", rest):
+        return None
+    found = _absolute(rest, today)
+    month_given = any(m in normal_words(rest) for m in MONTHS) or bool(re.search(r"\d[/.-]\d", rest))
+    if found is None or found.weekday() == weekday or month_given:
+        return found
+    return next((d for d in _days_of_month(found.day, today) if d.weekday() == weekday), found)
 
 
 def dialogue_today() -> date:
@@ -126,6 +153,11 @@ def read_date(text: str | None, today: date | None = None) -> date | str | None:
         return None
     if words in TOMORROW:
         return today + timedelta(days=1)
-    if RELATIVE.match(words) or any(day in words.split() for day in WEEKDAYS):
+    weekday = _weekday_named(words)
+    if weekday is not None:
+        found = _weekday_and_day(text, weekday, today)
+        if found is not None:
+            return found
+    if RELATIVE.match(words) or weekday is not None:
         return _relative(words, today)
     return _absolute(text, today)

@@ -155,7 +155,7 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         idempotency_key=idempotency_key(conversation_id, "visitor_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
         claimed_child_id=slots.get("child_id"),
-        kind="mentor" if kind == "mentor" else "independent_visitor",
+        kind=kind if kind in ("mentor", "not_sure") else "independent_visitor",  # not sure: talked over with them
         wishes=slots.get("iv_wish") or "",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),

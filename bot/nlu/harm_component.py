@@ -68,6 +68,8 @@ CONCERN_THRESHOLD_KEY = "concern_threshold"
 SCORER_FILE = "harm_scorer.joblib"
 EVERYDAY_FILE_KEY = "everyday_file"
 EVERYDAY_FILE = Path(__file__).with_name("everyday_talk.yml")  # everyday look-alikes, for the harm scorer only
+DISCLOSURES_FILE_KEY = "disclosures_file"
+DISCLOSURES_FILE = Path(__file__).with_name("disclosure_talk.yml")  # more disclosures, for the harm scorer only
 FALLBACK_THRESHOLD = 0.3  # as config.yml's FallbackClassifier: a demoted message's next intent must be this sure
 INTENT_NAME_CONFIG_KEY = "intent_name"
 SOURCE_LEXICON = "lexicon"
@@ -104,6 +106,8 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
             INTENT_NAME_CONFIG_KEY: HARM_INTENT,
             # everyday messages the harm scorer also learns from (not intent training data); "" = everyday_talk.yml
             EVERYDAY_FILE_KEY: "",
+            # disclosures the harm scorer also learns from (not intent training data); "" = disclosure_talk.yml
+            DISCLOSURES_FILE_KEY: "",
         }
 
     def __init__(
@@ -140,10 +144,13 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         return cls(config, model_storage=model_storage, resource=resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Trains the harm scorer on the NLU examples (``disclose_harm`` against every other intent)."""
+        """Trains the harm scorer on the NLU examples (``disclose_harm`` against every other intent) and on the
+        scorer-only files of everyday look-alikes and disclosures."""
         examples = [(m.get(TEXT), m.get(INTENT) == self.intent_name) for m in training_data.intent_examples]
         everyday = self.component_config[EVERYDAY_FILE_KEY] or EVERYDAY_FILE
-        examples += [(text, False) for text in harm_scorer.load_everyday(everyday)]
+        disclosures = self.component_config[DISCLOSURES_FILE_KEY] or DISCLOSURES_FILE
+        examples += [(text, False) for text in harm_scorer.load_examples(everyday)]
+        examples += [(text, True) for text in harm_scorer.load_examples(disclosures)]
         self.scorer = harm_scorer.train(examples)
         if self.scorer is not None and self._model_storage is not None and self._resource is not None:
             with self._model_storage.write_to(self._resource) as directory:

@@ -2,7 +2,8 @@
 
 DIET (the intent classifier) is sure of far too much: it gave "my foster mum makes the best pasta" a
 ``disclose_harm`` score of 1.0. This small model is trained on the NLU examples (``disclose_harm`` against every
-other intent) and on the everyday look-alikes of bot/nlu/everyday_talk.yml (which DIET never sees), and its
+other intent), on the everyday look-alikes of bot/nlu/everyday_talk.yml and on the disclosures of
+bot/nlu/disclosure_talk.yml (DIET sees neither file), and its
 probability is what the tiers use (``bot.safeguarding.tiers``). It is trained with the Rasa model by the
 harm component (``bot.nlu.harm_component``) and stored inside it. Plain scikit-learn; training takes seconds and
 scoring one message well under a millisecond.
@@ -21,7 +22,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["BALANCED", "C", "HarmScorer", "load_everyday", "train"]
+__all__ = ["BALANCED", "C", "HarmScorer", "load_examples", "train"]
 
 # Chosen on the development part of the safeguarding evaluation set: the inverse regularisation strength, and
 # whether the two classes are weighted to count the same (a few hundred disclosures against thousands of others).
@@ -86,9 +87,9 @@ def train(examples: Iterable[tuple[str, bool]], c: float = C, balanced: bool = B
     return HarmScorer(vectorizers, model)
 
 
-def load_everyday(path: Path | str) -> list[str]:
-    """The everyday look-alikes in ``path`` (``examples:``, a list of distinct non-empty lines); ValueError if the
-    file is not that."""
+def load_examples(path: Path | str) -> list[str]:
+    """The scorer-only examples in ``path`` (``examples:``, a list of distinct non-empty lines: everyday look-alikes
+    or disclosures); ValueError if the file is not that."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     examples = data.get("examples") if isinstance(data, dict) else None
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):

@@ -38,6 +38,7 @@ from bot.db.models import utcnow
 from bot.services.team_routing import record_text
 from bot.usecases import notifications
 from bot.usecases.alerts import flush_alert_spool
+from bot.usecases.concerns import flush_concern_spool
 from bot.usecases.notifications import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ async def run_forever(
     interval: float = 5, session_factory: SessionFactory | None = None, *, flush_spool: bool = True
 ) -> None:
     """Deliver due rows every ``interval`` seconds, or at once after ``kick()``. Never raises (but can be
-    cancelled). With ``flush_spool``, each pass first moves alerts spooled on disk into the database."""
+    cancelled). With ``flush_spool``, each pass first moves alerts and concerns spooled on disk into the database."""
     global _runner
     wake = asyncio.Event()
     runner = _Runner(asyncio.get_running_loop(), wake)
@@ -182,6 +183,9 @@ async def run_forever(
                     moved = await asyncio.to_thread(flush_alert_spool)
                     if moved:
                         log.warning("Moved %d spooled safeguarding alert(s) into the database", moved)
+                    moved = await asyncio.to_thread(flush_concern_spool)
+                    if moved:
+                        log.warning("Moved %d spooled safeguarding concern(s) into the database", moved)
                 await deliver_due(session_factory)
             except Exception as exc:  # noqa: BLE001 - keep the loop alive; the rows stay in the outbox
                 log.error("Notifier pass failed (%s); will retry", type(exc).__name__)

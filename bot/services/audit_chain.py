@@ -18,6 +18,11 @@ so the chain never points at a row that is not there.
 Cost: one SELECT (one round trip) per flush that writes audit events, and on PostgreSQL writers of audit
 events queue for the rest of each other's transactions.
 
+Old events removed by the retention purge (``bot.services.audit_retention``) leave gaps: each run of removed
+rows has a checkpoint (``audit_checkpoints``: the hash the run followed, the last removed row's id and hash,
+when, how many; sealed with the same key), and the walk steps over a gap only by a checkpoint whose seal holds.
+When the removed rows are the oldest ones, the walk in effect starts from the latest checkpoint.
+
 What it does not catch: rows cut off the end (the chain that is left is still whole) and anyone who holds
 ``HEARD_SECRET_KEY`` (they can rewrite the whole chain). ``verify-audit`` reports the last row so it can be
 noted somewhere else; see docs/security.md.
@@ -28,7 +33,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -70,6 +75,18 @@ def canonical(row: Mapping[str, Any], prev_hash: str) -> bytes:
 def row_hash(row: Mapping[str, Any], prev_hash: str) -> str:
     """The keyed hash of a row (as a mapping of its fields) following ``prev_hash``."""
     return hmac.new(keys.key_for(PURPOSE), canonical(row, prev_hash), "sha256").hexdigest()
+
+
+CHECKPOINT_FIELDS = ("first_removed_id", "last_removed_id", "prev_hash", "last_hash", "removed", "made_at")
+
+
+def checkpoint_seal(row: Mapping[str, Any]) -> str:
+    """The keyed hash of a checkpoint's fields (a checkpoint made without the key does not verify)."""
+    fields = {name: row.get(name) for name in CHECKPOINT_FIELDS}
+    fields["made_at"] = _timestamp(fields["made_at"])
+    fields["kind"] = "checkpoint"
+    data = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hmac.new(keys.key_for(PURPOSE), data, "sha256").hexdigest()
 
 
 def _fields_of(event_row: AuditEvent) -> dict[str, Any]:
@@ -117,6 +134,9 @@ class ChainCheck:
     last_hash: str = GENESIS
     broken_at: int | None = None
     reason: str | None = None
+    checkpoints_used: int = 0
+    # prev_hash -> checkpoint (its fields), of checkpoints whose seal holds: the gaps the walk may step over
+    bridges: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def intact(self) -> bool:
@@ -126,23 +146,48 @@ class ChainCheck:
         self.broken_at, self.reason = row_id, reason
         return False
 
+    def _follows(self, row: Mapping[str, Any]) -> tuple[str, int]:
+        """The hash the row must follow: the last row's or, across runs of rows the purge removed, the last
+        removed row's (each gap only by its sealed checkpoint, in id order); and how many gaps were stepped."""
+        expected, position, used = self.last_hash, self.last_id or 0, 0
+        while not hmac.compare_digest(str(row["prev_hash"] or ""), expected) and expected in self.bridges:
+            gap = self.bridges[expected]
+            if not position < gap["first_removed_id"] <= gap["last_removed_id"] < row["id"]:
+                break
+            expected, position, used = gap["last_hash"], gap["last_removed_id"], used + 1
+        return expected, used
+
     def check(self, row: Mapping[str, Any]) -> bool:
         """Check one row (the next by id); False, with the reason kept, when the chain breaks here."""
-        if not hmac.compare_digest(str(row["prev_hash"] or ""), self.last_hash):
+        expected, used = self._follows(row)
+        if not hmac.compare_digest(str(row["prev_hash"] or ""), expected):
             after = f"row {self.last_id}" if self.last_id is not None else "the start of the trail"
             return self._break(row["id"], f"the row before it (after {after}) is missing or was changed")
-        if not hmac.compare_digest(str(row["row_hash"] or ""), row_hash(row, self.last_hash)):
+        if not hmac.compare_digest(str(row["row_hash"] or ""), row_hash(row, expected)):
             reason = "this row was changed (its hash does not match its contents)"
-            if self.last_id is None:  # the very first row: as likely a different key as a changed row
+            if self.last_id is None and not used:  # the very first row: as likely a different key as a change
                 reason += ", or HEARD_SECRET_KEY is not the key the trail was written with"
             return self._break(row["id"], reason)
         self.rows += 1
+        self.checkpoints_used += used
         self.last_id, self.last_hash = row["id"], row["row_hash"]
         return True
 
 
+def load_checkpoints(s: Session, walk: ChainCheck) -> None:
+    """Give the walk the checkpoints whose seal holds (one that does not is never used: its gap then breaks
+    the chain, as a deleted row would)."""
+    from bot.db.retention_models import AuditCheckpoint
+
+    rows = s.execute(select(AuditCheckpoint.__table__)).mappings().all()
+    walk.bridges = {
+        row["prev_hash"]: dict(row) for row in rows if hmac.compare_digest(row["seal"], checkpoint_seal(row))
+    }
+
+
 def verify_page(s: Session, walk: ChainCheck, limit: int = PAGE) -> bool:
     """Check the next ``limit`` rows after ``walk.last_id``; True when there may be more to check."""
+    load_checkpoints(s, walk)  # each page: a purge may have removed rows since the last one
     table = AuditEvent.__table__
     query = select(table).order_by(table.c.id).limit(limit)
     if walk.last_id is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AGE_BANDS, CHANNELS, READING_LEVELS, Child, ConversationLink, utcnow
-from bot.services import audit
+from bot.services import audit, earlier_records
 from bot.services.errors import InvalidChoice, NotFound
 
 log = logging.getLogger(__name__)
@@ -201,6 +201,7 @@ def link_conversation(s: Session, conversation_id: str, child: Child | str, chan
             link.id,
             {"relinked_from": previous},
         )
+    earlier_records.give_to_child(s, ref, child_id, link.id)  # what it sent before sign-in is the child's too
     s.expire(link, ["child"])
     return link
 

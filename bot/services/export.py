@@ -214,6 +214,7 @@ NOT_ABOUT_A_CHILD = {
     "sms_opt_outs": "STOP from numbers of no child (a keyed hash only)",
     "sms_inbound_messages": "Twilio message ids and a keyed hash of the number, to drop duplicates; no words",
     "job_leases": "when the scheduled jobs ran",
+    "audit_checkpoints": "where old audit events were removed (ids, hashes and counts)",
     "notification_outbox": "delivery bookkeeping of alerts (where and when staff were told); no words",
 }
 SECRET_PARTS = ("hash", "encrypted", "idempotency", "conversation_ref", "token", "dedupe", "claimed_by")

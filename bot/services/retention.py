@@ -15,7 +15,10 @@ Record classes and their periods (lawful defaults and the regulations: docs/data
 * **Safeguarding alerts and concerns**: ``safeguarding_years`` after they were raised (default 25), and for a
   known child never before their case records go. An alert nobody acknowledged, or a concern nobody
   reviewed, is never purged (a person must see it first).
-* **Audit events**: never deleted by Heard (append-only, hash-chained); they hold no child's words.
+* **Audit events** (``bot.services.audit_retention``): ``audit_years`` (default 7) after they were written, once
+  the record they describe is gone (or they describe none: a purge's counts); never one about a record that
+  exists or naming a child under a legal hold. The chain stays verifiable across what goes (checkpoints).
+* **Complaints of no child** are records of no child too (resolved or withdrawn ones; open ones stay).
 * **Transcripts** (Rasa's events, ``bot.services.transcripts``): ``transcript_days`` after the conversation's
   last message (default 30); the purge use case applies them.
 
@@ -49,10 +52,12 @@ from bot.db.models import (
     utcnow,
 )
 from bot.db.retention_models import LegalHold, RetentionPolicy
-from bot.services import audit
+from bot.db.routing_models import Complaint
+from bot.services import audit, audit_retention
 from bot.services.errors import InvalidChoice
 
 LOOKED_AFTER_UNTIL_AGE = 75
+AUDIT_YEARS = 7  # audit events: years after they were written, once their record is gone (6 at least)
 MIN_FALLBACK_DAYS = 2555
 MAX_TRANSCRIPT_DAYS = 30  # the bot tells children "about 30 days" (messages.yml: privacy): never longer
 NEVER_LOOKED_AFTER = ("child_in_need", "child_protection")
@@ -75,6 +80,7 @@ ANONYMOUS_TABLES: dict[str, tuple[Any, Any, tuple[Any, ...]]] = {
     ),
     "wishes_statements": (WishesStatement, WishesStatement.created_at, ()),
     "visitor_requests": (VisitorRequest, VisitorRequest.created_at, ()),
+    "complaints": (Complaint, Complaint.updated_at, (Complaint.status.in_(("resolved", "withdrawn")),)),
 }
 
 
@@ -105,6 +111,7 @@ class Policy:
     safeguarding_years: int = 25
     transcript_days: int = 30
     fallback_days: int = MIN_FALLBACK_DAYS
+    audit_years: int = AUDIT_YEARS
     updated_by: str | None = None
 
 
@@ -113,6 +120,7 @@ POLICY_LIMITS = {
     "never_looked_after_until_age": (18, 75),
     "safeguarding_years": (6, 100),
     "transcript_days": (1, MAX_TRANSCRIPT_DAYS),
+    "audit_years": (6, 100),
 }
 
 
@@ -231,18 +239,33 @@ def _run(s: Session, council: int | None, now: datetime, dry_run: bool) -> dict[
     return counts
 
 
+def audit_periods(s: Session, councils: list[int]) -> audit_retention.AuditPeriods:
+    """Each council's audit period, and the longest of them all and the default."""
+    by_council = {council: policy(s, council).audit_years for council in councils}
+    return audit_retention.AuditPeriods(by_council, max([policy(s, None).audit_years, *by_council.values()]))
+
+
 def purge(s: Session, actor: str, *, now: datetime | None = None, dry_run: bool = False) -> dict[str, dict[str, int]]:
     """Delete (or, ``dry_run``, only count) every record past its class's period, per council name (and
-    "(no council)"). A real run adds one count-only audit event per council."""
+    "(no council)"), then the audit events past theirs ("(audit)"). A real run adds one count-only audit
+    event per council (the audit events' counts go in the one of no council)."""
     now = now or utcnow()
+    s.flush()
+    below_id = audit_retention.newest_id(s) + 1  # this run's own events are never removed by it
     councils = [(la.id, la.name) for la in s.execute(select(LocalAuthority).order_by(LocalAuthority.id)).scalars()]
     results: dict[str, dict[str, int]] = {}
-    for council, name in [*councils, (None, "(no council)")]:
-        counts = _run(s, council, now, dry_run)
-        results[name] = counts
+    for council, name in councils:
+        results[name] = _run(s, council, now, dry_run)
         if not dry_run:
-            audit.record(s, actor, "purge", "retention", None if council is None else str(council), counts)
-    if not dry_run:
+            audit.record(s, actor, "purge", "retention", str(council), results[name])
+    results["(no council)"] = _run(s, None, now, dry_run)
+    periods = audit_periods(s, [council for council, _name in councils])
+    removed, checkpoints = audit_retention.remove_old_events(s, now, periods, held_children(s), below_id,
+                                                             dry_run=dry_run)
+    results["(audit)"] = {"audit_events": removed}
+    if not dry_run:  # the audit events' counts go with the records of no council
+        counts = {**results["(no council)"], "audit_events": removed, "audit_checkpoints": checkpoints}
+        audit.record(s, actor, "purge", "retention", None, counts)
         s.expire_all()
     return results
 

@@ -14,7 +14,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import VISITOR_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
+from bot.db.models import VISITOR_KINDS, VISITOR_REQUEST_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
 from bot.services import audit, children, requester
 from bot.services.children import get_child, known_child_id
 from bot.services.council_routing import route_anonymous
@@ -46,9 +46,9 @@ __all__ = [
 REQUEST_CHILD_MAY_WITHDRAW = ("new", "in_progress", "matched")
 
 
-def _check_kind(kind: str) -> None:
-    if kind not in VISITOR_KINDS:
-        raise InvalidChoice("kind must be 'independent_visitor' or 'mentor'")
+def _check_kind(kind: str, kinds: tuple[str, ...] = VISITOR_KINDS) -> None:
+    if kind not in kinds:
+        raise InvalidChoice("kind must be one of " + ", ".join(repr(k) for k in kinds))
 
 
 def request_visitor(
@@ -65,14 +65,15 @@ def request_visitor(
     known_person: str | None = None,
     may_be_told: str | None = None,
 ) -> VisitorRequest:
-    """A child asks for an independent visitor or mentor; ``wishes`` (what kind of person), ``known_person``
+    """A child asks for an independent visitor or mentor, or is not sure which (``kind`` ``not_sure``: talked over
+    with them); ``wishes`` (what kind of person), ``known_person``
     (someone they already know and would like) and ``may_be_told`` (what their visitor may be told about them)
     are verbatim.
 
     ``anon_name``, ``local_authority`` and ``contact`` are kept when the child is not signed in. The same
     ``idempotency_key`` again returns the first request.
     """
-    _check_kind(kind)
+    _check_kind(kind, VISITOR_REQUEST_KINDS)
     for name, value in (("wishes", wishes), ("anon_name", anon_name), ("contact", contact),
                         ("known_person", known_person), ("may_be_told", may_be_told)):
         check_text(value, name)

@@ -2,8 +2,9 @@
 once a day. The bot records them and the child's answers; the review app lists them and marks them reviewed.
 
 A concern is low priority and never notifies anyone; an answer of yes or not sure raises an urgent alert
-through ``bot.usecases.alerts`` (the one way to raise one). Recording a concern never stops the child's reply:
-when the database cannot take it, the error is logged and None returned.
+through ``bot.usecases.alerts`` (the one way to raise one). Recording a concern never stops the child's reply and
+never loses it: when the database cannot take it, it is spooled to disk (``bot.safeguarding.alert_spool``) and
+``flush_concern_spool`` moves it in when the database is back (the notifier loop calls it with the alerts').
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.engine import session_scope
 from bot.db.models import StaffUser
+from bot.safeguarding import alert_spool
 from bot.services import audit, concerns
 from bot.services.errors import NotFound
 from bot.services.read_models.concern_list import concern_for_staff, concern_list
@@ -36,17 +38,32 @@ def record_concern(
     cue: str | None = None,
     language: str | None = None,
 ) -> int | None:
-    """Store a concern (committed); its id, or None when the database could not take it."""
+    """Store a concern (committed); its id, or None when the database could not take it and it was spooled to
+    disk instead."""
+    fields = dict(conversation_id=conversation_id, child_id=child_id, channel=channel, text=text, tier=tier,
+                  source=source, category=category, cue=cue, language=language)
     try:
         with session_scope() as session:
-            concern = concerns.record_concern(
-                session, conversation_id=conversation_id, child_id=child_id, channel=channel, text=text,
-                tier=tier, source=source, category=category, cue=cue, language=language,
-            )
-            return int(concern.id)
+            return int(concerns.record_concern(session, **fields).id)
     except SQLAlchemyError as error:
-        logger.error("safeguarding concern not recorded, database unavailable: %s", type(error).__name__)
+        logger.error("safeguarding concern spooled to disk, database unavailable: %s", type(error).__name__)
+        alert_spool.spool(fields, alert_spool.CONCERN)
         return None
+
+
+def flush_concern_spool() -> int:
+    """Move concerns spooled to disk into the database, one transaction each, stopping at the first the
+    database still refuses; returns how many were moved."""
+    moved = 0
+    for path, fields in alert_spool.spooled(alert_spool.CONCERN):
+        try:
+            with session_scope() as session:
+                concerns.record_concern(session, **fields)
+        except SQLAlchemyError:
+            break
+        path.unlink()
+        moved += 1
+    return moved
 
 
 def answer_check_in(concern_id: int, conversation_id: str, answer: str, alert_id: int | None = None) -> bool:

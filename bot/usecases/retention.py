@@ -143,7 +143,8 @@ def read_policy(admin: StaffUser) -> dict[str, Any]:
         council = la.name if la is not None else None
     preview = dry_run()
     return {"policy": current, "limits": retention.POLICY_LIMITS, "would_delete": preview.get(council, {}),
-            "transcripts": preview["(transcripts)"]["conversations"]}
+            "transcripts": preview["(transcripts)"]["conversations"],
+            "audit_events": preview["(audit)"]["audit_events"]}
 
 
 def save_policy(admin: StaffUser, values: dict[str, int]) -> None:

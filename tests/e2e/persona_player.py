@@ -10,8 +10,9 @@ match a fresh proposed visitor); each turn is checked to be answering the questi
 shifted form fails there, with the turn named); a button is pressed only if the last reply showed it; a check-in
 about an everyday message is answered "No" (the flows hold no disclosures) and counted. Then the record is read
 the way the review app shows it (``referral_view``, ``statement_view`` for each reader, the visitor queue's row,
-``match_view``) and compared with ``expect`` exactly: words verbatim, dates, readers, button values. An everyday
-message that raised an alert is kept as the answer when Heard asks (the child meant it as one), and counted.
+``match_view``, the complaints team's ``complaint_view``) and compared with ``expect`` exactly: words verbatim,
+dates, readers, button values. An everyday message that raised an alert is kept as the answer when Heard asks (the
+child meant it as one), and counted.
 
 Dates are read with the flows' reference day as today (``HEARD_DIALOGUE_TODAY``).
 """
@@ -32,12 +33,15 @@ from tests.stack import Stack
 FLOWS_DIR = Path(__file__).resolve().parents[1] / "data" / "persona_flows"
 REFERENCE_DAY = "2027-01-06"  # the flows' "today" (their README)
 PARTS = ("dev", "frozen")
-# At least this many flows must end with the record exactly as meant (measured 30 November 2026: dev 14/14, frozen
-# 22/27; README's figures). The target is all: see the strict xfail in test_persona_flows.py.
-# The shipped model's figures (frozen 22/27 with the model the runner was built on; 20/27 after the issue-15
-# status examples were added to the training data: nothing was tuned on the frozen part to win them back).
-FLOOR = {"dev": 14, "frozen": 20}
-FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form"}
+# At least this many flows must end with the record exactly as meant. The target is all: see the strict xfail in
+# test_persona_flows.py. History: 30 November 2026, dev 14/14, frozen 22/27 (20/27 with the shipped model after the
+# issue-15 status examples). 1 December 2026: the first frozen set was used for fixing (issue 20), so its 27 flows
+# joined dev (41 flows); the frozen part is empty until a new writer's set is added, and its floor is 0 until the
+# lead measures it. Dev after the fixes: 40/41 with the shipped model (p18 needs the retrained NLU data) and 40/41
+# with a model trained on the new data (p21's long first message then got a safeguarding check-in).
+FLOOR = {"dev": 40, "frozen": 0}
+FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
+         "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app
 CHECK_IN = "hurting you"
 KEEP_QUESTION = "Do you want this in your answers too?"
@@ -169,8 +173,10 @@ def _rows(model: Any, me: str) -> list[Any]:
 
 def _viewed(model: Any, rows: list[Any]) -> list[dict[str, Any]]:
     from bot.db.models import AdvocacyReferral, VisitorRequest, WishesStatement
+    from bot.db.routing_models import Complaint
     from bot.services.read_models.referral_queue import referral_view
     from bot.services.read_models.statements import statement_view
+    from bot.services.read_models.team_queues import complaint_view
     from bot.services.read_models.visitor_queue import _request_row
 
     if model is AdvocacyReferral:
@@ -180,6 +186,8 @@ def _viewed(model: Any, rows: list[Any]) -> list[dict[str, Any]]:
                 for r in rows]
     if model is WishesStatement:  # as each reader sees it
         return [{role: statement_view(r, role) for role in READERS} for r in rows]
+    if model is Complaint:  # as the complaints team's page shows it
+        return [complaint_view(r) for r in rows]
     raise ValueError(model)
 
 
@@ -204,10 +212,31 @@ def statement_fields(views: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return fields
 
 
+def _contact(stored: str | None) -> tuple[str, str]:
+    """(how, detail) of a contact stored as "<how> <detail>" (a visitor request, a complaint): a detail is asked only
+    for a way that needs one (text, phone, another way); any other answer is kept whole as the way."""
+    from bot.dialogue.forms import CONTACT_NEEDS_DETAIL
+
+    how, _, detail = str(stored or "").partition(" ")
+    return (how, detail) if how in CONTACT_NEEDS_DETAIL else (str(stored or ""), "")
+
+
 def visitor_fields(view: dict[str, Any]) -> dict[str, Any]:
-    how, _, detail = str(view["contact"] or "").partition(" ")
+    how, detail = _contact(view["contact"])
     return {"iv_kind": view["kind"], "iv_wish": _blank(view["wishes"]), "iv_known": _blank(view["known_person"]),
             "iv_may_be_told": _blank(view["may_be_told"]), "anon_name": view["anon_name"],
+            "anon_council": view["anon_local_authority"], "contact_how": _blank(how), "contact_detail": _blank(detail)}
+
+
+def _yes_no(flag: Any) -> str:
+    return "yes" if flag else "no"
+
+
+def complaint_fields(view: dict[str, Any]) -> dict[str, Any]:
+    how, detail = _contact(view["anon_contact"])
+    return {"cp_about": view["about"], "cp_wants": _blank(view["wants"]),
+            "cp_home": _yes_no(view["about_children_home"]), "cp_about_sw": _yes_no(view["about_social_worker"]),
+            "cp_advocate": _yes_no(view["wants_advocate"]), "anon_name": view["anon_name"],
             "anon_council": view["anon_local_authority"], "contact_how": _blank(how), "contact_detail": _blank(detail)}
 
 
@@ -238,12 +267,14 @@ def match_fields(match_id: int) -> dict[str, Any] | None:
 def record_of(stack: Stack, flow: Flow, played: Played) -> dict[str, Any] | None:
     """The stored record as the review app shows it, by slot (None: nothing stored)."""
     from bot.db.models import AdvocacyReferral, VisitorRequest, WishesStatement
+    from bot.db.routing_models import Complaint
 
     if flow.form == "match_form":
         return match_fields(played.match_id) if played.match_id else None
     model, fields = {"advocate_form": (AdvocacyReferral, referral_fields),
                      "wishes_form": (WishesStatement, statement_fields),
-                     "visitor_form": (VisitorRequest, visitor_fields)}[flow.form]
+                     "visitor_form": (VisitorRequest, visitor_fields),
+                     "complaint_form": (Complaint, complaint_fields)}[flow.form]
     views = _rows(model, played.sender)
     if not views:
         return None

@@ -193,7 +193,7 @@ def test_the_frozen_flows_are_the_ones_written() -> None:
     import hashlib
 
     frozen = player.FLOWS_DIR / "frozen.jsonl"
-    if not frozen.exists():
-        pytest.skip("no frozen flows")
+    if not frozen.exists() or not frozen.read_bytes().strip():
+        pytest.skip("no frozen flows (the set is empty until a new writer's flows are added: its README)")
     readme = (player.FLOWS_DIR / "README.md").read_text(encoding="utf-8")
     assert hashlib.sha256(frozen.read_bytes()).hexdigest() in readme

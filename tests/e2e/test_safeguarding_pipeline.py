@@ -76,7 +76,7 @@ def new_sender() -> str:
     return f"sg-test-{uuid.uuid4().hex[:12]}"
 
 
-CONCERN_MESSAGE = "i ran away last night"  # a concern-tier cue: "ran away" is often innocent
+CONCERN_MESSAGE = "i ran away"  # a concern-tier cue ("ran away" is often innocent), too short for the classifiers to act on
 
 
 def test_frozen_part_is_the_one_handed_over():
@@ -101,6 +101,21 @@ def test_a_check_in_answered_no_goes_back_to_the_menu(stack: Stack, database: st
     assert "/request_advocate" in payloads(replies)  # the menu
     assert rows(database, "safeguarding_alerts", sender) == []
     assert rows(database, "safeguarding_concerns", sender)[0]["answer"] == "no"
+
+
+def test_a_check_in_answered_no_takes_up_what_the_message_asked_for(stack: Stack, database: str):
+    """Issue 14: no goes back to what the child was doing. A message that asks for an advocate and sounds worried
+    gets the check-in first; after "no" the advocate form starts with the child's words kept (not the menu)."""
+    sender = new_sender()
+    message = "i want an advocate because i ran away last night and nobody listens to me"
+    replies = stack.say(sender, message)
+    if "hurting you" not in said(replies):
+        pytest.skip("this model placed the message without a check-in")
+    replies = stack.say(sender, "no")
+    assert "tell me any time" in said(replies)
+    assert "/request_advocate" not in payloads(replies)  # not the menu
+    assert "advocate" in said(replies).lower()  # the advocate form's opening
+    assert rows(database, "safeguarding_alerts", sender) == []
 
 
 @pytest.mark.parametrize("answer", ["yes", '/check_in_answer{"choice":"not_sure"}'])

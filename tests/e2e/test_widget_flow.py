@@ -43,6 +43,9 @@ HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = HERE.parent.parent / "docs" / "screenshots"
 EXIT_URL = "https://www.bbc.co.uk/weather"
+# The web app and the fake Rasa need a database to start; only the tests asking for session or make_child
+# (signing in) use it, and only those run again on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.database_only_scaffolding
 
 playwright_sync = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:

@@ -26,6 +26,10 @@ from tests.e2e.test_widget_flow import (  # noqa: F401 - fixtures
     wait_for_bot,
 )
 
+# The web app and the fake Rasa need a database to start; only the tests asking for session or make_child
+# (signing in) use it, and only those run again on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.database_only_scaffolding
+
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
 
 # The wishes flow, step by step: (what the fake Rasa answers, how the child answers: ("press", title) or

@@ -9,6 +9,8 @@ on my side") - the clutter issue 18 item 4 complains about. WCAG 1.1.1 (decorati
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.test_widget_flow import (  # noqa: F401 - fixtures
     SHOTS,
     assert_accessible,
@@ -17,6 +19,11 @@ from tests.e2e.test_widget_flow import (  # noqa: F401 - fixtures
     stack,
     wait_for_bot,
 )
+
+
+# The web app and the fake Rasa need a database to start; only the tests asking for session or make_child
+# (signing in) use it, and only those run again on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.database_only_scaffolding
 
 
 def _turn_on(page) -> None:

@@ -118,6 +118,14 @@ def test_reply_and_fallback() -> None:
     assert "did not get that" in said(run(conversation.Fallback(), make_tracker("zzz", "nlu_fallback"))[0])
 
 
+def test_an_everyday_sentence_the_classifier_is_unsure_is_a_goodbye_does_not_end_the_conversation() -> None:
+    messages, _ = run(conversation.Reply(), make_tracker("i want a later bedtime", "goodbye", confidence=0.57))
+    assert "Bye" not in said(messages)
+    assert "can't help with that" in said(messages)
+    assert any(b.get("payload") == "/request_advocate" for m in messages for b in m.get("buttons") or [])  # menu
+    assert "Bye" in said(run(conversation.Reply(), make_tracker("night night", "goodbye", confidence=0.99))[0])
+
+
 def menu_turn() -> list[dict]:
     """The bot's last turn: the greeting and the menu with its buttons, as Rasa's events hold them."""
     from bot.dialogue.messages import render
@@ -311,6 +319,38 @@ def test_spooled_alert_reaches_database_when_back(engine, tmp_path, monkeypatch)
     with session_scope() as s:
         assert s.execute(select(SafeguardingAlert.text)).scalar_one() == "he hurt me"
     assert not list((tmp_path / "spool").glob("*.json"))
+
+
+def test_a_check_in_with_the_database_down_still_answers_and_keeps_the_concern(dead_db, tmp_path, monkeypatch) -> None:
+    from actions.check_in import HarmCheckIn
+    from bot.safeguarding import alert_spool
+
+    monkeypatch.setattr(alert_spool, "SPOOL_DIR", tmp_path / "spool")
+    text = "im scared to go home tonight"
+    tracker = make_tracker(text, "possible_harm", sender="c-down")
+    tracker.latest_message["harm_detection"] = {"tier": "concern", "source": "classifier"}
+    messages, _ = run(HarmCheckIn(), tracker)
+    assert "0800 1111" in said(messages) and "999" in said(messages)
+    [(path, fields)] = list(alert_spool.spooled(alert_spool.CONCERN))
+    assert fields["text"] == text and fields["tier"] == "concern" and fields["conversation_id"] == "c-down"
+    assert not list(alert_spool.spooled(alert_spool.ALERT))  # a concern is not an urgent alert
+
+
+def test_spooled_concern_reaches_the_duty_leads_list_when_the_database_is_back(engine, tmp_path, monkeypatch) -> None:
+    from bot.db.concern_models import SafeguardingConcern
+    from bot.safeguarding import alert_spool
+    from bot.usecases.concerns import flush_concern_spool
+
+    monkeypatch.setattr(alert_spool, "SPOOL_DIR", tmp_path / "spool")
+    for n in (1, 2):
+        alert_spool.spool(dict(conversation_id=f"c{n}", child_id=None, channel="web", text=f"words {n}",
+                               tier="concern", source="classifier", category=None, cue=None, language=None),
+                          alert_spool.CONCERN)
+    assert flush_concern_spool() == 2
+    with session_scope() as s:
+        rows = s.execute(select(SafeguardingConcern.text).order_by(SafeguardingConcern.id)).scalars().all()
+    assert rows == ["words 1", "words 2"]
+    assert not list(alert_spool.spooled(alert_spool.CONCERN)) and flush_concern_spool() == 0
 
 
 def validate(form_action: Any, slot: str, text: str, intent: str = "inform", slots: dict | None = None,

@@ -8,6 +8,7 @@ concern_threshold is a possible concern (intent ``possible_harm``: a check-in); 
 from __future__ import annotations
 
 import os
+import re
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
@@ -252,13 +253,39 @@ def test_diets_own_disclose_harm_is_never_an_answer_by_itself() -> None:
 
 def test_the_everyday_file_is_checked(tmp_path) -> None:
     from bot.nlu.harm_component import EVERYDAY_FILE
-    from bot.safeguarding.harm_scorer import load_everyday
+    from bot.safeguarding.harm_scorer import load_examples
 
-    assert len(load_everyday(EVERYDAY_FILE)) > 400
+    assert len(load_examples(EVERYDAY_FILE)) > 400
     bad = tmp_path / "bad.yml"
     bad.write_text("examples:\n  - same\n  - same\n", encoding="utf-8")
     with pytest.raises(ValueError, match="written twice"):
-        load_everyday(bad)
+        load_examples(bad)
     bad.write_text("examples: nope\n", encoding="utf-8")
     with pytest.raises(ValueError, match="must be a list"):
-        load_everyday(bad)
+        load_examples(bad)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def test_the_scorer_only_files_hold_no_evaluation_message_and_do_not_contradict_each_other() -> None:
+    """The evaluation set (tests/data/safeguarding_eval) is never training data: a line equal to one of its messages
+    (lower-cased, punctuation dropped) in either scorer-only file would make the figures a lie."""
+    import json
+    from pathlib import Path
+
+    from bot.nlu.harm_component import DISCLOSURES_FILE, EVERYDAY_FILE
+    from bot.safeguarding.harm_scorer import load_examples
+
+    disclosures = {_plain(t) for t in load_examples(DISCLOSURES_FILE)}
+    everyday = {_plain(t) for t in load_examples(EVERYDAY_FILE)}
+    assert len(disclosures) > 400 and len(everyday) > 1200
+    evaluation = set()
+    for path in (Path(__file__).parents[1] / "data" / "safeguarding_eval").glob("*.jsonl"):
+        evaluation |= {_plain(json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").splitlines()
+                       if line.strip()}
+    assert len(evaluation) > 1200
+    assert not disclosures & evaluation
+    assert not everyday & evaluation
+    assert not disclosures & everyday

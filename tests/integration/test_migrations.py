@@ -22,7 +22,8 @@ ADDED_AFTER_0004 = {"sign_in_failures", "security_alerts", "safeguarding_concern
                     "alert_callbacks", "alert_viewers", "complaints",  # 0013
                     "sms_inbound_messages", "sms_media_arrivals", "outbound_messages",  # 0015, 0016
                     "job_leases", "legal_holds", "retention_policies",  # 0017
-                    "visitor_checks", "visitor_considerations", "visitor_contacts", "information_given"}  # 0018
+                    "visitor_checks", "visitor_considerations", "visitor_contacts", "information_given",  # 0018
+                    "audit_checkpoints"}  # 0020
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()  # one head: no branches
 
 
@@ -176,6 +177,45 @@ def test_0010_keeps_referral_history_and_triggers_and_steps_back_to_0009(db_url)
     assert current_revision(db_url) == HEAD and child_id
     with engine.connect() as conn:
         assert conn.execute(history_query).all() == history
+        match_id = conn.execute(text("SELECT id FROM visitor_matches WHERE status = 'objected'")).scalar_one()
+        conn.rollback()
+        with pytest.raises(IntegrityError, match="objected"), conn.begin():
+            conn.execute(text("UPDATE visitor_matches SET status = 'appointed' WHERE id = :i"), {"i": match_id})
+
+
+def test_0019_lets_a_request_be_not_sure_without_copying_the_table(db_url):
+    """Issue 20: a visitor request may be "not sure" (visitor or mentor). The table is not copied, so a
+    consideration keeps the request it points to, on the way up and down; stepping back to 0018 makes a
+    not-sure request an independent visitor (the old schema's value), and 0018 refuses "not sure" again."""
+    upgrade(db_url)
+    child_id = _fill(db_url)
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        request = visitors.request_visitor(s, idempotency_key="unsure", conversation_id="c", child_id=child_id,
+                                           kind="not_sure", wishes="someone funny")
+        request_id = request.id
+    link = text("SELECT request_id FROM visitor_considerations")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO visitor_considerations (child_id, request_id, should_have, reason, decided_by, decided_role,"
+            " decided_at) VALUES (:c, :r, :y, 'talk it over', 'sw.amara', 'social_worker', '2026-12-01 10:00:00')"),
+            {"c": child_id, "r": request_id, "y": True})
+    downgrade(db_url, "0018")
+    with engine.connect() as conn:
+        kind = conn.execute(text("SELECT kind FROM visitor_requests WHERE id = :i"), {"i": request_id}).scalar_one()
+        assert kind == "independent_visitor" and conn.execute(link).scalars().all() == [request_id]
+        conn.rollback()
+        with pytest.raises(IntegrityError), conn.begin():
+            conn.execute(text("UPDATE visitor_requests SET kind = 'not_sure'"))
+    upgrade(db_url)
+    assert current_revision(db_url) == HEAD
+    with engine.connect() as conn:
+        assert conn.execute(link).scalars().all() == [request_id]
+        conn.rollback()
+        with conn.begin():
+            conn.execute(text("UPDATE visitor_requests SET kind = 'not_sure'"))
+        with pytest.raises(IntegrityError), conn.begin():
+            conn.execute(text("UPDATE visitor_requests SET kind = 'friend'"))
         match_id = conn.execute(text("SELECT id FROM visitor_matches WHERE status = 'objected'")).scalar_one()
         conn.rollback()
         with pytest.raises(IntegrityError, match="objected"), conn.begin():

@@ -107,3 +107,17 @@ async def test_other_roles_and_councils_see_nothing(client, world):
     refused = await client.post(f"/review/visitors/matches/{world.ben_match}/review", data={"_csrf": token},
                                 allow_redirects=False)
     assert refused.status == 404  # the co-ordinator's steps are not the social worker's
+
+
+async def test_a_child_not_sure_between_a_visitor_and_a_mentor_is_shown_as_not_sure(client, world, session):
+    """Issue 20: "Not sure" is stored as not sure (migration 0019), never as an independent visitor, and staff
+    see that it is to be talked over with the child: on the co-ordinator's queue and on the child's page."""
+    visitors.request_visitor(session, idempotency_key="r-unsure", conversation_id="conv-ada", child_id=world.ada,
+                             kind="not_sure", wishes="someone funny")
+    session.commit()
+    await login(client, COORDINATOR)
+    queue = await (await client.get("/review/visitors")).text()
+    assert "Not sure yet (talk about it with the child)" in queue
+    await login(client, "sw.a")
+    page = await (await client.get(f"/review/children/{world.ada}")).text()
+    assert "Not sure yet (talk about it with the child), asked" in page

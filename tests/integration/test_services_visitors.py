@@ -164,3 +164,29 @@ def test_withdrawn_match_cannot_be_answered(session, make_child):
     visitors.withdraw(session, match.id, "staff:sw.test")
     with pytest.raises(MatchClosed):
         visitors.answer_match(session, match_id=match.id, idempotency_key="z", accept=False)
+
+
+def test_a_request_may_be_not_sure_but_a_match_is_one_or_the_other(engine, session, make_child):
+    """Issue 20: "Not sure" between a visitor and a mentor is a kind of request of its own (migration 0019); the
+    database still refuses any other kind, and a proposed match is always a visitor or a mentor."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.services.errors import InvalidChoice
+    from bot.services.read_models.visitor_queue import _request_row
+
+    with session_scope(engine) as s:
+        visitors.request_visitor(s, idempotency_key="iv-unsure", conversation_id="c", child_id=None,
+                                 kind="not_sure", wishes="someone who likes gaming")
+    with session_scope(engine) as s:
+        request = s.execute(select(VisitorRequest)).scalar_one()
+        row = _request_row(request, None)
+        assert (row["kind"], row["kind_label"]) == ("not_sure", "Not sure yet (talk about it with the child)")
+    with pytest.raises(InvalidChoice), session_scope(engine) as s:
+        visitors.request_visitor(s, idempotency_key="iv-x", conversation_id="c", child_id=None,
+                                 kind="friend", wishes=None)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text("UPDATE visitor_requests SET kind = 'friend'"))
+    child = make_child()
+    with pytest.raises(InvalidChoice):
+        visitors.propose_match(session, child.id, None, "Sam", None, kind="not_sure")

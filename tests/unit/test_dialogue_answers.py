@@ -258,3 +258,13 @@ def test_other_buttons_questions_do_not_guess_from_a_sentence(slot: str, text: s
 )
 def test_looks_like_sentence(text: str, expected: bool) -> None:
     assert looks_like_sentence(text) is expected
+
+
+def test_a_short_statement_the_classifier_half_thinks_is_a_question_is_the_answer() -> None:
+    """Issue 20: "the bus to school takes ages" (ask_privacy 0.51) at "What is not going well?" is the answer; a
+    short request for access or help is still a digression at that confidence, and a sure one always."""
+    text = "the bus to school takes ages"
+    assert read_answer("w_not_going_well", text, "ask_privacy", 0.51, []) == Outcome("fill", text)
+    assert read_answer("w_not_going_well", "read it out", "read_aloud", 0.5, []).kind == "digress"
+    assert read_answer("w_not_going_well", "who sees this", "ask_privacy", 0.51, []).kind == "digress"
+    assert read_answer("w_not_going_well", "privacy stuff pls", "ask_privacy", 0.9, []).kind == "digress"

@@ -123,3 +123,59 @@ def test_only_the_last_messages_buttons_are_numbered():
 
 def test_nothing_said_is_no_text():
     assert sms_turn.compose([]).parts == [] and sms_turn.compose([("  ", None)]).parts == []
+
+
+# ---------------------------------------------------------------- issue 19, cost: the advocate referral by SMS
+
+ADVOCATE_ANSWERS = {
+    "adv_reason": "review", "adv_words": "nobody asks me about moving school", "anon_name": "Jo",
+    "anon_council": "Lancashire", "contact_how": "this_number", "contact_when": "after_school", "adv_tell_sw": "no",
+}
+
+
+def _sms(name: str, **values: str) -> tuple[str, list]:
+    message = render(name, channel="sms", **values)
+    return message["text"], message["buttons"]
+
+
+def _read_back(answers: dict) -> str:
+    from bot.dialogue.forms import summary
+
+    titles = {"adv_reason": {"review": "My review meeting"}, "contact_when": {"after_school": "After school"},
+              "adv_tell_sw": {"no": "No, please don't"}}
+    return summary("advocate_form", answers, lambda slot: titles.get(slot, {}))
+
+
+def test_the_real_read_back_drops_its_bullets_and_shortens_a_long_answer():
+    long_words = "I want to stay at my school " * 60  # 1,680 characters
+    text, buttons = _sms("ask_adv_confirm", summary=_read_back({**ADVOCATE_ANSWERS, "adv_words": long_words.strip()}))
+    assert "• In your words:" in text, "the read-back the bot says has bullets (the web shows them)"
+    turn = sms_turn.compose([(text, buttons)])
+    lines = "\n".join(_body(p) for p in turn.parts).split("\n")
+    assert not [line for line in lines if line.startswith("- ")], "no bullet costs two characters a line"
+    words = next(line for line in lines if line.startswith("In your words: "))
+    assert words.endswith("more characters") and len(words) < sms_turn.LONG_ANSWER + 60
+    for label, answer in (("Your name", "Jo"), ("Your council", "Lancashire"),
+                          ("What it is about", "My review meeting"), ("How to reach you", "Text me at this number"),
+                          ("A good time", "After school"), ("Tell your social worker", "No, please don't")):
+        assert f"{label}: {answer}" in lines, "every answer is read back, in the child's words"
+    assert turn.segments <= 6, "the 1,680 characters in full would cost 14 segments more"
+    assert "Reply with a number:\n1 Send it" in turn.parts[-1]
+
+
+def test_the_advocate_referral_by_sms_costs_13_segments_in_9_texts():
+    """One text per answer: the opening (what an advocate is, how to stop, five options) in 2 segments, the six
+    ways to be reached in 2, the read-back with every answer in 3, and each other question or answer in 1 (at most
+    160 characters with the 62-character header). 13 is the fewest without dropping an option or an answer:
+    the six options alone need 130 characters after the header's 62, the read-back about 330."""
+    opening = [_sms("start_advocate"), _sms("ask_adv_reason")]
+    turns = [opening, [_sms("ask_adv_words")], [_sms("ask_anon_name")], [_sms("ask_anon_council")],
+             [_sms("ask_contact_how")], [_sms("ask_contact_when")], [_sms("ask_adv_tell_sw")],
+             [_sms("ask_adv_confirm", summary=_read_back(ADVOCATE_ANSWERS))],
+             [_sms("referral_sent", due_date="Wednesday 30 September")]]  # the longest date there is
+    costs = [sms_turn.compose(turn).segments for turn in turns]
+    assert costs == [2, 1, 1, 1, 2, 1, 1, 3, 1]
+    assert all(len(sms_turn.compose(turn).parts) == 1 for turn in turns), "one text per turn"
+    web_opening = sms_turn.compose([(render(n)["text"], render(n)["buttons"]) for n in ("start_advocate",
+                                                                                          "ask_adv_reason")])
+    assert web_opening.segments == 3, "the web's own words would cost a segment more"

@@ -70,3 +70,28 @@ def test_sms_wording_is_readable():
 
 def test_a_picture_is_answered_in_words():
     assert render("sms_picture", channel="sms")["text"] == "I can't see pictures. Can you tell me in words?"
+
+
+def test_sms_option_titles_are_readable():
+    failures = []
+    for name in catalogue():
+        for button in (catalogue()[name].get("sms") or {}).get("buttons") or []:
+            score = check_line(str(button["title"]))
+            problems = [p for p in score.problems if not p.startswith("grade")]  # a label, not prose: word rules
+            if problems:
+                failures.append(f"{name} sms option {button['title']!r}: {problems}")
+    assert not failures, failures
+
+
+def test_reply_with_a_number_is_said_once_per_text():
+    """A message with its own options is followed by "Reply with a number:" and the numbered options
+    (bot.channels.sms_turn), so its words do not say it again (issue 19: every character is paid for)."""
+    said_twice = []
+    for name in catalogue():
+        entry = variant(name, "sms")
+        if is_translation(name) or not entry.get("buttons"):
+            continue
+        for key in ("text", "simple", "older"):
+            if re.search(r"reply with (a|one of the) numbers?", entry.get(key) or "", re.IGNORECASE):
+                said_twice.append(f"{name}.{key}")
+    assert not said_twice, said_twice

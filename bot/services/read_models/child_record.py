@@ -18,6 +18,7 @@ from bot.services.read_models.alert_queue import alert_view
 from bot.services.read_models.child_summary import child_summary
 from bot.services.read_models.referral_queue import referral_view
 from bot.services.read_models.statements import child_statements
+from bot.services.read_models.visitor_kinds import request_kind_label
 from bot.services.review_admin import council_settings
 from bot.db.visitor_models import VisitorConsideration
 from bot.services import outreach
@@ -108,8 +109,9 @@ def _visitor_requests(s: Session, child: Child) -> list[dict[str, Any]]:
         .all()
     )
     return [
-        {"id": v.id, "kind": v.kind, "wishes": v.wishes, "known_person": v.known_person,
-         "may_be_told": v.may_be_told, "status": v.status, "created_at": v.created_at, "withdrawn_at": v.withdrawn_at}
+        {"id": v.id, "kind": v.kind, "kind_label": request_kind_label(v.kind), "wishes": v.wishes,
+         "known_person": v.known_person, "may_be_told": v.may_be_told, "status": v.status,
+         "created_at": v.created_at, "withdrawn_at": v.withdrawn_at}
         for v in requests
     ]
 

@@ -21,6 +21,7 @@ from bot.services.complaints import NEXT_STATUS
 from bot.services.errors import NotFound
 from bot.services.read_models.access import council_condition
 from bot.services.read_models.statements import statement_view
+from bot.services.read_models.visitor_kinds import request_kind_label
 from bot.services.referrals import add_working_days
 from bot.services.review_admin import council_settings
 
@@ -40,7 +41,8 @@ def visitor_request_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
     requests = s.execute(select(VisitorRequest).where(council_condition(s, VisitorRequest, staff))
                          .order_by(VisitorRequest.created_at, VisitorRequest.id)).scalars().all()
     rows = [{
-        "id": r.id, "kind": r.kind, "wishes": r.wishes, "status": r.status, "created_at": r.created_at,
+        "id": r.id, "kind": r.kind, "kind_label": request_kind_label(r.kind), "wishes": r.wishes, "status": r.status,
+        "created_at": r.created_at,
         "channel": r.channel,
         "anonymous": r.child_id is None, "child_name": _name(r), "anon_name": r.anon_name,
         "anon_local_authority": r.anon_local_authority, "contact": r.contact, "withdrawn_at": r.withdrawn_at,

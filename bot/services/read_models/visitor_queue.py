@@ -19,6 +19,7 @@ from bot.db.visitor_models import VisitorCheck, VisitorConsideration, VisitorCon
 from bot.services import visitor_lifecycle as lifecycle
 from bot.services.errors import NotFound
 from bot.services.read_models.access import caseload_filter, council_condition
+from bot.services.read_models.visitor_kinds import request_kind_label
 from bot.services.visitor_checks import CHECK_LABELS, missing_checks
 
 COORDINATOR_ROLES = ("iv_coordinator", "admin")
@@ -45,6 +46,7 @@ def _request_row(request: VisitorRequest, decision: VisitorConsideration | None)
         "anonymous": request.child_id is None,
         "anon_name": request.anon_name,
         "kind": request.kind,
+        "kind_label": request_kind_label(request.kind),
         "wishes": request.wishes,
         "known_person": request.known_person,
         "may_be_told": request.may_be_told,

@@ -21,6 +21,7 @@ POLICY_FIELDS = [
     ("never_looked_after_until_age", "Keep case records of a child never looked after until their birthday"),
     ("safeguarding_years", "Keep safeguarding alerts and concerns for (years after they were raised)"),
     ("transcript_days", "Delete chat transcripts (days after the last message)"),
+    ("audit_years", "Keep audit events for (years after they were written, once their record is gone)"),
 ]
 
 
@@ -41,6 +42,8 @@ async def save_policy(request: web.Request) -> web.Response:
     form = await request.post()
     values: dict[str, int] = {}
     for name, label in POLICY_FIELDS:
+        if name not in form:  # a form from before the field was added: that period stays as it is
+            continue
         number = form_int(form.get(name))
         if number is None:
             return await _policy_page(request, error=f"{label}: enter a whole number.", status=400)
