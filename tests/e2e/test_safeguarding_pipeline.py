@@ -76,7 +76,8 @@ def new_sender() -> str:
     return f"sg-test-{uuid.uuid4().hex[:12]}"
 
 
-CONCERN_MESSAGE = "i ran away"  # a concern-tier cue ("ran away" is often innocent), too short for the classifiers to act on
+# A concern-tier cue ("ran away" is often innocent), too short for the classifiers to act on (tiers.MIN_WORDS).
+CONCERN_MESSAGE = "i ran away"
 
 
 def test_frozen_part_is_the_one_handed_over():
@@ -190,10 +191,10 @@ def frozen(stack: Stack, database: str) -> dict[str, float]:
     return sp.figures(got_everyday, got_disclosures)
 
 
-# What the shipped pipeline reached on the frozen part when it was first scored (30 November 2026: 133/149
-# disclosures got the clear answer or a check-in, 112/149 the clear answer, 13/478 everyday messages raised an
-# alert, 25/478 got a check-in), less a small margin for retraining noise: a fall below these is a regression.
-FLOORS = {"disclosures_covered": 0.86, "disclosures_clear": 0.72, "everyday_alert": 0.035, "everyday_check_in": 0.08}
+# What the shipped pipeline reached on the frozen part (1 December 2026: 139/149 disclosures got the clear answer or
+# a check-in, 119/149 the clear answer, 14/478 everyday messages raised an alert, 29/478 got a check-in; on
+# 30 November 133, 112, 13 and 25), less a small margin for retraining noise: a fall below these is a regression.
+FLOORS = {"disclosures_covered": 0.90, "disclosures_clear": 0.76, "everyday_alert": 0.035, "everyday_check_in": 0.08}
 
 
 def test_frozen_part_does_not_fall_below_what_ships(frozen: dict[str, float]):
