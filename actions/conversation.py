@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import channel_of, clear_form, in_thread, latest_intent, say
 from actions.sent import say_already_sent, say_stopped, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
-from bot.dialogue import answers, messages
+from bot.dialogue import answers, everyday, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
 from bot.dialogue.intents import EXPLAIN_MESSAGES, reply_messages
 from bot.services.council_hours import phrase, server_hours
@@ -71,6 +71,25 @@ async def reading_hours(tracker: Tracker) -> str:
     except SQLAlchemyError as error:
         logger.warning("case database unavailable reading the council's hours: %s", type(error).__name__)
         return phrase(server_hours())
+
+
+async def answer_everyday(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Everyday words outside a form answered kindly (``bot.dialogue.everyday``): the truth about Heard, a wish
+    offered to the review, a feeling named. False when the message is none of these."""
+    found = everyday.read_everyday((tracker.latest_message or {}).get("text"))
+    if found is None:
+        return False
+    if found.kind == everyday.ABOUT_HEARD:
+        say(dispatcher, "how_heard_works", tracker, hours=await reading_hours(tracker))
+        say(dispatcher, "menu", tracker)
+    elif found.kind == everyday.FEELING:
+        say(dispatcher, "feeling_reply", tracker, feeling=found.words)
+        say(dispatcher, "menu", tracker)
+    else:  # a wish, or missing someone: offered to the review, the words kept if they say yes
+        if found.kind == everyday.MISSING:
+            say(dispatcher, "missing_reply", tracker, who=found.words)
+        say(dispatcher, "wish_offer", tracker)
+    return True
 
 
 class SessionStart(Action):
@@ -168,6 +187,8 @@ class Digress(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         intent, _ = latest_intent(tracker)
         in_form = tracker.active_loop_name is not None
+        if intent == "help" and not in_form and await answer_everyday(dispatcher, tracker):
+            return []  # "are you a robot": the truth about Heard, not the help menu
         if intent == "help":
             say(dispatcher, "help_in_form" if in_form else "help", tracker)
         elif intent == "ask_about_visitor" and "mentor" in (tracker.latest_message.get("text") or "").lower():
@@ -288,6 +309,8 @@ class Fallback(Action):
                     UserUttered(pressed.payload, pressed.parse_data(),
                                 input_channel=tracker.get_latest_input_channel()),
                 ]
+            if await answer_everyday(dispatcher, tracker):
+                return []
         say(dispatcher, "default", tracker)
         if tracker.active_loop_name is None:
             say(dispatcher, "menu", tracker)
@@ -300,6 +323,17 @@ class Reply(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         intent, confidence = latest_intent(tracker)
-        for name in reply_messages(intent, confidence):
+        wish = everyday.wish_to_tell(tracker.events) if intent == "affirm" else None
+        if wish:
+            # Yes to "do you want to tell your review?": the wishes form starts with the child's words kept.
+            parse = {"text": wish, "intent": {"name": "share_wishes", "confidence": 1.0},
+                     "intent_ranking": [{"name": "share_wishes", "confidence": 1.0}], "entities": []}
+            return [ActionExecuted("action_listen"),
+                    UserUttered(wish, parse, input_channel=tracker.get_latest_input_channel())]
+        names = reply_messages(intent, confidence)
+        everyday_words = intent == "goodbye" or names == reply_messages("out_of_scope", 1.0)
+        if everyday_words and tracker.active_loop_name is None and await answer_everyday(dispatcher, tracker):
+            return []  # "i want a later bedtime" is a wish, not a goodbye, however sure the classifier is
+        for name in names:
             say(dispatcher, name, tracker)
         return []

@@ -43,10 +43,11 @@ REPLIES: dict[str, list[str]] = {
     "out_of_scope": ["out_of_scope", "menu"],
 }
 # Issue 14: nothing but a goodbye ends the conversation. The classifier calls some everyday sentences a goodbye
-# ("i want a later bedtime": 0.57); on the dev part of tests/data/safeguarding_eval every real goodbye scored at
-# least 0.93 and every everyday message taken for one at most 0.75, so a less sure goodbye gets the out-of-scope
-# answer and the menu instead of "Bye for now".
-SURE_GOODBYE = 0.8
+# ("i want a later bedtime": 0.57 with one model, 0.83 with the next); on the dev part of tests/data/safeguarding_eval
+# every real goodbye scored at least 0.93 (0.98 with the second model) and every everyday message taken for one at
+# most 0.75, so a less sure goodbye gets the out-of-scope answer and the menu instead of "Bye for now" (and
+# action_reply answers a wish or a feeling as one, however sure: bot/dialogue/everyday.py).
+SURE_GOODBYE = 0.9
 
 
 def reply_messages(intent: str | None, confidence: float) -> list[str]:

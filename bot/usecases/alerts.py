@@ -10,8 +10,10 @@ seconds).
 from __future__ import annotations
 
 import logging
+from typing import Any, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.safeguarding import alert_spool
@@ -42,16 +44,21 @@ def raise_safeguarding_alert(
         return None
 
 
-def flush_alert_spool() -> int:
-    """Move alerts spooled to disk into the database, one transaction each, stopping at the first the
-    database still refuses; returns how many were moved."""
+def drain_spool(kind: str, store: Callable[[Session, dict[str, Any]], Any]) -> int:
+    """Move the records of ``kind`` spooled to disk into the database with ``store``, one transaction each,
+    stopping at the first the database still refuses; returns how many were moved."""
     moved = 0
-    for path, fields in alert_spool.spooled():
+    for path, fields in alert_spool.spooled(kind):
         try:
             with session_scope() as session:
-                alerts.raise_alert(session, **fields)
+                store(session, fields)
         except SQLAlchemyError:
             break
         path.unlink()
         moved += 1
     return moved
+
+
+def flush_alert_spool() -> int:
+    """Move alerts spooled to disk into the database (``drain_spool``); returns how many were moved."""
+    return drain_spool(alert_spool.ALERT, lambda session, fields: alerts.raise_alert(session, **fields))

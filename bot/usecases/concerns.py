@@ -21,6 +21,7 @@ from bot.safeguarding import alert_spool
 from bot.services import audit, concerns
 from bot.services.errors import NotFound
 from bot.services.read_models.concern_list import concern_for_staff, concern_list
+from bot.usecases.alerts import drain_spool
 from bot.usecases.review_reads import Asked, Seen, guarded, staff_read
 
 logger = logging.getLogger(__name__)
@@ -52,18 +53,9 @@ def record_concern(
 
 
 def flush_concern_spool() -> int:
-    """Move concerns spooled to disk into the database, one transaction each, stopping at the first the
-    database still refuses; returns how many were moved."""
-    moved = 0
-    for path, fields in alert_spool.spooled(alert_spool.CONCERN):
-        try:
-            with session_scope() as session:
-                concerns.record_concern(session, **fields)
-        except SQLAlchemyError:
-            break
-        path.unlink()
-        moved += 1
-    return moved
+    """Move concerns spooled to disk into the database (``bot.usecases.alerts.drain_spool``); returns how many were
+    moved."""
+    return drain_spool(alert_spool.CONCERN, lambda session, fields: concerns.record_concern(session, **fields))
 
 
 def answer_check_in(concern_id: int, conversation_id: str, answer: str, alert_id: int | None = None) -> bool:

@@ -208,3 +208,30 @@ def test_frozen_part_does_not_fall_below_what_ships(frozen: dict[str, float]):
 def test_frozen_part_meets_the_targets(frozen: dict[str, float]):
     missed = sp.missed_targets(frozen)
     assert not missed, "targets missed on the frozen part: " + "; ".join(missed)
+
+
+def test_everyday_words_outside_a_form_get_a_kind_true_answer(stack: Stack, database: str):
+    """Issue 14 item 4: a feeling is named kindly, a question about Heard is answered truly, and neither is "I did
+    not get that", "Bye for now" or an alert."""
+    for message, expected in (("im sad today", "you feel sad"), ("are you a robot", "I am a computer, not a person"),
+                              ("i feel a bit lonely", "you feel lonely")):
+        sender = new_sender()
+        words = said(stack.say(sender, message))
+        assert expected in words, (message, words)
+        assert "did not get that" not in words and "Bye for now" not in words
+        assert rows(database, "safeguarding_alerts", sender) == []
+
+
+def test_a_wish_outside_a_form_is_offered_to_the_review_with_the_childs_words_kept(stack: Stack):
+    """"i want a later bedtime" is not a goodbye: it is offered as something to tell the review; yes starts the
+    wishes form with those words kept as the first answer (or the form starts at once if the model is sure)."""
+    from bot.dialogue.everyday import TELL_REVIEW
+
+    sender = new_sender()
+    replies = stack.say(sender, "i want a later bedtime")
+    assert "Bye for now" not in said(replies)
+    if TELL_REVIEW in payloads(replies):
+        replies = stack.say(sender, TELL_REVIEW)
+    words = said(replies)
+    assert "questions for your review" in words, words  # the wishes form's opening
+    assert "I kept what you told me" in words

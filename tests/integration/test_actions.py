@@ -119,11 +119,40 @@ def test_reply_and_fallback() -> None:
 
 
 def test_an_everyday_sentence_the_classifier_is_unsure_is_a_goodbye_does_not_end_the_conversation() -> None:
-    messages, _ = run(conversation.Reply(), make_tracker("i want a later bedtime", "goodbye", confidence=0.57))
+    messages, _ = run(conversation.Reply(), make_tracker("my foster brother got a new bike", "goodbye",
+                                                         confidence=0.57))
     assert "Bye" not in said(messages)
     assert "can't help with that" in said(messages)
     assert any(b.get("payload") == "/request_advocate" for m in messages for b in m.get("buttons") or [])  # menu
     assert "Bye" in said(run(conversation.Reply(), make_tracker("night night", "goodbye", confidence=0.99))[0])
+
+
+def test_yes_to_the_wish_offer_runs_the_turn_again_as_the_wishes_form_with_the_wish() -> None:
+    from bot.dialogue.everyday import TELL_REVIEW
+    from bot.dialogue.messages import render
+
+    offer = render("wish_offer")
+    earlier = [{"event": "user", "text": "i want a later bedtime", "parse_data": {}},
+               {"event": "bot", "text": offer["text"], "data": {"buttons": offer["buttons"]}}]
+    messages, events = run(conversation.Reply(), make_tracker(TELL_REVIEW, "affirm", events=earlier))
+    assert messages == []
+    [uttered] = [e for e in events if e.get("event") == "user"]
+    assert uttered["text"] == "i want a later bedtime"
+    assert uttered["parse_data"]["intent"]["name"] == "share_wishes"
+    # a yes with no offer before it is just a yes
+    messages, events = run(conversation.Reply(), make_tracker("yes", "affirm"))
+    assert messages and not [e for e in events if e.get("event") == "user"]
+
+
+def test_everyday_words_the_classifier_could_not_place_are_answered_kindly() -> None:
+    messages, _ = run(conversation.Fallback(), make_tracker("im sad today", "nlu_fallback"))
+    assert "you feel sad" in said(messages) and "did not get that" not in said(messages)
+    for confidence in (0.57, 0.99):  # a wish is not a goodbye, however sure the classifier is
+        messages, _ = run(conversation.Reply(), make_tracker("i want a later bedtime", "goodbye",
+                                                             confidence=confidence))
+        assert "Bye" not in said(messages)
+        assert any(b.get("payload") == '/affirm{"choice":"tell_review"}'
+                   for m in messages for b in m.get("buttons") or [])
 
 
 def menu_turn() -> list[dict]:

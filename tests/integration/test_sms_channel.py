@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from bot.channels.sms import HeardSmsInput
 from bot.channels.sms_state import MemoryState
 from bot.dialogue.messages import render
+from tests.servers import close_server
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "test-twilio-auth-token"
@@ -151,8 +152,7 @@ async def rig(aiohttp_server, db_url, engine):
     channel = HeardSmsInput(ACCOUNT, TOKEN, OUR_NUMBER, public_url=PUBLIC_URL, state=MemoryState())
     rig, server = await _start(aiohttp_server, channel)
     yield rig
-    server.close()
-    await server.wait_closed()
+    await close_server(server)
 
 
 def _sms_for(rig: Rig, phone: str = CHILD_PHONE) -> list[str]:
@@ -213,8 +213,7 @@ async def test_without_an_auth_token_every_request_is_refused(aiohttp_server, db
         assert (await rig.post(params, signature=None)).status == 403
         assert rig.agent.received == []
     finally:
-        server.close()
-        await server.wait_closed()
+        await close_server(server)
 
 
 def test_settings_come_from_the_environment(monkeypatch):
@@ -297,8 +296,7 @@ async def test_numbered_options_expire(aiohttp_server, db_url, engine):
         await rig.text("1")
         assert rig.agent.received[-1].text == "1"
     finally:
-        server.close()
-        await server.wait_closed()
+        await close_server(server)
 
 
 async def test_long_reply_sent_in_order_in_parts(rig, monkeypatch):
@@ -374,8 +372,7 @@ async def test_an_unknown_numbers_stop_survives_a_restart_until_start(aiohttp_se
         assert len(rig.twilio.bodies(STRANGER)) == 1
         await rig.text("STOP", phone=STRANGER)
     finally:
-        server.close()
-        await server.wait_closed()
+        await close_server(server)
     stored = session.execute(select(SmsOptOut.phone_hash)).scalars().all()
     session.rollback()
     assert len(stored) == 1 and "7700900555" not in stored[0], "kept by keyed hash, never the number"
@@ -395,8 +392,7 @@ async def test_an_unknown_numbers_stop_survives_a_restart_until_start(aiohttp_se
         await rig.text("hi", phone=STRANGER)
         assert len(rig.twilio.bodies(STRANGER)) == 2
     finally:
-        server.close()
-        await server.wait_closed()
+        await close_server(server)
 
 
 async def test_a_stop_from_before_the_number_was_a_childs_still_holds(rig, make_child, session):
@@ -453,8 +449,7 @@ async def test_messaging_service_instead_of_a_number(aiohttp_server, db_url, eng
         assert rig.twilio.sent and all(m["MessagingServiceSid"] == "MG" + "2" * 32 for m in rig.twilio.sent)
         assert all("From" not in m for m in rig.twilio.sent)
     finally:
-        server.close()
-        await server.wait_closed()
+        await close_server(server)
 
 
 async def test_twilio_refusing_a_text_for_good_is_not_retried_and_later_parts_still_go_in_order(rig, monkeypatch):

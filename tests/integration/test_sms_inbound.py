@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.channels.sms import HeardSmsInput
 from bot.channels.sms_state import MemoryState
 from tests.integration.test_sms_channel import ACCOUNT, CHILD_PHONE, OUR_NUMBER, PUBLIC_URL, STRANGER, _start
+from tests.servers import close_server
 
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -26,8 +27,7 @@ async def rig(aiohttp_server, db_url, engine):
                             state=MemoryState())
     rig, server = await _start(aiohttp_server, channel)
     yield rig
-    server.close()
-    await server.wait_closed()
+    await close_server(server)
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:

@@ -23,6 +23,7 @@ from bot.channels.sms_sender import SmsSender
 from bot.channels.sms_state import MemoryState
 from bot.dialogue.messages import render
 from tests.tools.fake_twilio import FakeTwilio
+from tests.servers import close_server
 
 ACCOUNT = "AC" + "3" * 32
 TOKEN = "outbound-test-token"
@@ -104,9 +105,8 @@ async def rig(aiohttp_server, db_url, engine):
     await server.startup()
     yield Rig(channel, twilio, f"http://127.0.0.1:{port}", state, agent)
     twilio.release()
-    await channel.sender.stop()
-    server.close()
-    await server.wait_closed()
+    await asyncio.wait_for(channel.sender.stop(), 30)
+    await close_server(server)
 
 
 # ---------------------------------------------------------------- the webhook answers at once

@@ -49,6 +49,7 @@ PG_NEVER_DELETE = f"""CREATE OR REPLACE FUNCTION heard_audit_append_only() RETUR
 # Tables whose rows carry the conversation they came from and, once known, the child.
 LINKED_RECORDS = ("advocacy_referrals", "wishes_statements", "visitor_requests", "complaints", "safeguarding_alerts",
                   "safeguarding_concerns", "sms_media_arrivals")
+ROUTED_RECORDS = frozenset(LINKED_RECORDS) - {"sms_media_arrivals"}  # those with a routed_council_id
 
 
 def _is_sqlite() -> bool:
@@ -56,15 +57,21 @@ def _is_sqlite() -> bool:
 
 
 def _give_earlier_records_their_child() -> None:
+    """As bot.services.earlier_records at sign-in: a linked conversation's records of no child become the child's,
+    except one routed to another council than the child's."""
     links = sa.table("conversation_links", sa.column("child_id"), sa.column("conversation_ref"))
+    children = sa.table("children", sa.column("id"), sa.column("local_authority_id"))
     for name in LINKED_RECORDS:
-        records = sa.table(name, sa.column("child_id"), sa.column("conversation_ref"))
+        routed = name in ROUTED_RECORDS
+        records = sa.table(name, sa.column("child_id"), sa.column("conversation_ref"),
+                           *([sa.column("routed_council_id")] if routed else []))
         child = sa.select(links.c.child_id).where(links.c.conversation_ref == records.c.conversation_ref)
-        op.execute(
-            records.update()
-            .where(records.c.child_id.is_(None), records.c.conversation_ref.in_(sa.select(links.c.conversation_ref)))
-            .values(child_id=child.scalar_subquery())
-        )
+        where = [records.c.child_id.is_(None), records.c.conversation_ref.in_(sa.select(links.c.conversation_ref))]
+        if routed:
+            council = sa.select(children.c.local_authority_id).where(children.c.id == child.scalar_subquery())
+            where.append(sa.or_(records.c.routed_council_id.is_(None),
+                                records.c.routed_council_id == council.scalar_subquery()))
+        op.execute(records.update().where(*where).values(child_id=child.scalar_subquery()))
 
 
 def upgrade() -> None:

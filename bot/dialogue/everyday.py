@@ -1,0 +1,93 @@
+"""Everyday words said outside a form, answered kindly instead of "Sorry, I did not get that" (issue 14, item 4).
+
+Plain Python, no Rasa. Used by ``action_fallback`` and ``action_reply`` (``actions/conversation.py``) only for a
+message the classifier could not place or placed as chat (the fallback, out of scope, a stray answer, a goodbye it
+is not sure of), after the harm tiers have had it:
+
+- a question about Heard itself ("are you a robot", "is this a real person"): the truthful answer (a computer; when
+  a person reads what is sent);
+- a wish ("i want a later bedtime", "can i see my brother more"): offered as something to tell the review. If the
+  child says yes, the wishes form starts with those words kept as the first answer (``wish_to_tell``);
+- a feeling ("im sad today", "i miss my little sister", "im nervous about my review"): a short, kind reply that
+  names it, and what Heard can do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from bot.dialogue.typed_buttons import last_turn_buttons
+
+ABOUT_HEARD = "about_heard"
+WISH = "wish"
+FEELING = "feeling"
+MISSING = "missing"
+# The offer's yes: an affirm the rules already send to action_reply, marked so that it is known for what it was.
+TELL_REVIEW = '/affirm{"choice":"tell_review"}'
+
+_ABOUT_HEARD = re.compile(
+    r"\b(are|r|is) (you|u|this|it) (a |an )?(robot|bot|computer|machine|ai|real|human|person|real person"
+    r"|a real person|actual person)\b|\b(robot|bot|computer|human|real person) or (a )?(human|person|robot|bot"
+    r"|computer)\b|\bwho am i (talking|speaking|chatting) to\b"
+    r"|\b(you are|ur|you're|youre|u r|u are) (a |an |just a )?(robot|bot|computer|machine|ai)\b"
+)
+_WISH = re.compile(
+    r"^(but |and |so |well |ok |tbh |honestly |also )?(i|me) ?(really |just |rly |realy )?(want|wanna|wish|would like"
+    r"|d like|'d like|would love|need) (to |a |an |my |more |some |the |mum|dad|nan|to be|[a-z])"
+    r"|^(can|could|cn|may) i (please |pls |plz )?(have|get|go|see|live|stay|move|do|join|play|visit|keep|be)\b"
+)
+# A feeling word after "i am / im / i feel" (a few words between are fine: "im a bit sad").
+_FEELINGS = {
+    "sad": "sad", "lonely": "lonely", "upset": "upset", "angry": "angry", "cross": "cross", "mad": "angry",
+    "nervous": "nervous", "worried": "worried", "anxious": "worried", "stressed": "stressed", "bored": "bored",
+    "fed up": "fed up", "down": "down", "low": "low", "left out": "left out", "confused": "confused",
+    "homesick": "homesick", "grumpy": "grumpy", "annoyed": "annoyed", "gutted": "sad", "rubbish": "low",
+}
+_FEELING = re.compile(
+    r"\b(?:i am|im|i'm|i feel|i feel like|feeling|i been|ive been|i've been)(?: (?:so|really|a bit|a little|kind of"
+    r"|kinda|quite|very|bit|abit|well|proper|rly|realy|super))* (?P<feeling>"
+    + "|".join(sorted(_FEELINGS, key=len, reverse=True)) + r")\b"
+)
+_MISSING = re.compile(r"\bi (really |rly |realy |do |just )?miss (my |me )?([a-z' ]{2,30})")
+
+
+@dataclass(frozen=True)
+class Everyday:
+    """What kind of everyday message it is, and the words to name in the reply (the feeling, who is missed)."""
+
+    kind: str
+    words: str = ""
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'")).split())
+
+
+def read_everyday(text: str | None) -> Everyday | None:
+    """The kind of an everyday message (``ABOUT_HEARD``, ``MISSING``, ``FEELING``, ``WISH``), or None."""
+    plain = _plain(text or "")
+    if not plain or (text or "").lstrip().startswith("/"):
+        return None
+    if _ABOUT_HEARD.search(plain):
+        return Everyday(ABOUT_HEARD)
+    missing = _MISSING.search(plain)
+    if missing:
+        who = " ".join(missing.group(3).split()[:4])
+        return Everyday(MISSING, who)
+    feeling = _FEELING.search(plain)
+    if feeling:
+        return Everyday(FEELING, _FEELINGS[feeling.group("feeling")])
+    if _WISH.search(plain):
+        return Everyday(WISH)
+    return None
+
+
+def wish_to_tell(events: Sequence[Mapping[str, Any]]) -> str | None:
+    """The wish to start the wishes form with, when the child's latest message said yes to the offer: the bot's
+    last turn showed the offer's button (``TELL_REVIEW``) and the child's message before it is the wish."""
+    if not any(b.get("payload") == TELL_REVIEW for b in last_turn_buttons(events)):
+        return None
+    users = [e for e in events if e.get("event") == "user"]
+    return str(users[-2].get("text") or "") or None if len(users) >= 2 else None
