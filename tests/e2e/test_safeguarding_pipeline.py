@@ -192,7 +192,7 @@ def frozen(stack: Stack, database: str) -> dict[str, float]:
 
 
 # What the shipped pipeline reached on the frozen part (1 December 2026: 139/149 disclosures got the clear answer or
-# a check-in, 119/149 the clear answer, 14/478 everyday messages raised an alert, 29/478 got a check-in; on
+# a check-in, 125/149 the clear answer, 14/478 everyday messages raised an alert, 31/478 got a check-in; on
 # 30 November 133, 112, 13 and 25), less a small margin for retraining noise: a fall below these is a regression.
 FLOORS = {"disclosures_covered": 0.90, "disclosures_clear": 0.76, "everyday_alert": 0.035, "everyday_check_in": 0.08}
 
