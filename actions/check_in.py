@@ -16,11 +16,11 @@ import logging
 from typing import Any, Dict, List, Mapping
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import channel_of, conversation_child, in_thread, latest_intent, say
+from actions.common import channel_of, conversation_child, in_thread, latest_intent, run_turn_again, say
 from bot.dialogue import check_in
 from bot.dialogue.forms import starting_intents
 from bot.dialogue.intents import CHECK_IN_ACTION, CHECK_IN_ANSWER_ACTION, LANGUAGE_ACTION
@@ -122,8 +122,7 @@ class HarmCheckAnswer(Action):
         if answer == check_in.NO and asked is not None:
             # Back to what they were doing: the turn runs again as the request the checked message made, with the
             # child's own words (as action_fallback re-runs a typed button).
-            return [*events, ActionExecuted("action_listen"),
-                    UserUttered(asked["text"], asked, input_channel=tracker.get_latest_input_channel())]
+            return [*events, *run_turn_again(tracker, asked["text"], asked)]
         say(dispatcher, "menu", tracker)
         return events
 

@@ -7,7 +7,7 @@ import logging
 from typing import Any, Callable, Dict, List, TypeVar
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,3 +55,10 @@ def clear_form(form: str, *, keep_remembered: bool = False) -> List[Dict[str, An
     """SlotSet events that forget a form's answers (after sending, or when a child stops). With
     `keep_remembered` the answers that stay true for the conversation (name, council, contact) are kept."""
     return [SlotSet(slot, value) for slot, value in slots_to_clear(form, keep_remembered=keep_remembered).items()]
+
+
+def run_turn_again(tracker: Tracker, text: str, parse_data: Dict[str, Any]) -> List[Any]:
+    """Events that run the turn again as if the child had sent ``text`` parsed as ``parse_data`` (as Rasa's
+    TwoStageFallbackAction re-runs a clarified message): the policies then pick the next action from it."""
+    return [ActionExecuted("action_listen"),
+            UserUttered(text, parse_data, input_channel=tracker.get_latest_input_channel())]

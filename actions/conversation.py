@@ -6,17 +6,17 @@ import logging
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.common import channel_of, clear_form, in_thread, latest_intent, say
+from actions.common import channel_of, clear_form, in_thread, latest_intent, run_turn_again, say
 from actions.sent import say_already_sent, say_stopped, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
 from bot.dialogue import answers, everyday, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
-from bot.dialogue.intents import EXPLAIN_MESSAGES, reply_messages
+from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES, reply_intent
 from bot.services.council_hours import phrase, server_hours
 from bot.usecases import council_hours
 from bot.usecases import child_requests
@@ -303,12 +303,7 @@ class Fallback(Action):
                 (tracker.latest_message or {}).get("text"), intent, tracker.events, known or None
             )
             if pressed is not None:
-                return [
-                    UserUtteranceReverted(),
-                    ActionExecuted("action_listen"),
-                    UserUttered(pressed.payload, pressed.parse_data(),
-                                input_channel=tracker.get_latest_input_channel()),
-                ]
+                return [UserUtteranceReverted(), *run_turn_again(tracker, pressed.payload, pressed.parse_data())]
             if await answer_everyday(dispatcher, tracker):
                 return []
         say(dispatcher, "default", tracker)
@@ -326,14 +321,11 @@ class Reply(Action):
         wish = everyday.wish_to_tell(tracker.events) if intent == "affirm" else None
         if wish:
             # Yes to "do you want to tell your review?": the wishes form starts with the child's words kept.
-            parse = {"text": wish, "intent": {"name": "share_wishes", "confidence": 1.0},
-                     "intent_ranking": [{"name": "share_wishes", "confidence": 1.0}], "entities": []}
-            return [ActionExecuted("action_listen"),
-                    UserUttered(wish, parse, input_channel=tracker.get_latest_input_channel())]
-        names = reply_messages(intent, confidence)
-        everyday_words = intent == "goodbye" or names == reply_messages("out_of_scope", 1.0)
-        if everyday_words and tracker.active_loop_name is None and await answer_everyday(dispatcher, tracker):
+            return run_turn_again(tracker, wish, typed_buttons.parse_data(wish, "share_wishes"))
+        answered = reply_intent(intent, confidence)
+        everyday_words = answered in ("goodbye", "out_of_scope") and tracker.active_loop_name is None
+        if everyday_words and await answer_everyday(dispatcher, tracker):
             return []  # "i want a later bedtime" is a wish, not a goodbye, however sure the classifier is
-        for name in names:
+        for name in REPLIES.get(answered or "", ["default", "menu"]):
             say(dispatcher, name, tracker)
         return []

@@ -11,6 +11,7 @@ import re
 from typing import Any, Collection, Mapping
 
 from bot.dialogue.intents import CHECK_IN_ANSWER_INTENT, CONCERN_INTENT, HARM_INTENT, SAFETY_INTENTS
+from bot.dialogue.typed_buttons import parse_data
 from bot.vocabulary import payload_choice, split_payload
 
 YES, NO, NOT_SURE, UNCLEAR, DISCLOSED = "yes", "no", "not_sure", "unclear", "disclosed"
@@ -66,18 +67,16 @@ def read_answer(text: str | None, intent: str | None = None) -> str | None:
 RESUME_CONFIDENCE = 0.5
 
 
-def asked_for(parse_data: Mapping[str, Any], resumable: Collection[str]) -> dict[str, Any] | None:
+def asked_for(checked: Mapping[str, Any], resumable: Collection[str]) -> dict[str, Any] | None:
     """What the checked message asked for besides the possible harm, as parse data to run the turn again with (the
     child's words unchanged, the intent the classifier placed next); None when it asked for nothing in
     ``resumable`` with at least ``RESUME_CONFIDENCE``."""
-    for entry in parse_data.get("intent_ranking") or []:
+    for entry in checked.get("intent_ranking") or []:
         name = entry.get("name")
         if name in SAFETY_INTENTS:
             continue
         confidence = float(entry.get("confidence") or 0.0)
         if name not in resumable or confidence < RESUME_CONFIDENCE:
             return None
-        intent = {"name": name, "confidence": confidence}
-        return {"text": parse_data.get("text") or "", "intent": intent, "intent_ranking": [intent],
-                "entities": list(parse_data.get("entities") or [])}
+        return parse_data(checked.get("text") or "", name, confidence, checked.get("entities") or [])
     return None

@@ -50,11 +50,9 @@ REPLIES: dict[str, list[str]] = {
 SURE_GOODBYE = 0.9
 
 
-def reply_messages(intent: str | None, confidence: float) -> list[str]:
-    """The messages ``action_reply`` says for ``intent`` at ``confidence``."""
-    if intent == "goodbye" and confidence < SURE_GOODBYE:
-        intent = "out_of_scope"
-    return REPLIES.get(intent or "", ["default", "menu"])
+def reply_intent(intent: str | None, confidence: float) -> str | None:
+    """The intent ``action_reply`` answers (its messages are ``REPLIES[...]``) for ``intent`` at ``confidence``."""
+    return "out_of_scope" if intent == "goodbye" and confidence < SURE_GOODBYE else intent
 
 HARM_INTENT = "disclose_harm"
 SAFEGUARDING_ACTION = "action_safeguarding_response"  # the answer to a clear disclosure (actions/safeguarding.py)

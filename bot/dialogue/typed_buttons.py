@@ -18,6 +18,14 @@ from bot.dialogue.intents import SAFETY_INTENTS
 from bot.vocabulary import split_payload, typed_choice
 
 
+def parse_data(text: str, intent: str, confidence: float = 1.0,
+               entities: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """Parse data for a turn run again as ``intent`` (a typed button, the request a checked message made, a wish the
+    child agreed to tell): what the policies pick the next action from."""
+    top = {"name": intent, "confidence": confidence}
+    return {"text": text, "intent": dict(top), "intent_ranking": [dict(top)], "entities": [dict(e) for e in entities]}
+
+
 @dataclass(frozen=True)
 class Pressed:
     """The button a typed message stands for: its payload, and the intent and entities it carries."""
@@ -28,12 +36,7 @@ class Pressed:
 
     def parse_data(self) -> dict[str, Any]:
         """What Rasa's NLU would have given for the pressed button (so the policies pick its next action)."""
-        return {
-            "text": self.payload,
-            "intent": {"name": self.intent, "confidence": 1.0},
-            "intent_ranking": [{"name": self.intent, "confidence": 1.0}],
-            "entities": [dict(e) for e in self.entities],
-        }
+        return parse_data(self.payload, self.intent, entities=self.entities)
 
 
 def parse_payload(payload: str) -> Pressed | None:
