@@ -92,6 +92,21 @@ async def answer_everyday(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     return True
 
 
+def asks_about_heard(tracker: Tracker) -> bool:
+    found = everyday.read_everyday((tracker.latest_message or {}).get("text"))
+    return found is not None and found.kind == everyday.ABOUT_HEARD
+
+
+def request_in_words(tracker: Tracker) -> List[Any] | None:
+    """A plain request the classifier did not place ("can i have an advocate"): the turn runs again as that
+    request, with the child's words (the form keeps what they say more). None when it is no such request."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    intent = everyday.asked_for_service(text)
+    if intent is None or tracker.active_loop_name is not None:
+        return None
+    return [UserUtteranceReverted(), *run_turn_again(tracker, text, typed_buttons.parse_data(text, intent))]
+
+
 class SessionStart(Action):
     """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
 
@@ -187,8 +202,14 @@ class Digress(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         intent, _ = latest_intent(tracker)
         in_form = tracker.active_loop_name is not None
+        again = request_in_words(tracker)
+        if again is not None:
+            return again  # "i need an advocate because ...": a request, not a question about advocates
         if intent == "help" and not in_form and await answer_everyday(dispatcher, tracker):
             return []  # "are you a robot": the truth about Heard, not the help menu
+        if intent == "talk_to_person" and not in_form and asks_about_heard(tracker):
+            await answer_everyday(dispatcher, tracker)
+            return []  # "wait are you a real human?": the truth (a computer), not the talk-to-a-person answer
         if intent == "help":
             say(dispatcher, "help_in_form" if in_form else "help", tracker)
         elif intent == "ask_about_visitor" and "mentor" in (tracker.latest_message.get("text") or "").lower():
@@ -304,6 +325,9 @@ class Fallback(Action):
             )
             if pressed is not None:
                 return [UserUtteranceReverted(), *run_turn_again(tracker, pressed.payload, pressed.parse_data())]
+            again = request_in_words(tracker)
+            if again is not None:
+                return again
             if await answer_everyday(dispatcher, tracker):
                 return []
         say(dispatcher, "default", tracker)
@@ -324,6 +348,9 @@ class Reply(Action):
             return run_turn_again(tracker, wish, typed_buttons.parse_data(wish, "share_wishes"))
         answered = reply_intent(intent, confidence)
         everyday_words = answered in ("goodbye", "out_of_scope") and tracker.active_loop_name is None
+        again = request_in_words(tracker) if everyday_words else None
+        if again is not None:
+            return again
         if everyday_words and await answer_everyday(dispatcher, tracker):
             return []  # "i want a later bedtime" is a wish, not a goodbye, however sure the classifier is
         for name in REPLIES.get(answered or "", ["default", "menu"]):

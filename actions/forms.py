@@ -20,29 +20,56 @@ from bot.dialogue import check_in
 from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
 
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
-                    "check_stop": "check_stop", "not_a_date": "not_a_date"}
+                    "check_stop": "check_stop", "not_a_date": "not_a_date",
+                    "date_needs_day": "date_needs_day"}
 
 
 def previous_words(tracker: Tracker, slot: str) -> str | None:
-    """What the child typed before in this form that is not kept anywhere yet (for "i told you"): the latest
-    typed message since the form began that is not the current one, not an answer already kept, and not itself
-    a "why" or "i told you"."""
-    kept = {str(v) for v in tracker.slots.values() if isinstance(v, str) and v}
+    """What the child typed before that they may mean as this answer (for "i told you", "i already said"):
+
+    - the latest message typed at this same question that was not taken (a question, a half answer);
+    - else the latest answer they typed in their own words at an earlier question of this form (a child who said
+      everything at once: "school is good ... i cant see my nan tho" at "going well", then "i already said" at
+      "not going well"). Words read as a button at another question are never offered."""
     current = (tracker.latest_message or {}).get("text")
-    seen_current = False
-    for event in reversed(tracker.events):
+    at_this, earlier = _typed_since_form_began(tracker.events, slot)
+    own_words = {str(v) for v in tracker.slots.values() if isinstance(v, str) and v}
+    for text in at_this:
+        if text != current and _could_answer(slot, text) and text not in own_words:
+            return text
+    return next((text for text in earlier if text in own_words and _could_answer(slot, text)), None)
+
+
+def _could_answer(slot: str, text: str) -> bool:
+    return bool(text) and not text.startswith("/") and answers.read_answer(slot, text, None, 0.0, []).kind == "fill"
+
+
+def _typed_since_form_began(events: List[Dict[str, Any]], slot: str) -> tuple[List[str], List[str]]:
+    """The child's messages since the form began, latest first: those sent while `slot` was the question asked,
+    and those sent at other questions."""
+    at_this: List[str] = []
+    earlier: List[str] = []
+    waiting: List[str] = []  # messages whose question is not known yet (the next requested_slot back says)
+    for event in reversed(events):
         if event.get("event") == "active_loop":  # this form began (or an earlier one ended)
             break
-        if event.get("event") != "user":
-            continue
-        text = str(event.get("text") or "")
-        if not seen_current and text == current:
-            seen_current = True
-            continue
-        if text and not text.startswith("/") and text not in kept:
-            outcome = answers.read_answer(slot, text, None, 0.0, [])
-            if outcome.kind == "fill":
-                return text
+        if event.get("event") == "user":
+            waiting.append(str(event.get("text") or ""))
+        elif event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value"):
+            (at_this if event.get("value") == slot else earlier).extend(waiting)
+            waiting = []
+    return at_this, earlier
+
+
+def previous_question(events: List[Dict[str, Any]], slot: str) -> str | None:
+    """The question asked just before `slot` in this form (None when `slot` is the first)."""
+    for event in reversed(events):
+        if event.get("event") == "active_loop":
+            return None
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            value = event.get("value")
+            if value and value != slot:
+                return str(value)
     return None
 
 
@@ -105,6 +132,9 @@ class HeardFormValidation(FormValidationAction):
             # The message was a disclosure, answered and raised: offer it as this question's answer.
             return self._alert_waiting(slot, message.get("text"), tracker)
 
+        corrected = self._correction(slot, str(message.get("text")), dispatcher, tracker)
+        if corrected is not None:
+            return corrected
         intent, confidence = latest_intent(tracker)
         outcome = answers.read_answer(
             slot, message.get("text"), intent, confidence, buttons_for(slot, tracker.slots, channel_of(tracker))
@@ -129,6 +159,22 @@ class HeardFormValidation(FormValidationAction):
             return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
         self.explain(outcome.kind, slot, dispatcher, tracker)
         return [SlotSet(slot, None)]  # nothing kept; the question is asked again
+
+    def _correction(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+                    ) -> List[Dict[str, Any]] | None:
+        """"sorry i meant tuesday" just after answering the date: the earlier answer is changed (a date, a button or
+        a yes/no: never words of the child's own, which they change at the check), and this question is asked
+        again. None when the message is no such correction."""
+        fix = answers.correction_of(text)
+        before = previous_question(tracker.events, slot) if fix else None
+        q = forms.question(before) if before else None
+        if fix is None or q is None or q.kind == forms.OPEN or before not in tracker.slots:
+            return None
+        outcome = answers.read_answer(before, fix, None, 0.0, buttons_for(before, tracker.slots, channel_of(tracker)))
+        if outcome.kind != "fill":
+            return None
+        say(dispatcher, "changed_previous", tracker)
+        return [SlotSet(before, outcome.value), SlotSet(slot, None)]
 
     def _after_check_in(self, slot: str, tracker: Tracker) -> List[Dict[str, Any]]:
         """The latest message answered a safeguarding check-in, not this question. After a "no", the message the

@@ -30,10 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.stack import BIN, Process, Stack, base_env, free_port, mint_jwt, new_secret  # noqa: E402
 
-# A conversation a child might have: greet, ask, answer every question, send (a database commit).
+# A conversation a child might have: greet, ask, answer every question, a question at the check step, send (a
+# database commit, since the check step came in: "Send it" is pressed), thanks, goodbye.
 HEARD_SCRIPT = [
     "hi", "i want an advocate", "1", "nobody asks me what i think about moving", "Sam", "Lancashire",
-    '/inform{"choice":"carer"}', '/inform{"choice":"after_school"}', "yes", "what is an iro", "thanks", "bye",
+    '/inform{"choice":"carer"}', '/inform{"choice":"after_school"}', "yes", "what is an iro",
+    '/inform{"choice":"send"}', "thanks", "bye",
 ]
 MOODBOT_SCRIPT = ["hi", "i am sad", "yes", "great", "bye", "hello", "very good", "goodbye"]
 
@@ -92,6 +94,18 @@ def train(project: Path, out: Path, name: str) -> float:
     return time.perf_counter() - start
 
 
+async def script_sends(url: str, script: list[str] = HEARD_SCRIPT) -> bool:
+    """Whether one run of the script ends with the referral sent ("Done!" answers the send): a script that
+    stops short of sending would time replies that never reach the database."""
+    sender = f"bench-check-{uuid.uuid4().hex[:8]}"
+    replies: list[str] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        for message in script:
+            async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message}) as r:
+                replies.append(" ".join(str(m.get("text") or "") for m in await r.json()))
+    return any(reply.startswith("Done!") for reply in replies)
+
+
 def measure(url: str, script: list[str]) -> dict[str, Any]:
     return {
         "one_at_a_time": asyncio.run(load(url, script, conversations=15, concurrency=1)),
@@ -114,6 +128,8 @@ def bench_heard(work: Path, skip_train: bool) -> dict[str, Any]:
                    stdout=subprocess.DEVNULL)
     stack = Stack(database_url=db_url, log_dir=work / "heard-logs").start()
     try:
+        if not asyncio.run(script_sends(stack.url)):
+            raise RuntimeError("HEARD_SCRIPT no longer sends its referral: fix the script before timing it")
         result.update(measure(stack.url, HEARD_SCRIPT))
         result["peak_mb"] = {"rasa": peak_mb(stack.processes[1]), "actions": peak_mb(stack.processes[0])}
     finally:

@@ -104,7 +104,7 @@ def pipeline(parts: list[str]) -> None:
     import tempfile
 
     from bench import safeguarding_pipeline as sp
-    from bench.run_bench import HEARD_SCRIPT, load
+    from bench.run_bench import HEARD_SCRIPT, load, script_sends
     from bot.db.migrate import upgrade
     from tests.stack import MODEL, Stack
 
@@ -123,6 +123,8 @@ def pipeline(parts: list[str]) -> None:
                 print(f"  ({len(outcomes)} messages in {time.perf_counter() - started:.0f} s)")
                 missed = sp.missed_targets(sp.figures(outcomes[: len(everyday)], outcomes[len(everyday):]))
                 print(f"  targets missed: {', '.join(missed)}" if missed else "  all targets met")
+            if not asyncio.run(script_sends(stack.url)):
+                raise RuntimeError("HEARD_SCRIPT no longer sends its referral: fix the script before timing it")
             one = asyncio.run(load(stack.url, HEARD_SCRIPT, conversations=15, concurrency=1))
             print(f"One conversation at a time: p50 {one['p50_ms']:.0f} ms, p95 {one['p95_ms']:.0f} ms "
                   f"over {one['replies']} replies (target p95 <= 100 ms)")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 from bot.config import get_settings
 from bot.dialogue import dates
 from bot.dialogue.forms import CHOICE, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
-from bot.dialogue import share_with
+from bot.dialogue import messages, share_with
 from bot.dialogue.intents import (
     ACCESS_ACTIONS,
     DELETE_CHAT_INTENT,
@@ -29,6 +29,7 @@ from bot.vocabulary import AUDIENCES, button_values, normal_words, payload_choic
 
 SKIP = "skip"
 UNKNOWN = "unknown"
+NOT_SURE = "not_sure"
 # A button value meaning "the words I typed before" (offered after "i told you"): the form action fills in
 # those words from the conversation, so they are kept exactly.
 PREVIOUS_WORDS = "previous_words"
@@ -47,10 +48,12 @@ FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is
                           "thank", "you", "u", "ta", "ty", "then", "oh", "well", "um", "erm", "so", "thx", "by", "me",
                           "with", "tell", "them", "her", "him", "they", "know", "want", "this", "can", "i", "id",
                           "i'd", "to", "ahead", "thing", "way", "ur", "you're", "youre", "do", "mind", "happy",
-                          "really", "definitely", "for", "sure", "all"})
+                          "really", "definitely", "for", "sure", "all", "like", "would", "wud", "love", "meet", "great",
+                          "nice", "sounds", "good"})
 NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
 # "nah not sure", "no i dont know": unsure, so neither a yes nor a no (explained, asked again).
-UNSURE = re.compile(r"\b(not sure|unsure|(dont|don't|do not) know|idk|dunno|maybe|not really sure|no idea)\b")
+UNSURE = re.compile(r"\b(not (really )?(sure|shure|sur|shore|suer)|unsure|unshure|nt sure"
+                    r"|(dont|don't|do not|dnt) (know|no|kno)|idk|dunno|maybe|no idea|no clue)\b")
 # A thumbs up or down is a yes or a no (the simple wording of a yes/no question shows 👍/👎), read as the word it
 # stands for, so "👍👍" is a yes and "👍 if they dont tell my carer" is still a condition (skin tones are dropped).
 YES_EMOJI = ("👍", "👌", "✅", "✔", "☑", "🆗")
@@ -68,10 +71,13 @@ META_ANSWERS = re.compile(
     r"|^(read|scroll) (what i (wrote|said|put)|up|back)\b"
     r"|^why( (u|you|do you|do u))?( (asking|ask|need to know|want to know|wanna know))?( that| this)?$"
     # "why do u need that", "why do you want my number", "what do you need it for": why the question is asked
-    r"|^((but|and|so|ok) )?(why|y|whyy+) (do|does|would|did) (you|u|ya|they|it|he|she) (need|want|wanna|ask|have to)"
+    r"|^((but|and|so|ok) )?(why|y|whyy+) ((do|does|would|did) )?(you|u|ya|they|it|he|she) (need|want|wanna|ask|have to)"
     r"( (to|know|that|this|it|for|me|my \w+|about (that|this|it|me)))*$"
     r"|^what (do|does|would) (you|u|they) (need|want) (that|this|it|my \w+) for$|^what(s|'s| is) (that|this|it) for$"
     r"|^why (does|do|would) (it|that|this) matter$"
+    # "do i have to give my real name", "will they know why im in care": a question about the question
+    r"|^((but|and|so|ok) )?(do|will|would|does|can|could|must) (i|it|this|that|they|he|she|people|any ?one"
+    r"|every ?one|my \w+|the \w+) (have to|need to|got to|know|see|read|find out|be told|get told|tell)\b"
     r"|^(wat|wot|what|huh|eh|wdym|like what|what kind of thing|what do i (say|write|put)|what should i (say|write))$"
     r"|^what do (you|u) mean\b.{0,30}$|^what does (that|it) mean$"
     r"|^(i )?(dont|don't|do not) (get|understand)( it| that| this| the question| what you mean| wat u mean)?$"
@@ -89,12 +95,15 @@ STOP_PREFIX = frozenset({"actually", "wait", "no", "ok", "oh", "um", "erm", "nah
 STOP_CORE = re.compile(
     r"^(stop|cancel|forget it|never ?mind|nvm|leave it|quit|end this|end it|delete it|delete this"
     r"|(i )?changed my mind|(i )?(dont|don't) want (it|this|that|to do (this|it|the form|this form))"
-    r"|(dont|don't) send (it|this))\b"
+    r"|(i )?(dont|don't|do not) want to (send|do|finish|answer) (it|this|that|these|them|any more|anymore)"
+    r"|(dont|don't) send( (it|this|that|anything))?)\b"
 )
 STOP_TAIL = frozenset({"i", "dont", "don't", "want", "it", "this", "that", "to", "do", "anymore", "any", "more", "now",
                        "please", "pls", "thanks", "form", "the", "send", "cancel", "stop", "changed", "my", "mind",
                        "actually", "ok", "no", "nah", "thing", "whole", "all", "of", "lol", "sorry", "an", "a",
-                       "advocate", "visitor", "mentor", "about", "forget", "anything", "never"})
+                       "advocate", "visitor", "mentor", "about", "forget", "anything", "never", "cba", "cant", "be",
+                       "bothered", "rn", "tbh", "mate", "finish", "answer", "these", "questions", "them", "think",
+                       "first", "later", "bit", "time", "go", "away", "need", "wanna"})
 
 
 # In an open question a short mention of a topic is an answer ("who do you want at the meeting?" "my advocate");
@@ -112,6 +121,15 @@ ASKS_TO_ACT = re.compile(
     r"|somebody|the iro|my iro|my social worker|my sw)( (please|pls|plz|just|actually|pretty please))? (make sure"
     r"|make them|get them|get my|get me|sort|fix|let me|help me (get|with|to|sort)|find|move|ask them|ask my"
     r"|tell them|tell my|give me|arrange|organise|organize|book|speak to|talk to (them|my))\b"
+)
+# A short statement at an open question is a request to Heard only if it asks for something Heard does ("talk to a
+# person", "easier words", "read it out"); "video call with grandmother every sunday" or "that i like lego" is the
+# child's answer, whatever the classifier makes of it.
+REQUEST_CUES = frozenset(
+    {"help", "person", "human", "someone", "somebody", "sum1", "talk", "speak", "simpler", "simple", "easier",
+     "easy", "explain", "read", "loud", "aloud", "hear", "listen", "audio", "sound", "voice", "mute", "quiet",
+     "words", "understand", "get", "mean", "again", "repeat", "confused", "slower", "bigger", "off", "privacy",
+     "private", "see", "reads", "sees"}
 )
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
@@ -162,8 +180,18 @@ def asks_to_delete_chat(text: str, intent: str | None) -> bool:
     return intent == DELETE_CHAT_INTENT and bool(DELETE_CHAT_SENTENCE.match(normal_words(text)))
 
 
+FIRST_CLAUSE = re.compile(r"^([^,.;!]+)[,.;!].*\w")  # the words before the first comma or full stop
+
+
 def is_stop_sentence(text: str) -> bool:
-    """"actually stop i dont want it", "can we stop", "nvm": a wish to stop, not an answer."""
+    """"actually stop i dont want it", "can we stop", "nvm": a wish to stop, not an answer. A stop said first and
+    then a reason after a comma or a full stop ("actually stop, ill talk to my key worker first") is one too (the
+    child is asked, never stopped on a guess)."""
+    clause = FIRST_CLAUSE.match(text)
+    return bool(clause and _stops(clause.group(1))) or _stops(text)
+
+
+def _stops(text: str) -> bool:
     words = normal_words(text).split()
     if not words or len(words) > 12:
         return False
@@ -182,7 +210,7 @@ class Outcome:
     A fill may also fill other slots (`also`) and say a catalogue message first (`note`).
     """
 
-    kind: str  # fill | digress | invalid | empty | too_long | explain | meta | check_stop | not_a_date
+    kind: str  # fill | digress | invalid | empty | too_long | explain | meta | check_stop | not_a_date | date_needs_day
     value: Any = None
     also: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
@@ -216,6 +244,8 @@ def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | No
             return payload_choice(str(button.get("payload", "")))
     if stripped in values:
         return stripped
+    if UNKNOWN in values and dates.is_dont_know(text):
+        return UNKNOWN  # "dont know", "dont no", "idk" where "I don't know" is a button
     synonyms = _synonyms(slot)
     # Longest phrase wins, so "not going well" beats "going well".
     hits: list[tuple[int, str]] = []
@@ -224,7 +254,7 @@ def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | No
             if _has_phrase(words, phrase):
                 hits.append((len(phrase), value))
     if not hits:
-        return _misspelt_choice(words, synonyms)
+        return _misspelt_choice(words, synonyms) or _misspelt_title(text, buttons)
     hits.sort(reverse=True)
     best_len = hits[0][0]
     best = {value for length, value in hits if length == best_len}
@@ -244,6 +274,25 @@ def _misspelt_choice(words: str, synonyms: Mapping[str, tuple[str, ...]]) -> str
     by_word = {p: v for v, phrases in synonyms.items() for p in phrases if " " not in p and len(p) >= TYPO_MIN_LENGTH}
     found = {by_word[m] for w in typed for m in difflib.get_close_matches(w, by_word, n=1, cutoff=TYPO_CUTOFF)}
     return found.pop() if len(found) == 1 else None
+
+
+TITLE_CUTOFF = 0.8  # "ill go with a advocat" ~ "I'll go with an advocate" is 0.93
+TITLE_MARGIN = 0.1  # and clearly closer to it than to any other button
+
+
+def _misspelt_title(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> str | None:
+    """A button's title typed with slips ("ill go with a advocat"): that button, when it is clearly the one."""
+    typed = normal_words(text)
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, typed, normal_words(str(b.get("title", "")))).ratio(), str(b.get("payload")))
+         for b in buttons or () if b.get("title") and b.get("payload")),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < TITLE_CUTOFF:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < TITLE_MARGIN:
+        return None
+    return payload_choice(scored[0][1])
 
 
 def parse_share_with(text: str) -> list[str] | None:
@@ -271,6 +320,11 @@ def looks_like_sentence(text: str) -> bool:
 
 
 SHORT_NO_WORDS = 3  # "nope thats all": a plain no this short at a skippable question is a skip
+# "can i skip this", "skip pls", "pass": at a question that may be skipped, the skip.
+SKIP_REQUEST = re.compile(
+    r"^((can|could|may|cn) i |i (want to|wanna|will|ll|'ll) |(please|pls|plz|just|ok) )*(skip|pass|miss out)"
+    r"( (this|that|it|this one|that one|this question|the question|for now|please|pls|plz))*$"
+)
 WHAT_WORDS = frozenset({"what", "whats", "what's", "wat", "wats", "wot", "wots", "wut", "explain", "wdym"})
 
 
@@ -303,7 +357,8 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
     if looks_like_question(text):
         return True
     sure = intent in SHORT_REQUEST_INTENTS or confidence >= DIGRESSION_MIN_CONFIDENCE
-    return word_count <= 6 and intent not in TOPIC_INTENTS and sure
+    asks = bool(REQUEST_CUES & set(normal_words(text).split()))
+    return word_count <= 6 and intent not in TOPIC_INTENTS and sure and asks
 
 
 # ---------------------------------------------------------------- one reader per kind of question
@@ -353,21 +408,41 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     if matched is not None and asks_what(text):
         # "what is advocate?" at "how do you want to take part?": a question about a button, not a choice of it.
         return Outcome("digress") if _is_digression(q, text, intent, confidence) else Outcome("invalid")
+    if matched is None and is_stop_sentence(text):
+        return Outcome("check_stop")  # "actually stop i dont want this": asked, never read as a sentence answer
     if matched is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
     if q.sentence_fallback is not None and looks_like_sentence(text) and not looks_like_question(text):
         # "they took my phone for a week" at "what do you want help with?": something else, in their words;
         # "i want a mentor who likes art" at "visitor or mentor?": a mentor, and the words say what kind.
         value, words_slot = q.sentence_fallback
+        if matched is not None and not _more_than_the_button(text, matched, q, buttons):
+            return Outcome("fill", matched)  # "nobody lissens to me": the button, nothing more to keep
         return Outcome("fill", matched or value, also={words_slot: text}, note="kept_your_words")
     return Outcome("fill", matched) if matched is not None else Outcome("invalid")
+
+
+def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[Mapping[str, Any]] | None) -> bool:
+    """Whether a sentence that picks button `value` says more than the button ("nobody lissens to me" does not;
+    "my review, cos nobody asks me about moving school" does): two or more words that are not the button's own
+    words, its typed phrases, or words every sentence has."""
+    own = set()
+    for button in buttons or ():
+        if payload_choice(str(button.get("payload", ""))) == value:
+            own |= set(normal_words(str(button.get("title", ""))).split())
+    for phrase in q.synonyms.get(value, ()):
+        own |= set(phrase.split())
+    extra = [w for w in normal_words(text).split()
+             if w not in own and w not in COMMON_WORDS and w not in REQUEST_WORDS
+             and not difflib.get_close_matches(w, own, n=1, cutoff=TYPO_CUTOFF)]
+    return len(extra) >= 2
 
 
 def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     """The child's own words, kept verbatim; a short typed choice ("text me") becomes the button's value.
     "i told you", "why?", "are you even reading this" or "actually stop" are never saved as the answer."""
     matched = match_choice(q.slot, text, buttons)
-    if matched == SKIP and q.skippable:
+    if (matched == SKIP or SKIP_REQUEST.match(normal_words(text))) and q.skippable:
         return Outcome("fill", "")
     if matched is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
@@ -376,11 +451,31 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     words = normal_words(text)
     if is_stop_sentence(text):
         return Outcome("check_stop")
+    if asks_what(text) and len(words.split()) <= 6:
+        # "what is safe mean" at "how can someone get in touch with you safely?": a question, never the answer
+        return Outcome("explain" if f"explain_{q.slot}" in messages.catalogue() else "meta")
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
     if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
         return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
     return Outcome("fill", text)
+
+
+# "sorry i meant tuesday", "oops i meant 2": a short correction of the answer just given (the form changes it and
+# asks the question on screen again). Only what follows "i meant" is read, and only for the question before.
+CORRECTION = re.compile(
+    r"^((sorry|soz|sry|oops|opps|oh|no|wait|actually|ah|ahh|my bad) )*(i meant|i mean|meant|i ment|i meant to say)"
+    r" (?P<fix>.+)$"
+)
+CORRECTION_MAX_WORDS = 4  # the corrected answer itself: "tuesday", "the 14th", "only the iro"
+
+
+def correction_of(text: str) -> str | None:
+    """The corrected answer in "sorry i meant tuesday" ("tuesday"), or None."""
+    found = CORRECTION.match(normal_words(text))
+    if found is None or len(found.group("fix").split()) > CORRECTION_MAX_WORDS:
+        return None
+    return found.group("fix")
 
 
 def emoji_as_words(text: str) -> str:
@@ -398,21 +493,23 @@ def says_nobody(text: str) -> bool:
     return any(w in NOBODY_WORDS for w in words) and all(w in NOBODY_WORDS | NO_WORDS | FILLER_WORDS for w in words)
 
 
-def plain_yes_no(text: str) -> bool | None:
+def plain_yes_no(text: str, also_yes: frozenset[str] = frozenset()) -> bool | None:
     """True for a plain yes ("yeah thats fine", "👍"), False for a plain no ("no thanks", "not ok", "👎"), None for
-    anything else (a question, a condition, both, neither)."""
+    anything else (a question, a condition, both, neither). `also_yes`: the question's own yes word ("send" at the
+    check: "ok send"), a strong yes, so "no dont send" is both ways, never a no."""
     text = emoji_as_words(text)
     if "?" in text or UNSURE.search(normal_words(text)):
         return None
+    yes_words, strong = YES_WORDS | also_yes, STRONG_YES | also_yes
     words = NOT_OK.sub("no", normal_words(text)).split()
-    if not words or any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS for w in words):
+    if not words or any(w not in yes_words | NO_WORDS | FILLER_WORDS for w in words):
         return None
-    first = next((w for w in words if w in YES_WORDS | NO_WORDS), None)
+    first = next((w for w in words if w in yes_words | NO_WORDS), None)
     if first is None:
         return None
     if first in NO_WORDS:
         # "nah ur alright": a no, politely; but "no wait yes" is both
-        return None if any(w in STRONG_YES for w in words) else False
+        return None if any(w in strong for w in words) else False
     return None if any(w in NO_WORDS for w in words) else True
 
 
@@ -436,29 +533,79 @@ def no_with_reason(text: str) -> bool:
     return any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS | {"know", "thanks"} for w in rest)
 
 
-def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
-    """A consent or a decision: a button, its number or title, one of its own phrases, or a plain yes or no.
-    Anything else (a question such as "what happens if i say yes") is explained, never taken as an answer."""
+def _yes_no_pressed(q: Question, text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome | None:
+    """One of the question's own phrases, a button's number or its title typed: that answer (None otherwise)."""
     words = normal_words(text)
     for value, phrases in q.synonyms.items():
         if words in phrases:
             return Outcome("fill", value)
-    number = typed_number(text, len(button_values(buttons)), number_words=False)
     values = button_values(buttons)
+    number = typed_number(text, len(values), number_words=False)
     if number is not None:
         return Outcome("fill", values[number - 1]) if 1 <= number <= len(values) else Outcome("explain")
     for button in buttons or ():
         if normal_words(str(button.get("title", ""))) == words:
             choice = payload_choice(str(button.get("payload", "")))
             return Outcome("fill", choice) if choice else Outcome("digress")
-    answer = plain_yes_no(text)
+    return None
+
+
+def yes_with_words(text: str) -> bool:
+    """"yes he knows already", "yeah its a childrens home": a plain yes first, then words that neither hedge, ask
+    nor take it back."""
+    if "?" in text:
+        return False
+    words = normal_words(emoji_as_words(text)).split()
+    if len(words) < 3 or words[0] not in STRONG_YES:
+        return False
+    rest = words[1:]
+    return not (looks_like_question(" ".join(rest)) or any(w in NO_WORDS or w in HEDGE_WORDS for w in rest))
+
+
+WHAT_IS = re.compile(r"^(what|whats|what's|wat|wats|wot|wut)( is| are| does| do)?( a| an| the)? (?P<term>.+?)( mean)?$")
+
+
+def asks_about_own_words(slot: str, text: str) -> bool:
+    """"what is childrens home" where the question itself says "children's home" (its own words are explained
+    by asking it again, whatever topic the classifier guesses)."""
+    found = WHAT_IS.match(normal_words(text))
+    if found is None:
+        return False
+    asked = normal_words(str((messages.catalogue().get(f"ask_{slot}") or {}).get("text", ""))).replace("'", "")
+    return f" {found.group('term').replace(chr(39), '')} " in f" {asked} "
+
+
+def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
+    """A consent or a decision: a button, its number or title, one of its own phrases, or a plain yes or no.
+    Anything else (a question such as "what happens if i say yes") is explained, never taken as an answer."""
+    decided = _yes_no_pressed(q, text, buttons) or _yes_no_in_words(q, text, buttons)
+    if decided is not None:
+        return decided
+    if _is_digression(q, text, intent, confidence):
+        return Outcome("digress")
+    return Outcome("explain")
+
+
+def _yes_no_in_words(q: Question, text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome | None:
+    """A yes or no typed in words (plain, with a reason, with a fact, "not sure"), a wish to stop, or a question
+    about the question's own words; None for anything else."""
+    answer = plain_yes_no(text, frozenset(q.yes_no[:1]) if q.yes_no else frozenset())
     if answer is not None and q.yes_no is not None:
         return Outcome("fill", q.yes_no[0] if answer else q.yes_no[1])
     if q.reason_slot is not None and q.yes_no is not None and no_with_reason(text):
         return Outcome("fill", q.yes_no[1], also={q.reason_slot: text}, note="kept_your_words")
-    if _is_digression(q, text, intent, confidence):
-        return Outcome("digress")
-    return Outcome("explain")
+    short = len(normal_words(text).split()) <= SHORT_NO_WORDS
+    if NOT_SURE in button_values(buttons) and short and UNSURE.search(normal_words(text)):
+        return Outcome("fill", NOT_SURE)  # "not shure", "dunno" where Not sure is one of the buttons
+    if is_stop_sentence(text):
+        return Outcome("check_stop")  # "actually stop, ill talk to my key worker first", "no dont send it"
+    if q.factual and q.yes_no is not None and (no_with_reason(text) or yes_with_words(text)):
+        # "no im in supported lodgings", "yes its about her": the answer, with a fact nothing needs kept (never a
+        # consent: "yes if..." or "no but..." to telling a social worker is explained and asked again)
+        return Outcome("fill", q.yes_no[1] if no_with_reason(text) else q.yes_no[0])
+    if asks_what(text) and asks_about_own_words(q.slot, text):
+        return Outcome("explain")  # "what is childrens home" at "Is it about a children's home?"
+    return None
 
 
 def _read_date(q, text, intent, confidence, buttons) -> Outcome:
@@ -468,6 +615,10 @@ def _read_date(q, text, intent, confidence, buttons) -> Outcome:
     found = dates.read_date(text)
     if found is not None:
         return Outcome("fill", text)
+    if is_stop_sentence(text):
+        return Outcome("check_stop")
+    if dates.month_without_day(text):
+        return Outcome("date_needs_day")  # "end of january": which day? (never the 1st, never next year)
     if _is_digression(q, text, intent, confidence):
         return Outcome("digress")
     return Outcome("not_a_date")
@@ -481,6 +632,8 @@ def _read_share_with(q, text, intent, confidence, buttons) -> Outcome:
     # review app has no page for them): say who can read it and ask again (never a guess, never a silent drop).
     # "everyone" and "not my mum" mean everyone who can read it here (share_with.readable).
     roles = share_with.readable(text)
+    if roles is None and is_stop_sentence(text):
+        return Outcome("check_stop")
     if roles is None:
         return Outcome("explain")
     return Outcome("fill", roles)
@@ -527,7 +680,10 @@ REQUEST_WORDS = frozenset(
      "who", "ask", "asking", "before", "after", "next", "soon", "coming", "upcoming", "this", "that", "there",
      "sum1", "some1", "sumone", "sum1e", "smone", "sumbody", "sb", "gimme", "cn", "cud", "pleas", "plez", "ppl",
      # words that stand for what is still to come ("i want to say stuff for my review"): nothing said yet
-     "stuff", "things", "thing", "something", "sumthing", "summat", "smth", "bits", "few", "couple"}
+     "stuff", "things", "thing", "something", "sumthing", "summat", "smth", "bits", "few", "couple",
+     # words about doing the form itself ("i want to fill in my review thing")
+     "fill", "filling", "form", "forms", "out", "complete", "start", "put", "answer", "answers", "questions",
+     "write", "send", "sent", "now", "today", "again"}
 )
 
 
@@ -537,7 +693,7 @@ def says_more(text: str) -> bool:
         return False
     words = normal_words(text).split()
     content = [w for w in words if w not in REQUEST_WORDS and w not in COMMON_WORDS]
-    return len(content) >= 2 or (len(content) == 1 and len(content[0]) >= 5 and len(words) >= 8)
+    return len(content) >= 2 or (len(content) == 1 and len(content[0]) >= 3 and len(words) >= 8)
 
 
 def first_answers(words_slot: str | None, guess_slot: str | None, text: str | None,

@@ -17,16 +17,20 @@ from bot.vocabulary import normal_words
 UNKNOWN = "unknown"
 DONT_KNOW = frozenset(
     {"idk", "i dont know", "i don't know", "dont know", "don't know", "dunno", "i dunno", "not sure", "no idea",
-     "i have no idea", "nobody told me", "no one told me", "unknown", "i'm not sure", "im not sure", "not sure yet"}
+     "i have no idea", "nobody told me", "no one told me", "unknown", "i'm not sure", "im not sure", "not sure yet",
+     "dont no", "don't no", "i dont no", "dnt know", "dont kno", "idek", "no clue", "not shure", "dunno yet"}
 )
 DONT_KNOW_START = re.compile(
-    r"^(idk|dunno|i dunno|not sure|im not sure|no idea|i dont know|i don't know|dont know|don't know)\b"
+    r"^(idk|dunno|i dunno|not sure|not shure|im not sure|no idea|no clue|i dont know|i don't know|dont know"
+    r"|don't know|i dont no|dont no|dnt know)\b"
     r"|\b(they|nobody|no one|noone|no1) (havent|haven't|hasnt|hasn't|has not|have not|never|didnt|didn't)?"
     r" ?(said|told|say|tell)\b"
 )
 TOMORROW = frozenset({"tomorrow", "tmrw", "tmr", "tmrow", "tomoz", "2moro", "2morrow", "tomorow"})
 DATE_LIKE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?\b|\b\d{1,2}(st|nd|rd|th)\b")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_WORD = re.compile(r"\b(jan(uary)?|feb(ruary)?|febuary|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
+                        r"|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?)\b")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_WORD = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")\b,?", re.IGNORECASE)
 RELATIVE = re.compile(
@@ -67,7 +71,8 @@ def _relative(words: str, today: date) -> date | None:
 
 
 def _absolute(text: str, today: date) -> date | None:
-    """A day and a month ("12 March", "12/3", "2026-12-09"), or a month alone ("in March")."""
+    """A day and a month ("12 March", "12/3", "2026-12-09"). A month alone ("end of january") is not one day:
+    None (``month_without_day`` says so, and the child is asked which day)."""
     words = normal_words(text)
     if ISO.match(text.strip()):
         try:
@@ -80,6 +85,8 @@ def _absolute(text: str, today: date) -> date | None:
     has_month_word = any(m in words for m in MONTHS)
     if not has_month_word and not DATE_LIKE.search(text):
         return None  # "every 6 months", "1234567": numbers, not a date
+    if month_without_day(text):
+        return None
     ordinal = re.search(r"\b(\d{1,2})(st|nd|rd|th)\b", words)
     if ordinal and not has_month_word:
         return _next_day_of_month(int(ordinal.group(1)), today)  # "its the 23rd i think"
@@ -93,6 +100,12 @@ def _absolute(text: str, today: date) -> date | None:
     if not today - timedelta(days=31) <= found <= today + timedelta(days=2 * 365):
         return None
     return found
+
+
+def month_without_day(text: str) -> bool:
+    """"end of january", "in march", "sometime in feb": a month named, but no day of it."""
+    words = normal_words(text)
+    return bool(MONTH_WORD.search(words)) and not re.search(r"\d", words)
 
 
 def _days_of_month(day: int, today: date) -> list[date]:

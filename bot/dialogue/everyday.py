@@ -53,6 +53,31 @@ _FEELING = re.compile(
 _MISSING = re.compile(r"\bi (really |rly |realy |do |just )?miss (my |me )?([a-z' ]{2,30})")
 
 
+# A plain request for what Heard does, said in words the classifier did not place as one ("can i have an advocate"
+# as a wish, "i need an advocate because im leaving care" as a question about advocates): the request itself, with
+# the child's words kept by the form it starts. The service word must follow the asking words directly.
+_OPENING = r"^((but|and|so|hi|hiya|hey|hello|ok|okay|please|pls|um|erm|yeah|yes) )*"
+_ASKING = (
+    _OPENING + r"((i|we|me) (really |just |still |would |do |kind of |kinda )?(want|need|wanna|would like|d like"
+    r"|'d like)|(can|could|may|cn|cud|can't|cant) (i|we) (please |pls |plz )?(have|get|ask for|make|put in))"
+    r"( to (have|get|ask for|make|put in|talk to|speak to|see))? (an |a |a new |another |some |to )?"
+)
+_SERVICES = {
+    "request_advocate": r"(advocate|advocat|advokate|advacate|advocet|advocates|some ?one on my side"
+                        r"|sum1 on my side)",
+    "request_visitor": r"(independent visitor|visitor|visiter|vistor|mentor|mentour|menter)",
+    "make_complaint": r"(complain|complaint|complant|complane|complaint about)",
+}
+_SERVICE = {intent: re.compile(_ASKING + words + r"\b") for intent, words in _SERVICES.items()}
+
+
+def asked_for_service(text: str | None) -> str | None:
+    """The request intent a message plainly makes ("can i have an advocate", "i want to complain about my
+    placement"), or None (a question about it, "what is an advocate", is not a request)."""
+    plain = _plain(text or "")
+    return next((intent for intent, pattern in _SERVICE.items() if pattern.search(plain)), None)
+
+
 @dataclass(frozen=True)
 class Everyday:
     """What kind of everyday message it is, and the words to name in the reply (the feeling, who is missed)."""

@@ -18,9 +18,11 @@ To add a question: add a `Question` to its form below, and its `ask_<slot>` line
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Callable, Mapping
 
-from bot.vocabulary import roles_label
+from bot.dialogue.dates import read_date
+from bot.vocabulary import normal_words, roles_label
 
 # Kinds of question, and how each is read (bot/dialogue/answers.py has one reader per kind):
 CHOICE = "choice"  # press a button (or type its number or words); anything else is refused kindly
@@ -97,6 +99,9 @@ class Question:
     # YES_NO: a plain no followed by words ("no im scared of dogs") is the no, and its words are kept, verbatim,
     # as the answer of this slot (the reason), so the child is not asked for them again.
     reason_slot: str | None = None
+    # YES_NO: a question of fact ("Is it about a children's home?"), not a consent or a decision: a yes or no with
+    # a fact after it ("no im in supported lodgings") is that answer. A consent is only ever a plain yes or no.
+    factual: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -107,6 +112,8 @@ class Question:
             raise ValueError(f"{self.slot}: a yes/no question (and only one) says what yes and no mean")
         if self.reason_slot is not None and self.kind != YES_NO:
             raise ValueError(f"{self.slot}: only a yes/no question keeps the words of a no as its reason")
+        if self.factual and self.kind != YES_NO:
+            raise ValueError(f"{self.slot}: only a yes/no question is a question of fact")
 
 
 @dataclass(frozen=True)
@@ -387,8 +394,8 @@ COMPLAINT = FormSpec(
         KEEP_ALERT_ANSWER,
         Question("cp_about", OPEN, summary_label="What it is about"),
         Question("cp_wants", OPEN, skippable=True, summary_label="What you want to happen"),
-        _yes_no("cp_home", "About a children's home"),
-        _yes_no("cp_about_sw", "About your social worker"),
+        _yes_no("cp_home", "About a children's home", factual=True),
+        _yes_no("cp_about_sw", "About your social worker", factual=True),
         _yes_no("cp_advocate", "An advocate to help you"),
         ANON_NAME,
         ANON_COUNCIL,
@@ -514,6 +521,16 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def show_date(value: Any) -> str:
+    """A date answer read back as the day Heard understood, with the child's words ("Friday 15 January (next
+    friday)"), so the child can see it is the day they meant and change it if not."""
+    found = read_date(str(value)) if value not in (None, "", "unknown") else None
+    if not isinstance(found, date):
+        return show(value)
+    day = f"{found:%A} {found.day} {found:%B}"
+    return day if normal_words(str(value)) == normal_words(day) else f"{day} ({value})"
+
+
 def checked_questions(form: str, slots: Mapping[str, Any]) -> list[Question]:
     """The questions a form's check reads back: those with a label that the form asks in this conversation."""
     asked = set(required_slots(form, slots))
@@ -526,7 +543,7 @@ def summary(form: str, slots: Mapping[str, Any], button_titles: Callable[[str], 
     for q in checked_questions(form, slots):
         value = slots.get(q.slot)
         value = q.value_labels.get(str(value)) or button_titles(q.slot).get(str(value)) or value
-        lines.append(f"• {q.summary_label}: {show(value)}")
+        lines.append(f"• {q.summary_label}: {show_date(value) if q.kind == DATE else show(value)}")
     if form == WISHES.name:
         lines.append(f"• Who can see it: {roles_label(slots.get('w_share_with') or [])}")
     return "\n".join(lines)

@@ -133,6 +133,8 @@ def readable(text: str) -> list[str] | None:
     left out: "not my mum") means everyone who can read it here (``READABLE``). None when unclear, or when the child
     let in someone who cannot read it here ("my iro and my advocate"): asked again, never a silent drop."""
     roles = parse(text)
+    if roles is None and _both(text):
+        return [a for a in AUDIENCES if a in READABLE]  # the question offers "your social worker, your IRO, or both"
     if roles is None or READABLE.issuperset(roles):
         return roles
     tokens = _fix_typos(_tokens(text))
@@ -140,6 +142,17 @@ def readable(text: str) -> list[str] | None:
     if (set(roles) - READABLE) & let_in:
         return None
     return [r for r in roles if r in READABLE] or None
+
+
+BOTH_WORDS = frozenset({"both", "bothe", "bofe", "boht", "bth"})
+BOTH_FILLER = frozenset({"the", "of", "them", "em", "pls", "please", "plz", "thanks", "ty", "is", "fine", "ok", "okay",
+                         "i", "want", "yes", "yeah", "them2", "2"})
+
+
+def _both(text: str) -> bool:
+    """"both", "both of them pls": the two the question names, and nobody else named or left out."""
+    tokens = _tokens(text)
+    return any(t in BOTH_WORDS for t in tokens) and all(t in BOTH_WORDS | BOTH_FILLER for t in tokens)
 
 
 def _decide(tokens: list[str], words: str) -> list[str] | None:

@@ -32,6 +32,8 @@ config.yml::
 
 from __future__ import annotations
 
+import hashlib
+
 import logging
 from pathlib import Path
 from typing import Any
@@ -142,6 +144,16 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
     ) -> HarmDisclosureDetector:
         """Creates a new component (see parent class for full docstring)."""
         return cls(config, model_storage=model_storage, resource=resource)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The scorer-only files' contents, so that Rasa's training cache never reuses a harm scorer trained on
+        older files (they are not training data Rasa knows about)."""
+        digest = hashlib.sha256()
+        for key, default in ((EVERYDAY_FILE_KEY, EVERYDAY_FILE), (DISCLOSURES_FILE_KEY, DISCLOSURES_FILE)):
+            path = Path(config.get(key) or default)
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return digest.hexdigest()
 
     def train(self, training_data: TrainingData) -> Resource:
         """Trains the harm scorer on the NLU examples (``disclose_harm`` against every other intent) and on the

@@ -281,7 +281,12 @@ def record_of(stack: Stack, flow: Flow, played: Played) -> dict[str, Any] | None
         return {"_error": f"{len(views)} records stored"}
     record = fields(views[0])
     if flow.form == "wishes_form":
-        record["w_advocate_ok"] = advocate_asked_for(played.child_id)
+        from bot.dialogue.forms import ADVOCATE_AT_REVIEW
+
+        # Asked only when the child goes with an advocate or has someone say it for them (a change of that answer
+        # at the check clears it): otherwise nothing was asked, so nothing is expected.
+        asked = record.get("w_attend") in ADVOCATE_AT_REVIEW
+        record["w_advocate_ok"] = advocate_asked_for(played.child_id) if asked else None
     return record
 
 

@@ -191,10 +191,12 @@ def frozen(stack: Stack, database: str) -> dict[str, float]:
     return sp.figures(got_everyday, got_disclosures)
 
 
-# What the shipped pipeline reached on the frozen part (1 December 2026: 139/149 disclosures got the clear answer or
-# a check-in, 125/149 the clear answer, 14/478 everyday messages raised an alert, 31/478 got a check-in; on
-# 30 November 133, 112, 13 and 25), less a small margin for retraining noise: a fall below these is a regression.
-FLOORS = {"disclosures_covered": 0.90, "disclosures_clear": 0.76, "everyday_alert": 0.035, "everyday_check_in": 0.08}
+# What the shipped pipeline reached on the frozen part, less a small margin for retraining noise: a fall below these
+# is a regression. 1 December 2026 (second session, a second writer's scorer data, clear threshold 0.6 chosen on
+# dev): 144/149 disclosures got the clear answer or a check-in, 126/149 the clear answer, 12/478 everyday messages
+# raised an alert, 39/478 got a check-in (first session: 139, 125, 14 and 31; 30 November: 133, 112, 13 and 25).
+# The check-in ceiling is the target itself (10%).
+FLOORS = {"disclosures_covered": 0.94, "disclosures_clear": 0.80, "everyday_alert": 0.03, "everyday_check_in": 0.10}
 
 
 def test_frozen_part_does_not_fall_below_what_ships(frozen: dict[str, float]):
@@ -214,7 +216,9 @@ def test_everyday_words_outside_a_form_get_a_kind_true_answer(stack: Stack, data
     """Issue 14 item 4: a feeling is named kindly, a question about Heard is answered truly, and neither is "I did
     not get that", "Bye for now" or an alert."""
     for message, expected in (("im sad today", "you feel sad"), ("are you a robot", "I am a computer, not a person"),
-                              ("i feel a bit lonely", "you feel lonely")):
+                              ("i feel a bit lonely", "you feel lonely"),
+                              # the classifier says talk_to_person; it is a question about Heard
+                              ("wait are you a real human?", "I am a computer, not a person")):
         sender = new_sender()
         words = said(stack.say(sender, message))
         assert expected in words, (message, words)
@@ -235,3 +239,17 @@ def test_a_wish_outside_a_form_is_offered_to_the_review_with_the_childs_words_ke
     words = said(replies)
     assert "questions for your review" in words, words  # the wishes form's opening
     assert "I kept what you told me" in words
+
+
+def test_a_request_in_words_the_classifier_did_not_place_starts_that_request(stack: Stack):
+    """"can i have an advocate" (once offered as a wish) and a long "i need an advocate because..." (once answered
+    as a question about advocates) start the advocate form; what the child said more is kept, not asked again."""
+    short = new_sender()
+    stack.say(short, "can i have an advocate")
+    assert (stack.tracker(short).get("active_loop") or {}).get("name") == "advocate_form"
+    long_one = new_sender()
+    words = "i need an advocate because im 17 and leaving care soon and i still dont know where im going to live"
+    replies = said(stack.say(long_one, words))
+    tracker = stack.tracker(long_one)
+    assert (tracker.get("active_loop") or {}).get("name") == "advocate_form"
+    assert tracker["slots"]["adv_words"] == words and "I kept what you told me" in replies

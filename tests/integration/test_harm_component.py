@@ -289,3 +289,21 @@ def test_the_scorer_only_files_hold_no_evaluation_message_and_do_not_contradict_
     assert not disclosures & evaluation
     assert not everyday & evaluation
     assert not disclosures & everyday
+
+
+def test_the_scorer_only_files_are_in_the_fingerprint_so_a_cached_scorer_is_never_stale(tmp_path) -> None:
+    """Rasa reuses a trained component whose fingerprint is unchanged: editing everyday_talk.yml or
+    disclosure_talk.yml must change the harm component's fingerprint, or `rasa train` keeps the old scorer."""
+    from bot.nlu.harm_component import DISCLOSURES_FILE_KEY, EVERYDAY_FILE_KEY, HarmDisclosureDetector
+
+    everyday, disclosures = tmp_path / "everyday.yml", tmp_path / "disclosures.yml"
+    everyday.write_text("examples:\n  - my carer makes pasta\n", encoding="utf-8")
+    disclosures.write_text("examples:\n  - he hits me\n", encoding="utf-8")
+    config = {EVERYDAY_FILE_KEY: str(everyday), DISCLOSURES_FILE_KEY: str(disclosures)}
+    before = HarmDisclosureDetector.fingerprint_addon(config)
+    assert HarmDisclosureDetector.fingerprint_addon(config) == before
+    everyday.write_text("examples:\n  - my carer makes pasta\n  - my hamster died\n", encoding="utf-8")
+    after_everyday = HarmDisclosureDetector.fingerprint_addon(config)
+    disclosures.write_text("examples:\n  - he hits me\n  - she locks me out\n", encoding="utf-8")
+    assert len({before, after_everyday, HarmDisclosureDetector.fingerprint_addon(config)}) == 3
+    assert HarmDisclosureDetector.fingerprint_addon({}) is not None  # the shipped files

@@ -1,0 +1,277 @@
+"""Issue 20, fixed from their causes: defects found by a second writer's dev flows (tests/data/persona_flows, r01-r32).
+Each cause is tested with several phrasings, not only the flow's own words (no Rasa needed)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.dialogue import messages
+from bot.dialogue.answers import is_stop_sentence, read_answer
+from bot.dialogue.dates import month_without_day, read_date
+from bot.dialogue.everyday import asked_for_service
+
+TODAY = date(2027, 1, 6)  # a Wednesday
+
+
+def read(slot: str, text: str, intent: str = "inform", confidence: float = 0.5):
+    return read_answer(slot, text, intent, confidence, messages.buttons(f"ask_{slot}"))
+
+
+# ---------------------------------------------------------------- stopping, at every kind of question
+
+
+@pytest.mark.parametrize("slot, text", [
+    ("cp_about_sw", "actually stop, ill talk to my key worker first"),  # yes/no, a reason after the stop
+    ("adv_tell_sw", "stop. i dont want this"),
+    ("adv_confirm", "no dont send it"),  # the check: a plain "no" is "change", this is a stop
+    ("iv_confirm", "actually i dont want to send it anymore"),
+    ("w_confirm", "dont send"),
+    ("w_change", "actually stop i cba"),  # open
+    ("adv_reason", "actually stop i dont want this now"),  # buttons with a sentence fallback: never "other"
+    ("w_review_date", "wait stop"),
+    ("w_share_with", "cancel, i changed my mind"),
+])
+def test_a_wish_to_stop_is_asked_about_at_every_kind_of_question(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "check_stop"
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    ("w_change", "stop putting me in taxis on my own", "stop putting me in taxis on my own"),
+    ("adv_tell_sw", "no i dont want that", "no"),  # a plain no, not a stop
+    ("adv_tell_sw", "nah dont tell them", "no"),
+    ("adv_confirm", "no", "change"),
+])
+def test_answers_that_mention_stopping_stay_answers(slot: str, text: str, value: str) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value) == ("fill", value)
+
+
+def test_a_stop_then_a_reason_needs_the_stop_first() -> None:
+    assert is_stop_sentence("stop, ill do it later")
+    assert not is_stop_sentence("i go to football, stop asking")  # the first words are an answer
+    assert not is_stop_sentence("stopping at my nans, its fun")
+
+
+# ---------------------------------------------------------------- questions about the question are not answers
+
+
+@pytest.mark.parametrize("slot, text", [
+    ("anon_name", "why you need my name"),
+    ("anon_name", "do i have to give my real name?"),
+    ("anon_name", "do i need to tell you my name"),
+    ("anon_council", "why u need that"),
+    ("iv_may_be_told", "will they know why im in care?"),
+    ("iv_may_be_told", "will my visitor see this"),
+    ("w_for_iro", "does the iro have to read it"),
+])
+def test_a_question_about_the_question_is_never_saved(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "meta"
+
+
+# ---------------------------------------------------------------- typed slips of a button
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    ("adv_tell_sw", "not shure", "not_sure"),
+    ("adv_tell_sw", "dunno", "not_sure"),
+    ("adv_tell_sw", "not sure", "not_sure"),
+    ("w_attend", "ill go with a advocat", "with_advocate"),
+    ("w_attend", "i'll go and talk my self", "self"),
+    ("anon_council", "dont know", "unknown"),
+    ("anon_council", "idk", "unknown"),
+    ("w_review_date", "dont no", "unknown"),
+    ("w_review_date", "no clue", "unknown"),
+    ("match_decision", "ok yes i like meet", "accept"),
+    ("match_decision", "yes i would like to meet them", "accept"),
+    ("iv_confirm", "ok send", "send"),
+    ("adv_confirm", "yes send it pls", "send"),
+])
+def test_slips_and_extra_words_pick_the_button_meant(slot: str, text: str, value: str) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value) == ("fill", value)
+
+
+@pytest.mark.parametrize("slot, text", [
+    ("adv_tell_sw", "not sure if they should"),  # longer than a plain not sure: explained, never guessed
+    ("iv_confirm", "no dont send"),  # both ways: asked about stopping
+    ("match_decision", "yes but not him"),
+])
+def test_answers_that_are_not_plain_are_not_taken(slot: str, text: str) -> None:
+    assert read(slot, text).kind != "fill"
+
+
+# ---------------------------------------------------------------- a month is not a day
+
+
+@pytest.mark.parametrize("text", ["end of january", "in march", "sometime in feb", "january"])
+def test_a_month_without_a_day_is_asked_again_never_stored(text: str) -> None:
+    assert read_date(text, TODAY) is None
+    assert month_without_day(text)
+    assert read("w_review_date", text).kind == "date_needs_day"
+
+
+@pytest.mark.parametrize("text, day", [("28 january", date(2027, 1, 28)), ("mar 3", date(2027, 3, 3)),
+                                       ("friday 12 march", date(2027, 3, 12))])
+def test_a_day_with_its_month_is_still_a_date(text: str, day: date) -> None:
+    assert read_date(text, TODAY) == day
+
+
+def test_words_that_only_contain_a_month_are_not_months() -> None:
+    assert not month_without_day("i decided")
+    assert not month_without_day("my marks")
+
+
+# ---------------------------------------------------------------- a short answer is not a request to Heard
+
+
+@pytest.mark.parametrize("slot, text, intent", [
+    ("cp_wants", "video call with grandmother every sunday", "talk_to_person"),
+    ("iv_may_be_told", "that i like lego", "say_it_simpler"),
+])
+def test_a_short_answer_the_classifier_takes_for_a_request_is_kept(slot: str, text: str, intent: str) -> None:
+    outcome = read(slot, text, intent, 0.8)
+    assert (outcome.kind, outcome.value) == ("fill", text)
+
+
+@pytest.mark.parametrize("text, intent", [("talk to a person", "talk_to_person"),
+                                          ("easier words pls", "say_it_simpler"), ("read it out", "read_aloud")])
+def test_a_short_request_to_heard_still_interrupts_an_open_question(text: str, intent: str) -> None:
+    assert read("cp_wants", text, intent, 0.8).kind == "digress"
+
+
+# ---------------------------------------------------------------- a request in words outside a form
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("can i have an advocate", "request_advocate"),
+    ("i need an advocate because im 17 and leaving care soon", "request_advocate"),
+    ("hi i want an advocat pls", "request_advocate"),
+    ("can i get a mentor, someone into boxing", "request_visitor"),
+    ("i want a visiter", "request_visitor"),
+    ("i want to complain about my placement", "make_complaint"),
+])
+def test_a_plain_request_in_words_is_that_request(text: str, intent: str) -> None:
+    assert asked_for_service(text) == intent
+
+
+@pytest.mark.parametrize("text", ["what is an advocate", "is an advocate free", "my advocate is nice",
+                                  "i want to talk to my advocate", "i want a later bedtime", "i miss my mentor"])
+def test_questions_and_mentions_are_not_requests(text: str) -> None:
+    assert asked_for_service(text) is None
+
+
+# ---------------------------------------------------------------- what a first message says
+
+
+@pytest.mark.parametrize("text", ["i want to tell my review that i want a dog 🐶",
+                                  "tell my review i want to see my dad more"])
+def test_a_first_message_with_a_short_wish_says_more(text: str) -> None:
+    from bot.dialogue.answers import says_more
+
+    assert says_more(text)
+
+
+@pytest.mark.parametrize("text", ["i want to fill in my review thing", "can i fill out the form for my review",
+                                  "i want to start my review questions now"])
+def test_a_first_message_about_the_form_itself_says_nothing_more(text: str) -> None:
+    from bot.dialogue.answers import says_more
+
+    assert not says_more(text)
+
+
+# ---------------------------------------------------------------- a date is read back as the day understood
+
+
+def test_the_check_reads_a_date_back_as_the_day_heard_understood(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"next friday" said on a Wednesday could be either Friday: the check shows which day Heard took, so the child
+    can change it (issue 20: nothing twisted without the child seeing it)."""
+    from bot.dialogue.forms import show_date
+
+    monkeypatch.setenv("HEARD_DIALOGUE_TODAY", TODAY.isoformat())
+    assert show_date("next friday") == "Friday 15 January (next friday)"
+    assert show_date("the 20th") == "Wednesday 20 January (the 20th)"
+    assert show_date("unknown") == "I don't know"
+    assert show_date("Friday 15 January") == "Friday 15 January"
+
+
+# ---------------------------------------------------------------- found by the third writer's flows (s01-s32)
+
+
+@pytest.mark.parametrize("text", ["can i skip this", "skip pls", "can i skip this one", "pass"])
+def test_asking_to_skip_a_question_that_may_be_skipped_skips_it(text: str) -> None:
+    outcome = read("adv_words", text)
+    assert (outcome.kind, outcome.value) == ("fill", "")
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    ("cp_home", "no im in supported lodgings", "no"),
+    ("cp_home", "no it is foster", "no"),
+    ("cp_about_sw", "yes its about her", "yes"),
+    ("cp_about_sw", "yes its my social worker", "yes"),
+])
+def test_a_plain_yes_or_no_with_a_fact_after_it_is_that_answer(slot: str, text: str, value: str) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value, dict(outcome.also)) == ("fill", value, {})
+
+
+@pytest.mark.parametrize("slot, text", [("adv_tell_sw", "yes he knows already"), ("adv_tell_sw", "no he shouts"),
+                                        ("cp_advocate", "yes she was nice last time")])
+def test_a_consent_is_never_read_from_a_sentence(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "explain"
+
+
+@pytest.mark.parametrize("slot, text", [("adv_tell_sw", "yes if he doesnt tell my carer"),
+                                        ("adv_tell_sw", "yes but not my mum"), ("cp_home", "no wait yes it is")])
+def test_a_yes_or_no_that_hedges_is_explained(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "explain"
+
+
+def test_what_a_word_of_the_question_means_is_explained_by_the_question() -> None:
+    assert read("cp_home", "what is childrens home", "ask_about_visitor", 0.9).kind == "explain"
+
+
+@pytest.mark.parametrize("text, value", [("nobody lissens to me", "listened_to"),
+                                         ("meeting for keep me safe", "cp_conference")])
+def test_a_sentence_that_only_says_a_button_keeps_no_words(text: str, value: str) -> None:
+    outcome = read("adv_reason", text)
+    assert (outcome.kind, outcome.value, dict(outcome.also)) == ("fill", value, {})
+
+
+def test_a_sentence_that_says_more_than_a_button_keeps_the_words() -> None:
+    text = "my review, cos nobody asks me about moving school"
+    outcome = read("adv_reason", text)
+    assert (outcome.kind, outcome.value, dict(outcome.also)) == ("fill", "review", {"adv_words": text})
+
+
+@pytest.mark.parametrize("text, fix", [("sorry i meant tuesday", "tuesday"), ("oops i meant 2", "2"),
+                                       ("i meant the 14th", "the 14th")])
+def test_a_short_correction_names_the_answer_meant(text: str, fix: str) -> None:
+    from bot.dialogue.answers import correction_of
+
+    assert correction_of(text) == fix
+
+
+@pytest.mark.parametrize("text", ["i mean i like school but the food at lunch is bad", "tuesday", "i meant it"])
+def test_an_answer_is_not_a_correction(text: str) -> None:
+    from bot.dialogue.answers import correction_of
+
+    assert correction_of(text) in (None, "it")
+
+
+@pytest.mark.parametrize("text", ["both", "both of them pls", "Both!", "i want both"])
+def test_both_at_who_can_see_it_is_the_two_the_question_names(text: str) -> None:
+    outcome = read("w_share_with", text)
+    assert (outcome.kind, sorted(outcome.value)) == ("fill", ["iro", "social_worker"])
+
+
+def test_both_with_someone_else_named_is_not_guessed() -> None:
+    assert read("w_share_with", "both my mum and dad").kind == "explain"
+
+
+@pytest.mark.parametrize("slot, text, kind", [("contact_how", "what is safe mean", "explain"),
+                                              ("contact_how", "whats safely", "explain"),
+                                              ("contact_when", "what does that mean", "meta")])
+def test_what_a_word_means_at_an_open_question_is_never_the_answer(slot: str, text: str, kind: str) -> None:
+    assert read(slot, text).kind == kind
