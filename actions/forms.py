@@ -168,7 +168,8 @@ class HeardFormValidation(FormValidationAction):
         fix = answers.correction_of(text)
         before = previous_question(tracker.events, slot) if fix else None
         q = forms.question(before) if before else None
-        if fix is None or q is None or q.kind == forms.OPEN or before not in tracker.slots:
+        # Only an answer the check reads back (never the check itself, a kept-alert choice or a change-which).
+        if fix is None or q is None or q.kind == forms.OPEN or not q.summary_label or before not in tracker.slots:
             return None
         outcome = answers.read_answer(before, fix, None, 0.0, buttons_for(before, tracker.slots, channel_of(tracker)))
         if outcome.kind != "fill":

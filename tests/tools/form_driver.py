@@ -59,8 +59,10 @@ class FormRun:
         return self.asked is None
 
     def _asked(self) -> list[dict[str, Any]]:
-        return [{"event": "action", "name": self.form}, {"event": "action", "name": f"action_ask_{self.asked}"},
-                {"event": "action", "name": "action_listen"}]
+        # As Rasa's form action does: it sets requested_slot (an event in the tracker), then asks.
+        return [{"event": "action", "name": self.form},
+                {"event": "slot", "name": "requested_slot", "value": self.asked},
+                {"event": "action", "name": f"action_ask_{self.asked}"}, {"event": "action", "name": "action_listen"}]
 
     def say(self, text: str, intent: str = "nlu_fallback", confidence: float = 0.3) -> list[str]:
         """One turn: the child's message, then the form's validation. Returns what the form said."""

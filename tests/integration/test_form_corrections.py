@@ -1,0 +1,62 @@
+"""Issue 20, found by the third writer's dev flows: a child corrects the answer they just gave in their next message
+("sorry i meant tuesday"), and "i already said" offers words the child typed, never words read as a button.
+Driven at the action level (tests/tools/form_driver.py), no Rasa server."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tools.form_driver import FormRun
+
+SIGNED_IN = {"child_id": "c_jade"}
+
+
+@pytest.fixture(autouse=True)
+def reference_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEARD_DIALOGUE_TODAY", "2027-01-06")  # a Wednesday
+
+
+def test_sorry_i_meant_changes_the_last_answer_and_asks_the_question_again() -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("nxt monday")
+    assert run.asked == "w_going_well"
+    said = run.say("sorry i meant tuesday")
+    assert run.slots["w_review_date"] == "tuesday"
+    assert run.asked == "w_going_well" and run.slots["w_going_well"] is None
+    assert any("changed your last answer" in line for line in said)
+    run.say("my frends at scool")
+    assert run.slots["w_going_well"] == "my frends at scool"
+
+
+def test_a_correction_that_does_not_fit_the_last_question_is_an_answer() -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("the 20th")
+    run.say("i meant to say football and my mates are good")  # too long to be a corrected date: the answer
+    assert run.slots["w_review_date"] == "the 20th"
+    assert run.slots["w_going_well"] == "i meant to say football and my mates are good"
+
+
+def test_own_words_at_an_open_question_are_never_corrected_by_the_next_message() -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("the 20th")
+    run.say("school")
+    run.say("sorry i meant maths")  # at "not going well": the child's own words are changed at the check
+    assert run.slots["w_going_well"] == "school"
+    assert run.slots["w_not_going_well"] == "sorry i meant maths"
+
+
+def test_i_already_said_offers_the_words_typed_at_an_earlier_question() -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("dont know")
+    paragraph = "school is good. i dont like that i cant see my nan tho"
+    run.say(paragraph)
+    said = run.say("i already said")
+    assert any(paragraph in line for line in said) and run.asked == "w_not_going_well"
+
+
+def test_words_read_as_a_button_are_never_offered_as_what_you_said() -> None:
+    run = FormRun("visitor_form", {})
+    run.say("a visiter")  # read as the button "A visitor"
+    assert run.slots["iv_kind"] == "independent_visitor"
+    said = run.say("i told you")
+    assert not any("a visiter" in line for line in said)
