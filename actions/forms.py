@@ -24,7 +24,7 @@ OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "inval
                     "date_needs_day": "date_needs_day"}
 
 
-def previous_words(tracker: Tracker, slot: str) -> str | None:
+def previous_words(tracker: Tracker, slot: str, told: bool = True) -> str | None:
     """What the child typed before that they may mean as this answer (for "i told you", "i already said"):
 
     - the latest message typed at this same question that was not taken (a question, a half answer);
@@ -37,6 +37,8 @@ def previous_words(tracker: Tracker, slot: str) -> str | None:
     for text in at_this:
         if text != current and _could_answer(slot, text) and text not in own_words:
             return text
+    if not told:  # "hmm", "what do you mean": only words from this question
+        return None
     return next((text for text in earlier if text in own_words and _could_answer(slot, text)), None)
 
 
@@ -206,7 +208,8 @@ class HeardFormValidation(FormValidationAction):
     def explain(self, kind: str, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Why the message was not taken as the answer, kindly; the form then asks its question again."""
         if kind == "meta":
-            words = previous_words(tracker, slot)
+            text = str((tracker.latest_message or {}).get("text") or "")
+            words = previous_words(tracker, slot, told=answers.says_told_you(text))
             if words is not None:
                 say(dispatcher, "meta_you_said", tracker, words=words)
             else:

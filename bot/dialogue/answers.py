@@ -39,11 +39,15 @@ PREVIOUS_WORDS = "previous_words"
 # ("yes if they dont tell my carer") or both ways ("no wait yes") is explained and asked again.
 YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "y", "yass", "ok",
                        "okay", "okk", "okey", "k", "kk", "sure", "fine", "alright", "aight", "ight", "aye", "go",
-                       "good", "cool", "deffo", "definitely", "yesss", "yess"})
+                       "good", "cool", "deffo", "definitely", "yesss", "yess",
+                       # a yes in the languages children in care in England often speak first (a consent is still
+                       # only a plain yes: "da" alone, or with an English yes)
+                       "si", "sim", "da", "ji", "haan", "oui", "tak", "ja", "evet", "po"})
 STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "yass", "yess",
                         "yesss"})
 NO_WORDS = frozenset({"no", "nope", "nah", "nahh", "na", "naw", "n", "dont", "don't", "not", "never", "naa", "noo",
-                      "nooo", "cant", "can't", "didnt", "didn't", "rather"})
+                      "nooo", "cant", "can't", "didnt", "didn't", "rather", "nu", "nie", "nao", "nahi", "nein", "nej",
+                      "hayir", "jo"})
 FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is", "its", "it's", "it", "thanks",
                           "thank", "you", "u", "ta", "ty", "then", "oh", "well", "um", "erm", "so", "thx", "by", "me",
                           "with", "tell", "them", "her", "him", "they", "know", "want", "this", "can", "i", "id",
@@ -79,6 +83,11 @@ META_ANSWERS = re.compile(
     r"|^((but|and|so|ok) )?(do|will|would|does|can|could|must) (i|it|this|that|they|he|she|people|any ?one"
     r"|every ?one|my \w+|the \w+) (have to|need to|got to|know|see|read|find out|be told|get told|tell)\b"
     r"|^(wat|wot|what|huh|eh|wdym|like what|what kind of thing|what do i (say|write|put)|what should i (say|write))$"
+    # fillers and frustration: "hmm", "ugh", "this is so annoying wtf how many more questions"
+    r"|^(h+m+|u+m+|e+r+m+|u+h+|m+|ugh+|omg|wtf|ffs|bruh|meh|idc|k+)$|\bhow (many|much) more( questions| qs| things)?\b"
+    r"|^(ugh+ |omg |wtf )?this is (so |really |well |proper )?(annoying|boring|long|stupid|dumb|taking ages"
+    r"|pointless)\b"
+    r"|^(what|wat) (will|do|are) (they|you|u) (do|going to do|gonna do) with (it|this|that|my \w+)$"
     r"|^what do (you|u) mean\b.{0,30}$|^what does (that|it) mean$"
     r"|^(i )?(dont|don't|do not) (get|understand)( it| that| this| the question| what you mean| wat u mean)?$"
     r"|^can (u|you) (say|ask) (that|it) (another|a different|an easier) way$|^say (it|that) again$"
@@ -87,6 +96,18 @@ META_ANSWERS = re.compile(
     r"|\bis (any ?one|any1|anybody|someone|somebody) (there|reading|listening)\b"
     r"|^(any ?one|any1|anybody|hello+|hi+|hey+|oi+)$"
 )
+# "i told you", "i already said", "same as before": the child says they answered already (their words from an earlier
+# question may be offered back), unlike "hmm" or "what do you mean".
+TOLD_YOU = re.compile(
+    r"\b(i|u|you) (already |just |literally |literally just )*(told|said|answered|wrote|put)\b|^same as\b"
+    r"|\bread (what i|up|back)\b|\balready (said|told|answered)\b"
+)
+
+
+def says_told_you(text: str) -> bool:
+    return bool(TOLD_YOU.search(normal_words(text)))
+
+
 # A message that asks to stop, at an open question ("actually stop i dont want it"): asked about, never saved.
 # The stop words must start the message (after "actually", "wait"...) and nothing but these words may follow,
 # so "stop putting me in taxis on my own" and "i want to stop having meetings at school" stay answers.
@@ -276,16 +297,23 @@ def _misspelt_choice(words: str, synonyms: Mapping[str, tuple[str, ...]]) -> str
     return found.pop() if len(found) == 1 else None
 
 
-TITLE_CUTOFF = 0.8  # "ill go with a advocat" ~ "I'll go with an advocate" is 0.93
+TITLE_CUTOFF = 0.7  # "ill go with a advocat" ~ "I'll go with an advocate" is 0.93, "i go and talk" 0.72
 TITLE_MARGIN = 0.1  # and clearly closer to it than to any other button
+
+
+def _negated(words: str) -> bool:
+    """"i want to go" is not "I don't want to go": a typed title is only ever matched with a negation in both."""
+    return any(w in NO_WORDS for w in words.split())
 
 
 def _misspelt_title(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> str | None:
     """A button's title typed with slips ("ill go with a advocat"): that button, when it is clearly the one."""
     typed = normal_words(text)
+    negated = _negated(typed)
     scored = sorted(
         ((difflib.SequenceMatcher(None, typed, normal_words(str(b.get("title", "")))).ratio(), str(b.get("payload")))
-         for b in buttons or () if b.get("title") and b.get("payload")),
+         for b in buttons or ()
+         if b.get("title") and b.get("payload") and _negated(normal_words(str(b["title"]))) == negated),
         reverse=True,
     )
     if not scored or scored[0][0] < TITLE_CUTOFF:
@@ -400,8 +428,18 @@ def _read_before_kind(text: str, intent: str | None) -> Outcome | None:
     return None
 
 
+def _dont_know_choice(buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
+    """"i dont no" at a buttons question: its "Not sure" or "I don't know" button, else asked again (never "I
+    don't want to go" for the "no" in it)."""
+    values = button_values(buttons)
+    unsure = next((v for v in (NOT_SURE, UNKNOWN) if v in values), None)
+    return Outcome("fill", unsure) if unsure else Outcome("invalid")
+
+
 def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     """A buttons question (and yes/no, which never reads a sentence as a button)."""
+    if dates.is_dont_know(text):
+        return _dont_know_choice(buttons)
     matched = match_choice(q.slot, text, buttons)
     if matched == SKIP and q.skippable:
         return Outcome("fill", "")
@@ -422,7 +460,8 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     return Outcome("fill", matched) if matched is not None else Outcome("invalid")
 
 
-def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[Mapping[str, Any]] | None) -> bool:
+def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[Mapping[str, Any]] | None,
+                           allowed: int = 1) -> bool:
     """Whether a sentence that picks button `value` says more than the button ("nobody lissens to me" does not;
     "my review, cos nobody asks me about moving school" does): two or more words that are not the button's own
     words, its typed phrases, or words every sentence has."""
@@ -435,7 +474,7 @@ def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[
     extra = [w for w in normal_words(text).split()
              if w not in own and w not in COMMON_WORDS and w not in REQUEST_WORDS
              and not difflib.get_close_matches(w, own, n=1, cutoff=TYPO_CUTOFF)]
-    return len(extra) >= 2
+    return len(extra) > allowed
 
 
 def _read_open(q, text, intent, confidence, buttons) -> Outcome:
@@ -446,8 +485,8 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("fill", "")
     if matched is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    if matched is not None and len(text.split()) <= 3:
-        return Outcome("fill", matched)
+    if matched is not None and (len(text.split()) <= 3 or not _more_than_the_button(text, matched, q, buttons, 0)):
+        return Outcome("fill", matched)  # "text me", "after school after school" (pasted twice)
     words = normal_words(text)
     if is_stop_sentence(text):
         return Outcome("check_stop")
@@ -520,12 +559,13 @@ HEDGE_WORDS = frozenset({"if", "unless", "but", "maybe", "idk", "dunno", "unsure
                          "perhaps", "probably", "might", "or", "sure"})
 
 
-def no_with_reason(text: str) -> bool:
-    """"no im scared of dogs", "nah he seems boring": a plain no, then a reason in the child's words."""
+def no_with_reason(text: str, at_least: int = 3) -> bool:
+    """"no im scared of dogs", "nah he seems boring": a plain no, then a reason in the child's words (at a
+    question of fact one word will do: "no, foster")."""
     if "?" in text:
         return False
     words = normal_words(text).split()
-    if len(words) < 3 or words[0] not in NO_FIRST:
+    if len(words) < at_least or words[0] not in NO_FIRST:
         return False
     rest = words[1:]
     if looks_like_question(" ".join(rest)) or any(w in STRONG_YES or w in HEDGE_WORDS for w in rest):
@@ -599,10 +639,11 @@ def _yes_no_in_words(q: Question, text: str, buttons: Sequence[Mapping[str, Any]
         return Outcome("fill", NOT_SURE)  # "not shure", "dunno" where Not sure is one of the buttons
     if is_stop_sentence(text):
         return Outcome("check_stop")  # "actually stop, ill talk to my key worker first", "no dont send it"
-    if q.factual and q.yes_no is not None and (no_with_reason(text) or yes_with_words(text)):
+    said_no = no_with_reason(text, 2)
+    if q.factual and q.yes_no is not None and (said_no or yes_with_words(text)):
         # "no im in supported lodgings", "yes its about her": the answer, with a fact nothing needs kept (never a
         # consent: "yes if..." or "no but..." to telling a social worker is explained and asked again)
-        return Outcome("fill", q.yes_no[1] if no_with_reason(text) else q.yes_no[0])
+        return Outcome("fill", q.yes_no[1] if said_no else q.yes_no[0])
     if asks_what(text) and asks_about_own_words(q.slot, text):
         return Outcome("explain")  # "what is childrens home" at "Is it about a children's home?"
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Collection, Mapping
 
+from bot.dialogue.everyday import asked_for_service
 from bot.dialogue.intents import CHECK_IN_ANSWER_INTENT, CONCERN_INTENT, HARM_INTENT, SAFETY_INTENTS
 from bot.dialogue.typed_buttons import parse_data
 from bot.vocabulary import payload_choice, split_payload
@@ -71,6 +72,10 @@ def asked_for(checked: Mapping[str, Any], resumable: Collection[str]) -> dict[st
     """What the checked message asked for besides the possible harm, as parse data to run the turn again with (the
     child's words unchanged, the intent the classifier placed next); None when it asked for nothing in
     ``resumable`` with at least ``RESUME_CONFIDENCE``."""
+    text = str(checked.get("text") or "")
+    in_words = asked_for_service(text)  # "wanna complain about my school transport driver ...": said in words
+    if in_words in resumable:
+        return parse_data(text, in_words)
     for entry in checked.get("intent_ranking") or []:
         name = entry.get("name")
         if name in SAFETY_INTENTS:
@@ -78,5 +83,5 @@ def asked_for(checked: Mapping[str, Any], resumable: Collection[str]) -> dict[st
         confidence = float(entry.get("confidence") or 0.0)
         if name not in resumable or confidence < RESUME_CONFIDENCE:
             return None
-        return parse_data(checked.get("text") or "", name, confidence, checked.get("entities") or [])
+        return parse_data(text, name, confidence, checked.get("entities") or [])
     return None

@@ -37,6 +37,7 @@ RELATIVE = re.compile(
     r"^(on )?(next|this|tomorrow|today)\b.*$|^(in )?(a|one|two|three|four|\d{1,2}) (day|days|week|weeks|month|months)"
     r"( time)?$"
 )
+HEDGES = re.compile(r" (i think|i thinkk|i guess|i reckon|i believe|maybe|probably|prob|innit|or so|i hope) ")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DAY_ONLY = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
 
@@ -161,7 +162,8 @@ def read_date(text: str | None, today: date | None = None) -> date | str | None:
     today = today or dialogue_today()
     if is_dont_know(text):
         return UNKNOWN
-    words = normal_words(text)
+    words = HEDGES.sub(" ", f" {normal_words(text)} ").strip()  # "the 28 i think": the 28
+    text = words if words != normal_words(text) else text
     if len(words.split()) > 8:
         return None
     if words in TOMORROW:

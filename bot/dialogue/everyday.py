@@ -58,7 +58,7 @@ _MISSING = re.compile(r"\bi (really |rly |realy |do |just )?miss (my |me )?([a-z
 # the child's words kept by the form it starts. The service word must follow the asking words directly.
 _OPENING = r"^((but|and|so|hi|hiya|hey|hello|ok|okay|please|pls|um|erm|yeah|yes) )*"
 _ASKING = (
-    _OPENING + r"((i|we|me) (really |just |still |would |do |kind of |kinda )?(want|need|wanna|would like|d like"
+    _OPENING + r"(((i|we|me) (really |just |still |would |do |kind of |kinda )?)?(want|need|wanna|would like|d like"
     r"|'d like)|(can|could|may|cn|cud|can't|cant) (i|we) (please |pls |plz )?(have|get|ask for|make|put in))"
     r"( to (have|get|ask for|make|put in|talk to|speak to|see))? (an |a |a new |another |some |to )?"
 )

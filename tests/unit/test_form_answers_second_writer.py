@@ -275,3 +275,49 @@ def test_both_with_someone_else_named_is_not_guessed() -> None:
                                               ("contact_when", "what does that mean", "meta")])
 def test_what_a_word_means_at_an_open_question_is_never_the_answer(slot: str, text: str, kind: str) -> None:
     assert read(slot, text).kind == kind
+
+
+# ---------------------------------------------------------------- found by the fourth writer's flows (t01-t30)
+
+
+@pytest.mark.parametrize("slot, text", [("contact_how", "this is so annoying wtf how many more questions"),
+                                        ("w_who_at_meeting", "hmm"), ("w_not_going_well", "..."),
+                                        ("cp_wants", "what will they do with it")])
+def test_fillers_and_frustration_are_not_answers(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "meta"
+
+
+def test_frustration_with_an_answer_in_it_is_the_answer() -> None:
+    text = "this is so annoying but i want my phone back at night"
+    assert read("w_change", text).kind == "meta" or read("w_change", text).value == text
+
+
+@pytest.mark.parametrize("slot, text, value", [("match_decision", "da yes", "accept"),
+                                               ("cp_advocate", "ji yes", "yes"), ("iv_confirm", "sim, yes", "send"),
+                                               ("cp_home", "no, foster", "no"), ("cp_home", "nu", "no")])
+def test_yes_and_no_in_a_first_language_count(slot: str, text: str, value: str) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value) == ("fill", value)
+
+
+@pytest.mark.parametrize("slot, text, value", [("w_attend", "i dont no", None), ("iv_kind", "dont know", "not_sure")])
+def test_dont_know_at_a_buttons_question_is_never_a_no(slot: str, text: str, value: str | None) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value) == (("fill", value) if value else ("invalid", None))
+
+
+@pytest.mark.parametrize("text, value", [("i go and talk", "self"), ("i want to go", None)])
+def test_a_typed_title_never_drops_or_adds_a_negation(text: str, value: str | None) -> None:
+    outcome = read("w_attend", text)
+    assert outcome.value == value  # "i want to go" is never "I don't want to go"
+
+
+def test_a_button_pasted_twice_is_the_button() -> None:
+    outcome = read("contact_when", "after school after school")
+    assert (outcome.kind, outcome.value) == ("fill", "after_school")
+    assert read("contact_when", "after school on tuesdays").value == "after school on tuesdays"
+
+
+@pytest.mark.parametrize("text, day", [("the 28 i think", date(2027, 1, 28)), ("maybe the 14th", date(2027, 1, 14))])
+def test_a_date_with_a_hedge_is_the_date(text: str, day: date) -> None:
+    assert read_date(text, TODAY) == day
