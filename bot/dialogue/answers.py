@@ -436,6 +436,18 @@ def _dont_know_choice(buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
     return Outcome("fill", unsure) if unsure else Outcome("invalid")
 
 
+def _not_a_choice(q: Question, text: str, intent: str | None, confidence: float) -> Outcome | None:
+    """A message that picks no button and is not an answer: a wish to stop, a question for Heard, a question
+    about this question; None when it may still be an answer in words."""
+    if is_stop_sentence(text):
+        return Outcome("check_stop")  # "actually stop i dont want this": asked, never read as a sentence answer
+    if _is_digression(q, text, intent, confidence):
+        return Outcome("digress")
+    if looks_like_question(text) and f"explain_{q.slot}" in messages.catalogue():
+        return Outcome("explain")  # "whats the diffrence" at "a visitor or a mentor?": the question's own help
+    return None
+
+
 def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     """A buttons question (and yes/no, which never reads a sentence as a button)."""
     if dates.is_dont_know(text):
@@ -446,10 +458,9 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     if matched is not None and asks_what(text):
         # "what is advocate?" at "how do you want to take part?": a question about a button, not a choice of it.
         return Outcome("digress") if _is_digression(q, text, intent, confidence) else Outcome("invalid")
-    if matched is None and is_stop_sentence(text):
-        return Outcome("check_stop")  # "actually stop i dont want this": asked, never read as a sentence answer
-    if matched is None and _is_digression(q, text, intent, confidence):
-        return Outcome("digress")
+    unmatched = _not_a_choice(q, text, intent, confidence) if matched is None else None
+    if unmatched is not None:
+        return unmatched
     if q.sentence_fallback is not None and looks_like_sentence(text) and not looks_like_question(text):
         # "they took my phone for a week" at "what do you want help with?": something else, in their words;
         # "i want a mentor who likes art" at "visitor or mentor?": a mentor, and the words say what kind.

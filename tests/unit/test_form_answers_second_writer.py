@@ -321,3 +321,8 @@ def test_a_button_pasted_twice_is_the_button() -> None:
 @pytest.mark.parametrize("text, day", [("the 28 i think", date(2027, 1, 28)), ("maybe the 14th", date(2027, 1, 14))])
 def test_a_date_with_a_hedge_is_the_date(text: str, day: date) -> None:
     assert read_date(text, TODAY) == day
+
+
+def test_a_question_at_a_buttons_question_gets_that_questions_help() -> None:
+    assert read("iv_kind", "whats the diffrence").kind == "explain"
+    assert messages.render("explain_iv_kind")["text"].startswith("A visitor is a grown-up friend")
