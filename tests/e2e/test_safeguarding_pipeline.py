@@ -194,7 +194,7 @@ def frozen(stack: Stack, database: str) -> dict[str, float]:
 # What the shipped pipeline reached on the frozen part, less a small margin for retraining noise: a fall below these
 # is a regression. 1 December 2026 (second session: two more writers' scorer data, clear threshold 0.55 chosen on
 # dev): 144/149 disclosures got the clear answer or a check-in, 128/149 the clear answer, 11/478 everyday messages
-# raised an alert, 44/478 got a check-in (first session: 139, 125, 14 and 31; 30 November: 133, 112, 13 and 25).
+# raised an alert, 43/478 got a check-in (first session: 139, 125, 14 and 31; 30 November: 133, 112, 13 and 25).
 # The check-in ceiling is the target itself (10%).
 FLOORS = {"disclosures_covered": 0.94, "disclosures_clear": 0.82, "everyday_alert": 0.03, "everyday_check_in": 0.10}
 
