@@ -436,6 +436,11 @@ def _dont_know_choice(buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
     return Outcome("fill", unsure) if unsure else Outcome("invalid")
 
 
+def has_own_help(slot: str) -> bool:
+    """Whether the question has a line of its own explaining it (``explain_<slot>``, said before it is asked again)."""
+    return f"explain_{slot}" in messages.catalogue()
+
+
 def _not_a_choice(q: Question, text: str, intent: str | None, confidence: float) -> Outcome | None:
     """A message that picks no button and is not an answer: a wish to stop, a question for Heard, a question
     about this question; None when it may still be an answer in words."""
@@ -443,7 +448,7 @@ def _not_a_choice(q: Question, text: str, intent: str | None, confidence: float)
         return Outcome("check_stop")  # "actually stop i dont want this": asked, never read as a sentence answer
     if _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    if looks_like_question(text) and f"explain_{q.slot}" in messages.catalogue():
+    if looks_like_question(text) and has_own_help(q.slot):
         return Outcome("explain")  # "whats the diffrence" at "a visitor or a mentor?": the question's own help
     return None
 
@@ -503,7 +508,7 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("check_stop")
     if asks_what(text) and len(words.split()) <= 6:
         # "what is safe mean" at "how can someone get in touch with you safely?": a question, never the answer
-        return Outcome("explain" if f"explain_{q.slot}" in messages.catalogue() else "meta")
+        return Outcome("explain" if has_own_help(q.slot) else "meta")
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
     if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):

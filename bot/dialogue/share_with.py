@@ -146,7 +146,7 @@ def readable(text: str) -> list[str] | None:
 
 BOTH_WORDS = frozenset({"both", "bothe", "bofe", "boht", "bth"})
 BOTH_FILLER = frozenset({"the", "of", "them", "em", "pls", "please", "plz", "thanks", "ty", "is", "fine", "ok", "okay",
-                         "i", "want", "yes", "yeah", "them2", "2"})
+                         "i", "want", "yes", "yeah", "2"})
 
 
 def _both(text: str) -> bool:
