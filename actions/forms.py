@@ -291,10 +291,10 @@ class AskReviewDate(AskSlot):
         return []
 
 
-def _button_titles(slot: str) -> Dict[str, str]:
-    """value -> the title of the button that sends it, for a question's own buttons."""
+def _button_titles(slot: str, channel: str | None = None) -> Dict[str, str]:
+    """value -> the title of the button that sends it, for a question's own buttons (as `channel` shows them)."""
     titles = {}
-    for button in messages.buttons(f"ask_{slot}") if f"ask_{slot}" in messages.catalogue() else []:
+    for button in messages.buttons(f"ask_{slot}", channel) if f"ask_{slot}" in messages.catalogue() else []:
         value = answers.payload_choice(str(button.get("payload", "")))
         if value is not None:
             titles[value] = str(button.get("title", ""))
@@ -308,7 +308,9 @@ class AskCheck(AskSlot):
     form: str = ""
 
     def values(self, tracker: Tracker) -> Dict[str, Any]:
-        return {"summary": forms.summary(self.form, tracker.slots, _button_titles)}
+        channel = channel_of(tracker)
+        return {"summary": forms.summary(self.form, tracker.slots, lambda slot: _button_titles(slot, channel),
+                                         short=channel == "sms")}
 
 
 class AskWishesConfirm(AskCheck):

@@ -95,6 +95,7 @@ META_ANSWERS = re.compile(
     r"|\bis (this|that|it) (a )?(real )?(person|human|robot|bot)\b|\b(u|you) (are |r )?not listening\b"
     r"|\bis (any ?one|any1|anybody|someone|somebody) (there|reading|listening)\b"
     r"|^(any ?one|any1|anybody|hello+|hi+|hey+|oi+)$"
+    r"|^((hello|hi|hey|oi) )?(are |r )?(u|you|ya) (still )?(there|awake|here)$|^(still|any ?one|any1|some ?one) there$"
 )
 # "i told you", "i already said", "same as before": the child says they answered already (their words from an earlier
 # question may be offered back), unlike "hmm" or "what do you mean".

@@ -40,6 +40,30 @@ RELATIVE = re.compile(
 HEDGES = re.compile(r" (i think|i thinkk|i guess|i reckon|i believe|maybe|probably|prob|innit|or so|i hope) ")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DAY_ONLY = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+          "eighteenth", "nineteenth")
+ORDINAL_VALUES = {word: n for n, word in enumerate(_UNITS + _TEENS, 1)} | {"twentieth": 20, "thirtieth": 30}
+# "twenty first of january", "the third": a day written in words ("first week of may" is not a day).
+ORDINAL_WORDS = re.compile(
+    r"\b(?:(twenty|thirty)[ -]?)?(" + "|".join(ORDINAL_VALUES) + r")\b(?! (week|time|thing|half|day))"
+)
+
+
+def _ordinals_as_digits(words: str) -> str:
+    """A day of the month written in words, as digits: "twenty first of january" -> "21st of january". Only with a
+    month or a weekday named, or alone ("the third"): "my first review" is not a date."""
+
+    def digits(match: re.Match[str]) -> str:
+        tens = {"twenty": 20, "thirty": 30}.get(match.group(1) or "", 0)
+        value = tens + ORDINAL_VALUES[match.group(2)]
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(value % 10 if value not in (11, 12, 13) else 0, "th")
+        return f"{value}{suffix}" if 1 <= value <= 31 else match.group(0)
+
+    changed = ORDINAL_WORDS.sub(digits, words)
+    if changed == words or MONTH_WORD.search(words) or _weekday_named(words) is not None or DAY_ONLY.match(changed):
+        return changed
+    return words
 
 
 def is_dont_know(text: str) -> bool:
@@ -163,6 +187,7 @@ def read_date(text: str | None, today: date | None = None) -> date | str | None:
     if is_dont_know(text):
         return UNKNOWN
     words = HEDGES.sub(" ", f" {normal_words(text)} ").strip()  # "the 28 i think": the 28
+    words = _ordinals_as_digits(words)  # "twenty first of january": the 21st
     text = words if words != normal_words(text) else text
     if len(words.split()) > 8:
         return None

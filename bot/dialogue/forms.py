@@ -92,6 +92,7 @@ class Question:
     sentence_fallback: tuple[str, str] | None = None
     when: Condition = always
     summary_label: str | None = None  # shown in the read-back before sending (wishes)
+    short_label: str | None = None  # the label in the short read-back (SMS) when shorter than summary_label
     value_labels: Mapping[str, str] = field(default_factory=dict)  # how a button value is shown back
     yes_no: tuple[str, str] | None = None  # YES_NO: the values a plain "yes" and a plain "no" give
     value_notes: Mapping[str, str] = field(default_factory=dict)  # value -> a line said when it is chosen
@@ -185,8 +186,10 @@ KEEP_ALERT_ANSWER = Question(
     yes_no=("yes", "no"),
 )
 
-ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name")
-ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council")
+ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name",
+                     short_label="Name")
+ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council",
+                        short_label="Council")
 CONTACT_HOW = Question(
     "contact_how",
     OPEN,
@@ -226,7 +229,7 @@ ADVOCATE = FormSpec(
             sentence_fallback=("other", "adv_words"),
             summary_label="What it is about",
         ),
-        Question("adv_words", OPEN, skippable=True, summary_label="In your words"),
+        Question("adv_words", OPEN, skippable=True, summary_label="In your words", short_label="Your words"),
         ANON_NAME,
         ANON_COUNCIL,
         CONTACT_HOW,
@@ -254,6 +257,7 @@ ADVOCATE = FormSpec(
             yes_no=("yes", "no"),
             value_notes={"not_sure": "not_sure_tell_sw"},
             summary_label="Tell your social worker",
+            short_label="Tell social worker",
         ),
         *check_questions("adv_confirm", "adv_change_which"),
     ),
@@ -537,15 +541,31 @@ def checked_questions(form: str, slots: Mapping[str, Any]) -> list[Question]:
     return [q for q in FORMS[form].questions if q.summary_label and q.slot in asked]
 
 
-def summary(form: str, slots: Mapping[str, Any], button_titles: Callable[[str], Mapping[str, str]]) -> str:
-    """Every answer, read back before sending: the child's words unchanged, a pressed button by its title."""
+# Answers whose option's words do not say what was asked ("I don't know"): the short read-back keeps their label.
+NOT_SELF_EXPLAINING = frozenset({"unknown", "skip", "not_sure", "other"})
+
+
+def summary(form: str, slots: Mapping[str, Any], button_titles: Callable[[str], Mapping[str, str]],
+            short: bool = False) -> str:
+    """Every answer, read back before sending: the child's words unchanged, a pressed button by its title.
+
+    ``short`` (SMS, where every 153 characters is another paid segment): no bullets, the shorter labels, and an
+    option the child picked read back by its own words alone ("After school", "My review meeting"), except a yes or
+    no and an answer such as "I don't know", which need their question's label to mean anything."""
     lines = []
     for q in checked_questions(form, slots):
-        value = slots.get(q.slot)
-        value = q.value_labels.get(str(value)) or button_titles(q.slot).get(str(value)) or value
-        lines.append(f"• {q.summary_label}: {show_date(value) if q.kind == DATE else show(value)}")
+        raw = slots.get(q.slot)
+        title = q.value_labels.get(str(raw)) or button_titles(q.slot).get(str(raw))
+        value = title or raw
+        shown = show_date(value) if q.kind == DATE else show(value)
+        if not short:
+            lines.append(f"• {q.summary_label}: {shown}")
+        elif title and q.kind != YES_NO and str(raw) not in NOT_SELF_EXPLAINING:
+            lines.append(shown)
+        else:
+            lines.append(f"{q.short_label or q.summary_label}: {shown}")
     if form == WISHES.name:
-        lines.append(f"• Who can see it: {roles_label(slots.get('w_share_with') or [])}")
+        lines.append(f"{'' if short else '• '}Who can see it: {roles_label(slots.get('w_share_with') or [])}")
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +213,9 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         concept = self.detector.harm_concept(text) if wanted and not detection.is_harm else None
         lexicon_tier = detection.tier if detection.is_harm else None
         scores = tiers.Scores(score, classifier, words=len(text.split()))
-        tier = tiers.decide(lexicon_tier, scores, concept, self.thresholds)
+        # without a trained scorer (a model trained before it existed) nothing can rule a clear cue out
+        thresholds = self.thresholds if self.scorer is not None else replace(self.thresholds, lexicon_floor=0.0)
+        tier = tiers.decide(lexicon_tier, scores, concept, thresholds)
         if tier is None:
             self._demote(message)
             return

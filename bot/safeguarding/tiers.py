@@ -10,6 +10,10 @@ in README.md and bench/safeguarding_bench.py prints them):
 - **concern** (a gentle check-in: Childline and 999, "is someone hurting you or making you feel unsafe?"): a
   lexicon cue of the concern tier ("i am scared", "ran away"), or the harm scorer at least ``concern``.
 - nothing otherwise. The classifiers alone never act on a message of fewer than ``min_words`` words.
+
+A clear-tier lexicon cue in a message of at least ``min_words`` words that the harm scorer all but rules out (below
+``lexicon_floor``: "my brother hit me with a foam sword, we play pirates", "the whole end was shouting at the match")
+is a check-in, not an alert: the child still sees Childline and 999, and a yes is an alert.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CLEAR", "CLEAR_CLASSIFIER_THRESHOLD", "CLEAR_THRESHOLD", "CONCERN", "CONCERN_THRESHOLD", "MIN_WORDS",
-    "NEED_CONCEPT", "Scores", "Thresholds", "decide",
+    "LEXICON_FLOOR", "NEED_CONCEPT", "Scores", "Thresholds", "decide",
 ]
 
 CLEAR = "clear"
@@ -36,6 +40,11 @@ NEED_CONCEPT = False
 # see it?") is not read as a disclosure by n-grams. Cost nothing on dev (its one 3-word disclosure, "wats the
 # point", is a concern-tier lexicon cue).
 MIN_WORDS = 4
+# A fifth writer's 1,074 everyday messages, scored by the model before they were added to its data: 32 (3.0%) met a
+# clear-tier lexicon cue ("hit me", "shouting", "so hungry", "gave up"). A scorer floor of 0.05 under those cues
+# turned 8 of the 32 alerts into check-ins, and 2 of that writer's 318 disclosures with a clear cue (0.6%) into
+# check-ins; on dev it changed nothing (README.md, issue 14).
+LEXICON_FLOOR = 0.05
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,7 @@ class Thresholds:
     concern: float = CONCERN_THRESHOLD
     need_concept: bool = NEED_CONCEPT
     min_words: int = MIN_WORDS
+    lexicon_floor: float = LEXICON_FLOOR
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ def decide(lexicon_tier: str | None, scores: Scores, concept: str | None, thresh
     """The tier of a message from its lexicon match's tier (None: no match), its scores and its first harm word
     (None: none)."""
     if lexicon_tier == CLEAR:
+        if scores.words >= thresholds.min_words and scores.harm < thresholds.lexicon_floor:
+            return CONCERN
         return CLEAR
     if scores.words < thresholds.min_words:
         return CONCERN if lexicon_tier == CONCERN else None

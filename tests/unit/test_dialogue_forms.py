@@ -71,3 +71,19 @@ def test_summary_shows_words_unchanged_and_skips() -> None:
     assert "Not going well: (skipped)" in text
     assert "I'll go and talk myself" in text
     assert "the IRO" in text
+
+
+def test_the_short_read_back_keeps_every_answer_and_the_labels_it_needs() -> None:
+    """SMS (issue 19): an option picked is read back by its own words; typed words, a yes or no and "I don't know"
+    keep a (shorter) label; nothing is left out."""
+    from bot.dialogue.forms import summary
+
+    slots = {"adv_reason": "review", "adv_words": "they never ask me", "contact_how": "this_number",
+             "contact_when": "after_school", "adv_tell_sw": "no", "anon_name": "Jo", "anon_council": "unknown"}
+    titles = {"adv_reason": {"review": "My review meeting"}, "contact_when": {"after_school": "After school"},
+              "adv_tell_sw": {"no": "No"}, "anon_council": {"unknown": "I don't know"}}
+    lines = summary("advocate_form", slots, lambda slot: titles.get(slot, {}), short=True).split("\n")
+    assert lines == ["My review meeting", "Your words: they never ask me", "Name: Jo", "Council: I don't know",
+                     "Text me at this number", "After school", "Tell social worker: No"]
+    long = summary("advocate_form", slots, lambda slot: titles.get(slot, {}))
+    assert len(long.split("\n")) == len(lines) and "• Your council: I don't know" in long

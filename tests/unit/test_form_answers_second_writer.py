@@ -326,3 +326,33 @@ def test_a_date_with_a_hedge_is_the_date(text: str, day: date) -> None:
 def test_a_question_at_a_buttons_question_gets_that_questions_help() -> None:
     assert read("iv_kind", "whats the diffrence").kind == "explain"
     assert messages.render("explain_iv_kind")["text"].startswith("A visitor is a grown-up friend")
+
+
+# ---------------------------------------------------------------- a fifth writer's dev flows (u01-u36)
+
+
+@pytest.mark.parametrize("slot, text", [("iv_may_be_told", "u there"), ("w_change", "you still there?"),
+                                        ("adv_words", "hello are u there"), ("anon_name", "anyone there")])
+def test_asking_whether_heard_is_there_is_not_an_answer(slot: str, text: str) -> None:
+    assert read(slot, text).kind == "meta"
+
+
+@pytest.mark.parametrize("slot, text, value", [("iv_may_be_told", "i like being there", "i like being there"),
+                                               ("w_change", "i want to stay there", "i want to stay there")])
+def test_there_in_an_answer_is_still_an_answer(slot: str, text: str, value: str) -> None:
+    outcome = read(slot, text)
+    assert (outcome.kind, outcome.value) == ("fill", value)
+
+
+@pytest.mark.parametrize("text, day", [("twenty first of january", date(2027, 1, 21)), ("the third", date(2027, 2, 3)),
+                                       ("third of march", date(2027, 3, 3)), ("tuesday the twenty sixth",
+                                                                              date(2027, 1, 26)),
+                                       ("the thirty-first", date(2027, 1, 31)), ("first of feb i think",
+                                                                                 date(2027, 2, 1))])
+def test_a_day_written_in_words_is_that_day(text: str, day: date) -> None:
+    assert read_date(text, TODAY) == day
+
+
+@pytest.mark.parametrize("text", ["my first review", "first week of may", "the second time", "thirty second"])
+def test_ordinal_words_that_are_not_a_day_are_not_a_date(text: str) -> None:
+    assert not isinstance(read_date(text, TODAY), date)

@@ -22,7 +22,8 @@ T = tiers.Thresholds(clear=0.8, clear_classifier=0.5, concern=0.3)
 @pytest.mark.parametrize(
     ("lexicon_tier", "harm", "classifier", "expected"),
     [
-        ("clear", 0.0, 0.0, "clear"),  # a clear cue is enough
+        ("clear", 0.06, 0.0, "clear"),  # a clear cue is enough unless the harm scorer all but rules it out
+        ("clear", 0.0, 1.0, "concern"),  # "my brother hit me with a foam sword, we play pirates": a check-in
         (None, 0.1, 1.0, None),  # DIET alone never acts ("my foster mum makes the best pasta": 1.0)
         (None, 0.9, 0.6, "clear"),  # both classifiers sure
         (None, 0.9, 0.2, "concern"),  # the harm scorer sure, DIET not: ask first
@@ -41,6 +42,15 @@ def test_the_classifiers_alone_never_act_on_a_short_answer():
     assert tiers.decide("concern", tiers.Scores(0.9, 0.9, words=3), None, T) == "concern"  # "wats the point"
     assert tiers.decide("clear", tiers.Scores(0.0, 0.0, words=1), None, T) == "clear"  # "kms"
     assert tiers.decide(None, tiers.Scores(0.9, 0.9, words=4), None, T) == "clear"
+
+
+def test_a_clear_cue_the_scorer_rules_out_is_a_check_in_never_nothing():
+    floor = tiers.Thresholds(clear=0.8, clear_classifier=0.5, concern=0.3, lexicon_floor=0.05)
+    assert tiers.decide("clear", tiers.Scores(0.049, 0.0, words=12), None, floor) == "concern"
+    assert tiers.decide("clear", tiers.Scores(0.05, 0.0, words=12), None, floor) == "clear"
+    assert tiers.decide("clear", tiers.Scores(0.0, 0.0, words=3), None, floor) == "clear"  # too short to score
+    off = tiers.Thresholds(clear=0.8, clear_classifier=0.5, concern=0.3, lexicon_floor=0.0)
+    assert tiers.decide("clear", tiers.Scores(0.0, 0.0, words=12), None, off) == "clear"
 
 
 def test_decide_can_need_a_harm_word():

@@ -179,3 +179,9 @@ def test_the_advocate_referral_by_sms_costs_13_segments_in_9_texts():
     web_opening = sms_turn.compose([(render(n)["text"], render(n)["buttons"]) for n in ("start_advocate",
                                                                                           "ask_adv_reason")])
     assert web_opening.segments == 3, "the web's own words would cost a segment more"
+
+
+def test_a_long_answer_under_its_short_label_is_shortened_too():
+    answer = "nobody listens to me at my meetings " * 40
+    line = sms_turn.shorten_answer("Your words: " + answer.strip())
+    assert line.startswith("Your words: ") and "more characters" in line and len(line) < 400
