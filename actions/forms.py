@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, latest_intent, say
-from bot.dialogue import alert_answers, answers, forms, messages, submissions
+from bot.dialogue import alert_answers, answers, child_says, forms, messages, submissions
 from actions.check_in import checked_message
 from bot.dialogue import check_in
 from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
@@ -167,7 +167,7 @@ class HeardFormValidation(FormValidationAction):
         """"sorry i meant tuesday" just after answering the date: the earlier answer is changed (a date, a button or
         a yes/no: never words of the child's own, which they change at the check), and this question is asked
         again. None when the message is no such correction."""
-        fix = answers.correction_of(text)
+        fix = child_says.correction_of(text)
         before = previous_question(tracker.events, slot) if fix else None
         q = forms.question(before) if before else None
         # Only an answer the check reads back (never the check itself, a kept-alert choice or a change-which).
@@ -209,7 +209,7 @@ class HeardFormValidation(FormValidationAction):
         """Why the message was not taken as the answer, kindly; the form then asks its question again."""
         if kind == "meta":
             text = str((tracker.latest_message or {}).get("text") or "")
-            words = previous_words(tracker, slot, told=answers.says_told_you(text))
+            words = previous_words(tracker, slot, told=child_says.says_told_you(text))
             if words is not None:
                 say(dispatcher, "meta_you_said", tracker, words=words)
             else:

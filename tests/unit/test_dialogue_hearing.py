@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from bot.dialogue import messages
-from bot.dialogue.answers import PREVIOUS_WORDS, first_answers, plain_yes_no, read_answer, says_more
+from bot.dialogue.answers import PREVIOUS_WORDS, first_answers, read_answer, says_more
+from bot.dialogue.child_says import plain_yes_no
 from bot.dialogue.dates import UNKNOWN, read_date
 from bot.dialogue.forms import remembered, slots_to_clear
 

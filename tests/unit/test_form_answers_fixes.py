@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bot.dialogue import messages, submissions
-from bot.dialogue.answers import plain_yes_no, read_answer, says_nobody
+from bot.dialogue.answers import read_answer
+from bot.dialogue.child_says import plain_yes_no, says_nobody
 from bot.dialogue.dates import read_date
 
 TODAY = date(2027, 1, 6)  # a Wednesday

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from bot.dialogue import messages
-from bot.dialogue.answers import is_stop_sentence, read_answer
+from bot.dialogue.answers import read_answer
+from bot.dialogue.child_says import is_stop_sentence
 from bot.dialogue.dates import month_without_day, read_date
 from bot.dialogue.everyday import asked_for_service
 
@@ -248,14 +249,14 @@ def test_a_sentence_that_says_more_than_a_button_keeps_the_words() -> None:
 @pytest.mark.parametrize("text, fix", [("sorry i meant tuesday", "tuesday"), ("oops i meant 2", "2"),
                                        ("i meant the 14th", "the 14th")])
 def test_a_short_correction_names_the_answer_meant(text: str, fix: str) -> None:
-    from bot.dialogue.answers import correction_of
+    from bot.dialogue.child_says import correction_of
 
     assert correction_of(text) == fix
 
 
 @pytest.mark.parametrize("text", ["i mean i like school but the food at lunch is bad", "tuesday", "i meant it"])
 def test_an_answer_is_not_a_correction(text: str) -> None:
-    from bot.dialogue.answers import correction_of
+    from bot.dialogue.child_says import correction_of
 
     assert correction_of(text) in (None, "it")
 

@@ -1,0 +1,264 @@
+"""What a child's typed words say, whatever the question on screen: a plain yes or no, a wish to stop, words about
+the conversation rather than an answer ("i told you", "u there"), "nobody", a correction ("sorry i meant tuesday"),
+a request to delete the chat, a question.
+
+Plain Python, no Rasa, no form registry: ``bot.dialogue.answers`` reads each kind of question with these, and the
+form actions use a few directly.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from bot.dialogue.intents import DELETE_CHAT_INTENT
+from bot.vocabulary import normal_words
+
+
+def _words(text: str) -> str:
+    lowered = text.lower().replace("’", "'")
+    cleaned = "".join(" " if ch in string.punctuation and ch != "'" else ch for ch in lowered)
+    return " " + " ".join(cleaned.split()) + " "
+
+
+# A plain yes or a plain no, typed: every word is a yes word, a no word or a harmless word, and the answer is
+# one way only ("yeah thats fine", "nah ur alright", "i dont want them to know"); anything with another word
+# ("yes if they dont tell my carer") or both ways ("no wait yes") is explained and asked again.
+YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "y", "yass", "ok",
+                       "okay", "okk", "okey", "k", "kk", "sure", "fine", "alright", "aight", "ight", "aye", "go",
+                       "good", "cool", "deffo", "definitely", "yesss", "yess",
+                       # a yes in the languages children in care in England often speak first (a consent is still
+                       # only a plain yes: "da" alone, or with an English yes)
+                       "si", "sim", "da", "ji", "haan", "oui", "tak", "ja", "evet", "po"})
+STRONG_YES = frozenset({"yes", "yeah", "yep", "yup", "ya", "yaa", "yah", "yeh", "ye", "yea", "yh", "yass", "yess",
+                        "yesss"})
+NO_WORDS = frozenset({"no", "nope", "nah", "nahh", "na", "naw", "n", "dont", "don't", "not", "never", "naa", "noo",
+                      "nooo", "cant", "can't", "didnt", "didn't", "rather", "nu", "nie", "nao", "nahi", "nein", "nej",
+                      "hayir", "jo"})
+FILLER_WORDS = frozenset({"please", "pls", "plz", "thats", "that's", "that", "is", "its", "it's", "it", "thanks",
+                          "thank", "you", "u", "ta", "ty", "then", "oh", "well", "um", "erm", "so", "thx", "by", "me",
+                          "with", "tell", "them", "her", "him", "they", "know", "want", "this", "can", "i", "id",
+                          "i'd", "to", "ahead", "thing", "way", "ur", "you're", "youre", "do", "mind", "happy",
+                          "really", "definitely", "for", "sure", "all", "like", "would", "wud", "love", "meet", "great",
+                          "nice", "sounds", "good"})
+NOT_OK = re.compile(r"\b(not|isnt|isn't) (ok|okay|fine|alright|good)\b")
+# "nah not sure", "no i dont know": unsure, so neither a yes nor a no (explained, asked again).
+UNSURE = re.compile(r"\b(not (really )?(sure|shure|sur|shore|suer)|unsure|unshure|nt sure"
+                    r"|(dont|don't|do not|dnt) (know|no|kno)|idk|dunno|maybe|no idea|no clue)\b")
+# A thumbs up or down is a yes or a no (the simple wording of a yes/no question shows 👍/👎), read as the word it
+# stands for, so "👍👍" is a yes and "👍 if they dont tell my carer" is still a condition (skin tones are dropped).
+YES_EMOJI = ("👍", "👌", "✅", "✔", "☑", "🆗")
+NO_EMOJI = ("👎", "❌", "✖", "❎", "🙅", "🚫", "⛔")
+# "no one", "nobody", "no1": nobody (at a skippable question, "Is there a grown-up you already know?", nothing to
+# add, like a plain no).
+NOBODY_WORDS = frozenset({"nobody", "noone", "no1", "nobdy", "nobodi", "none", "noboby"})
+
+# Answers about the conversation, not to the question (open questions): never saved as the answer.
+META_ANSWERS = re.compile(
+    r"^[?!. ]+$"
+    r"|^((like|as|but) )?(i|u|you) (already |just |literally |literally just )*(told|said|answered|asked)"
+    r"( (me|you|u|it|that|this|before|already|that already))*$"
+    r"|^((like|as) )?i said( (it|that))?( before| already)?$|^same as (before|i said|last time)$"
+    r"|^(read|scroll) (what i (wrote|said|put)|up|back)\b"
+    r"|^why( (u|you|do you|do u))?( (asking|ask|need to know|want to know|wanna know))?( that| this)?$"
+    # "why do u need that", "why do you want my number", "what do you need it for": why the question is asked
+    r"|^((but|and|so|ok) )?(why|y|whyy+) ((do|does|would|did) )?(you|u|ya|they|it|he|she) (need|want|wanna|ask|have to)"
+    r"( (to|know|that|this|it|for|me|my \w+|about (that|this|it|me)))*$"
+    r"|^what (do|does|would) (you|u|they) (need|want) (that|this|it|my \w+) for$|^what(s|'s| is) (that|this|it) for$"
+    r"|^why (does|do|would) (it|that|this) matter$"
+    # "do i have to give my real name", "will they know why im in care": a question about the question
+    r"|^((but|and|so|ok) )?(do|will|would|does|can|could|must) (i|it|this|that|they|he|she|people|any ?one"
+    r"|every ?one|my \w+|the \w+) (have to|need to|got to|know|see|read|find out|be told|get told|tell)\b"
+    r"|^(wat|wot|what|huh|eh|wdym|like what|what kind of thing|what do i (say|write|put)|what should i (say|write))$"
+    # fillers and frustration: "hmm", "ugh", "this is so annoying wtf how many more questions"
+    r"|^(h+m+|u+m+|e+r+m+|u+h+|m+|ugh+|omg|wtf|ffs|bruh|meh|idc|k+)$|\bhow (many|much) more( questions| qs| things)?\b"
+    r"|^(ugh+ |omg |wtf )?this is (so |really |well |proper )?(annoying|boring|long|stupid|dumb|taking ages"
+    r"|pointless)\b"
+    r"|^(what|wat) (will|do|are) (they|you|u) (do|going to do|gonna do) with (it|this|that|my \w+)$"
+    r"|^what do (you|u) mean\b.{0,30}$|^what does (that|it) mean$"
+    r"|^(i )?(dont|don't|do not) (get|understand)( it| that| this| the question| what you mean| wat u mean)?$"
+    r"|^can (u|you) (say|ask) (that|it) (another|a different|an easier) way$|^say (it|that) again$"
+    r"|\b(are|r) (you|u) (even |actually )?(reading|listening|there|real|a robot|a bot|a person|human)\b"
+    r"|\bis (this|that|it) (a )?(real )?(person|human|robot|bot)\b|\b(u|you) (are |r )?not listening\b"
+    r"|\bis (any ?one|any1|anybody|someone|somebody) (there|reading|listening)\b"
+    r"|^(any ?one|any1|anybody|hello+|hi+|hey+|oi+)$"
+    r"|^((hello|hi|hey|oi) )?(are |r )?(u|you|ya) (still )?(there|awake|here)$|^(still|any ?one|any1|some ?one) there$"
+)
+# "i told you", "i already said", "same as before": the child says they answered already (their words from an earlier
+# question may be offered back), unlike "hmm" or "what do you mean".
+TOLD_YOU = re.compile(
+    r"\b(i|u|you) (already |just |literally |literally just )*(told|said|answered|wrote|put)\b|^same as\b"
+    r"|\bread (what i|up|back)\b|\balready (said|told|answered)\b"
+)
+
+
+def says_told_you(text: str) -> bool:
+    return bool(TOLD_YOU.search(normal_words(text)))
+
+
+# A message that asks to stop, at an open question ("actually stop i dont want it"): asked about, never saved.
+# The stop words must start the message (after "actually", "wait"...) and nothing but these words may follow,
+# so "stop putting me in taxis on my own" and "i want to stop having meetings at school" stay answers.
+STOP_PREFIX = frozenset({"actually", "wait", "no", "ok", "oh", "um", "erm", "nah", "can", "we", "just", "please",
+                         "pls", "i", "want", "to", "lets", "let's"})
+STOP_CORE = re.compile(
+    r"^(stop|cancel|forget it|never ?mind|nvm|leave it|quit|end this|end it|delete it|delete this"
+    r"|(i )?changed my mind|(i )?(dont|don't) want (it|this|that|to do (this|it|the form|this form))"
+    r"|(i )?(dont|don't|do not) want to (send|do|finish|answer) (it|this|that|these|them|any more|anymore)"
+    r"|(dont|don't) send( (it|this|that|anything))?)\b"
+)
+STOP_TAIL = frozenset({"i", "dont", "don't", "want", "it", "this", "that", "to", "do", "anymore", "any", "more", "now",
+                       "please", "pls", "thanks", "form", "the", "send", "cancel", "stop", "changed", "my", "mind",
+                       "actually", "ok", "no", "nah", "thing", "whole", "all", "of", "lol", "sorry", "an", "a",
+                       "advocate", "visitor", "mentor", "about", "forget", "anything", "never", "cba", "cant", "be",
+                       "bothered", "rn", "tbh", "mate", "finish", "answer", "these", "questions", "them", "think",
+                       "first", "later", "bit", "time", "go", "away", "need", "wanna"})
+
+
+# "Delete this chat" inside a form (issue 17) throws the answers away and the transcript with them, so, like a
+# stop, only a plain request to delete the chat counts: "can u delete my messages pls", "i want this chat
+# deleted", never "forget it" (a stop) or an answer that mentions deleting ("delete the pics he sent").
+_DELETE_VERB = r"(delete|delet|deleet|delte|dlt|erase|wipe|clear|remove|rub out|get rid of|forget)"
+_CHAT = (r"(chat|conversation|convo|messages|msgs|what i (said|wrote|typed|put)"
+         r"|everything i (said|wrote|typed|told you))")
+_POLITE = r"((please|pls|plz|can|could|will|would|you|u|i|want|wanna|need|to|just|ok|okay|actually|now|like|id|i'd) )*"
+DELETE_CHAT_SENTENCE = re.compile(
+    rf"^{_POLITE}{_DELETE_VERB} ((this|my|the|all|of|our) )*{_CHAT}( (please|pls|plz|now|thanks|too))*$"
+    rf"|^{_POLITE}(this|my|the|our) {_CHAT} (deleted|gone|wiped|erased|removed)( (please|pls|plz|now))*$"
+    rf"|^(i )?(dont|don't|do not) (want|keep|save) (this|my|the|our) {_CHAT}( saved| kept)?( (please|pls|plz))*$"
+)
+
+
+def asks_to_delete_chat(text: str, intent: str | None) -> bool:
+    """A plain "delete this chat" (the classifier's intent and the words agree): inside a form it ends the form,
+    nothing sent, and deletes the chat (the rules: scripts/make_rules.py)."""
+    return intent == DELETE_CHAT_INTENT and bool(DELETE_CHAT_SENTENCE.match(normal_words(text)))
+
+
+FIRST_CLAUSE = re.compile(r"^([^,.;!]+)[,.;!].*\w")  # the words before the first comma or full stop
+
+
+def is_stop_sentence(text: str) -> bool:
+    """"actually stop i dont want it", "can we stop", "nvm": a wish to stop, not an answer. A stop said first and
+    then a reason after a comma or a full stop ("actually stop, ill talk to my key worker first") is one too (the
+    child is asked, never stopped on a guess)."""
+    clause = FIRST_CLAUSE.match(text)
+    return bool(clause and _stops(clause.group(1))) or _stops(text)
+
+
+def _stops(text: str) -> bool:
+    words = normal_words(text).split()
+    if not words or len(words) > 12:
+        return False
+    start = 0
+    while start < len(words) - 1 and words[start] in STOP_PREFIX and not STOP_CORE.match(" ".join(words[start:])):
+        start += 1
+    rest = " ".join(words[start:])
+    match = STOP_CORE.match(rest)
+    return bool(match) and all(w in STOP_TAIL for w in rest[match.end():].split())
+
+
+# "can i skip this", "skip pls", "pass": at a question that may be skipped, the skip.
+SKIP_REQUEST = re.compile(
+    r"^((can|could|may|cn) i |i (want to|wanna|will|ll|'ll) |(please|pls|plz|just|ok) )*(skip|pass|miss out)"
+    r"( (this|that|it|this one|that one|this question|the question|for now|please|pls|plz))*$"
+)
+WHAT_WORDS = frozenset({"what", "whats", "what's", "wat", "wats", "wot", "wots", "wut", "explain", "wdym"})
+
+
+def asks_what(text: str) -> bool:
+    """"what is advocate?", "whats a mentor": a question about what something is, not an answer."""
+    words = _words(text).split()
+    return bool(words) and words[0] in WHAT_WORDS
+
+
+def looks_like_question(text: str) -> bool:
+    words = _words(text).split()
+    starters = {"what", "whats", "what's", "wat", "wats", "wat's", "wot", "wots", "wut", "who", "whos", "who's",
+                "how", "why", "can", "will", "is", "are", "do", "does", "explain", "huh", "eh", "wdym", "help"}
+    return "?" in text or (bool(words) and words[0] in starters)
+
+
+# "sorry i meant tuesday", "oops i meant 2": a short correction of the answer just given (the form changes it and
+# asks the question on screen again). Only what follows "i meant" is read, and only for the question before.
+CORRECTION = re.compile(
+    r"^((sorry|soz|sry|oops|opps|oh|no|wait|actually|ah|ahh|my bad) )*(i meant|i mean|meant|i ment|i meant to say)"
+    r" (?P<fix>.+)$"
+)
+CORRECTION_MAX_WORDS = 4  # the corrected answer itself: "tuesday", "the 14th", "only the iro"
+
+
+def correction_of(text: str) -> str | None:
+    """The corrected answer in "sorry i meant tuesday" ("tuesday"), or None."""
+    found = CORRECTION.match(normal_words(text))
+    if found is None or len(found.group("fix").split()) > CORRECTION_MAX_WORDS:
+        return None
+    return found.group("fix")
+
+
+def emoji_as_words(text: str) -> str:
+    """A thumbs up as "yes", a thumbs down as "no" (and the other yes and no emoji); the rest unchanged."""
+    for emoji in YES_EMOJI:
+        text = text.replace(emoji, " yes ")
+    for emoji in NO_EMOJI:
+        text = text.replace(emoji, " no ")
+    return text
+
+
+def says_nobody(text: str) -> bool:
+    """"no1", "no one thanks", "nobody": nobody, and nothing else."""
+    words = re.sub(r"\bno (one|body)\b", "nobody", normal_words(text)).split()
+    return any(w in NOBODY_WORDS for w in words) and all(w in NOBODY_WORDS | NO_WORDS | FILLER_WORDS for w in words)
+
+
+def plain_yes_no(text: str, also_yes: frozenset[str] = frozenset()) -> bool | None:
+    """True for a plain yes ("yeah thats fine", "👍"), False for a plain no ("no thanks", "not ok", "👎"), None for
+    anything else (a question, a condition, both, neither). `also_yes`: the question's own yes word ("send" at the
+    check: "ok send"), a strong yes, so "no dont send" is both ways, never a no."""
+    text = emoji_as_words(text)
+    if "?" in text or UNSURE.search(normal_words(text)):
+        return None
+    yes_words, strong = YES_WORDS | also_yes, STRONG_YES | also_yes
+    words = NOT_OK.sub("no", normal_words(text)).split()
+    if not words or any(w not in yes_words | NO_WORDS | FILLER_WORDS for w in words):
+        return None
+    first = next((w for w in words if w in yes_words | NO_WORDS), None)
+    if first is None:
+        return None
+    if first in NO_WORDS:
+        # "nah ur alright": a no, politely; but "no wait yes" is both
+        return None if any(w in strong for w in words) else False
+    return None if any(w in NO_WORDS for w in words) else True
+
+
+# A no followed by a reason ("no im scared of dogs") at a yes/no question with a reason slot: the no, with the
+# words kept as the reason. Not when the rest hedges ("no wait", "no idea", "no but maybe", "no i dont know").
+NO_FIRST = frozenset({"no", "nope", "nah", "nahh", "naw", "na", "noo", "nooo"})
+HEDGE_WORDS = frozenset({"if", "unless", "but", "maybe", "idk", "dunno", "unsure", "idea", "wait", "depends", "yet",
+                         "perhaps", "probably", "might", "or", "sure"})
+
+
+def no_with_reason(text: str, at_least: int = 3) -> bool:
+    """"no im scared of dogs", "nah he seems boring": a plain no, then a reason in the child's words (at a
+    question of fact one word will do: "no, foster")."""
+    if "?" in text:
+        return False
+    words = normal_words(text).split()
+    if len(words) < at_least or words[0] not in NO_FIRST:
+        return False
+    rest = words[1:]
+    if looks_like_question(" ".join(rest)) or any(w in STRONG_YES or w in HEDGE_WORDS for w in rest):
+        return False
+    return any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS | {"know", "thanks"} for w in rest)
+
+
+def yes_with_words(text: str) -> bool:
+    """"yes he knows already", "yeah its a childrens home": a plain yes first, then words that neither hedge, ask
+    nor take it back."""
+    if "?" in text:
+        return False
+    words = normal_words(emoji_as_words(text)).split()
+    if len(words) < 3 or words[0] not in STRONG_YES:
+        return False
+    rest = words[1:]
+    return not (looks_like_question(" ".join(rest)) or any(w in NO_WORDS or w in HEDGE_WORDS for w in rest))
