@@ -51,10 +51,8 @@ def _labels() -> tuple[str, ...]:
     labels: set[str] = set()
     for spec in FORMS.values():
         for question in spec.questions:
-            if isinstance(question, Question) and question.summary_label:
-                labels.add(plain(str(question.summary_label)) + ":")
-            if isinstance(question, Question) and question.short_label:
-                labels.add(plain(question.short_label) + ":")
+            if isinstance(question, Question):
+                labels.update(plain(label) + ":" for label in (question.summary_label, question.short_label) if label)
         labels.update(plain(label) + ":" for _, label in change_choices(spec.name, {}))  # "Who can see it"
     return tuple(sorted(labels, key=len, reverse=True))
 

@@ -27,6 +27,7 @@ from bot.dialogue.child_says import (
     is_stop_sentence,
     looks_like_question,
     no_with_reason,
+    padded_words,
     plain_yes_no,
     says_nobody,
     yes_with_words,
@@ -115,12 +116,6 @@ class Outcome:
     note: str | None = None
 
 
-def _words(text: str) -> str:
-    lowered = text.lower().replace("’", "'")
-    cleaned = "".join(" " if ch in string.punctuation and ch != "'" else ch for ch in lowered)
-    return " " + " ".join(cleaned.split()) + " "
-
-
 def _has_phrase(words: str, phrase: str) -> bool:
     return f" {phrase} " in words
 
@@ -133,13 +128,13 @@ def _synonyms(slot: str) -> Mapping[str, tuple[str, ...]]:
 def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | None = None) -> str | None:
     """Map typed words (or a button's number) to one button value, or None if unclear."""
     values = button_values(buttons)
-    words = _words(text)
+    words = padded_words(text)
     stripped = words.strip()
     number = typed_number(text, len(values), number_words=False) if values else None
     if number is not None:
         return values[number - 1] if 1 <= number <= len(values) else None
     for button in buttons or ():
-        if _words(str(button.get("title", ""))) == words:
+        if padded_words(str(button.get("title", ""))) == words:
             return payload_choice(str(button.get("payload", "")))
     if stripped in values:
         return stripped
@@ -237,7 +232,7 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
         return False
     if q.kind != OPEN:
         return True
-    if intent == "help" and HELP_WITH.search(_words(text)):
+    if intent == "help" and HELP_WITH.search(padded_words(text)):
         return False
     if ASKS_TO_ACT.match(normal_words(text)):
         return False
@@ -276,7 +271,7 @@ def _read_before_kind(text: str, intent: str | None) -> Outcome | None:
     """What holds for every kind of question: a disclosure, a plain stop, nothing written, too much."""
     if intent in SAFETY_INTENTS:  # a disclosure, a possible one, another language, a check-in's answer
         return Outcome("digress")
-    if intent == STOP_INTENT and _words(text).strip() in STOP_PHRASES:
+    if intent == STOP_INTENT and padded_words(text).strip() in STOP_PHRASES:
         return Outcome("digress")
     if asks_to_delete_chat(text, intent):
         return Outcome("digress")

@@ -15,7 +15,9 @@ from bot.dialogue.intents import DELETE_CHAT_INTENT
 from bot.vocabulary import normal_words
 
 
-def _words(text: str) -> str:
+def padded_words(text: str) -> str:
+    """The message's words, lower-cased, punctuation (but the apostrophe) as spaces, with a space at each end, so
+    that a phrase can be found with " {phrase} " in it."""
     lowered = text.lower().replace("’", "'")
     cleaned = "".join(" " if ch in string.punctuation and ch != "'" else ch for ch in lowered)
     return " " + " ".join(cleaned.split()) + " "
@@ -168,12 +170,12 @@ WHAT_WORDS = frozenset({"what", "whats", "what's", "wat", "wats", "wot", "wots",
 
 def asks_what(text: str) -> bool:
     """"what is advocate?", "whats a mentor": a question about what something is, not an answer."""
-    words = _words(text).split()
+    words = padded_words(text).split()
     return bool(words) and words[0] in WHAT_WORDS
 
 
 def looks_like_question(text: str) -> bool:
-    words = _words(text).split()
+    words = padded_words(text).split()
     starters = {"what", "whats", "what's", "wat", "wats", "wat's", "wot", "wots", "wut", "who", "whos", "who's",
                 "how", "why", "can", "will", "is", "are", "do", "does", "explain", "huh", "eh", "wdym", "help"}
     return "?" in text or (bool(words) and words[0] in starters)
