@@ -86,11 +86,27 @@ def review_date_buttons(iso: str) -> list[dict]:
     ]
 
 
+# The change-which question of each form whose answer buttons are made from its answers (not the wishes form's,
+# which are in the catalogue).
+CHANGE_WHICH_FORMS = {spec.check[1]: spec.name for spec in forms.FORMS.values()
+                      if spec.check is not None and spec.name != forms.WISHES.name}
+
+
+def change_which_buttons(form: str, slot: str, slots: Dict[str, Any], channel: str | None = None) -> list[dict]:
+    """One button for each answer the check read back, then the question's own ("Nothing to change")."""
+    answers_ = [{"title": label, "payload": '/inform{"choice":"' + name + '"}'}
+                for name, label in forms.change_choices(form, slots)]
+    return answers_ + messages.buttons(f"ask_{slot}", channel)
+
+
 def buttons_for(slot: str, slots: Dict[str, Any], channel: str | None = None) -> list[dict]:
     """The buttons the child was shown for `slot` on their channel (so a typed number means the same button; SMS
     may offer one more, "Text me at this number")."""
     if slot == "w_review_date" and slots.get("next_review"):
         return review_date_buttons(slots["next_review"])
+    form = CHANGE_WHICH_FORMS.get(slot)
+    if form is not None:
+        return change_which_buttons(form, slot, slots, channel)
     name = f"ask_{slot}"
     return messages.buttons(name, channel) if name in messages.catalogue() else []
 
@@ -230,6 +246,8 @@ class HeardFormValidation(FormValidationAction):
         if spec.check is not None and slot == spec.check[1]:
             # Forget the picked answer (and what depends on it): the form asks it again, then checks again.
             confirm, change_which = spec.check
+            if value == forms.CHANGE_NOTHING:
+                return [SlotSet(confirm, None), SlotSet(change_which, None)]  # the check again, as it was
             target = forms.change_target({change_which: value}, self.form)
             if target is None:
                 return [SlotSet(change_which, None)]
@@ -323,10 +341,10 @@ class AskChangeWhich(AskSlot):
     form: str = ""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
-        text = messages.render(f"ask_{self.slot}", tracker.slots, channel=channel_of(tracker))["text"]
-        buttons = [{"title": label, "payload": '/inform{"choice":"' + slot + '"}'}
-                   for slot, label in forms.change_choices(self.form, tracker.slots)]
-        dispatcher.utter_message(text=text, buttons=buttons)
+        channel = channel_of(tracker)
+        text = messages.render(f"ask_{self.slot}", tracker.slots, channel=channel)["text"]
+        dispatcher.utter_message(text=text,
+                                 buttons=change_which_buttons(self.form, self.slot, tracker.slots, channel))
         return []
 
 

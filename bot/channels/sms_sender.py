@@ -192,10 +192,11 @@ class SmsSender:
                 sms_outbound.retry, text.id, worker, "timeout", backoff(text.attempts, self.backoff_base, None), db
             )
             return
+        # Twilio has the text, so the child may answer it from now on: what "1" means is remembered before the
+        # row is marked sent (anything that waits for "sent" then finds the options in place).
+        await asyncio.to_thread(self._remember, text)
         segments = sms_text.segment_count(text.body)
-        kept = await asyncio.to_thread(sms_outbound.sent, text.id, worker, getattr(message, "sid", None), segments, db)
-        if kept:
-            await asyncio.to_thread(self._remember, text)
+        await asyncio.to_thread(sms_outbound.sent, text.id, worker, getattr(message, "sid", None), segments, db)
 
     async def _refused(self, worker: str, text: ClaimedText, status: int | None, code: int | None) -> None:
         db = self.database_url

@@ -32,7 +32,7 @@ from bot.dialogue.child_says import (
     says_nobody,
     yes_with_words,
 )
-from bot.dialogue.forms import CHOICE, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
+from bot.dialogue.forms import CHOICE, CONTACT_NEEDS_DETAIL, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
 from bot.dialogue import messages, share_with
 from bot.dialogue.intents import (
     ACCESS_ACTIONS,
@@ -355,8 +355,9 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("fill", "")
     if matched is None and _is_digression(q, text, intent, confidence):
         return Outcome("digress")
-    if matched is not None and (len(text.split()) <= 3 or not _more_than_the_button(text, matched, q, buttons, 0)):
-        return Outcome("fill", matched)  # "text me", "after school after school" (pasted twice)
+    typed = _typed_choice(q, text, matched, buttons) if matched is not None else None
+    if typed is not None:
+        return typed
     words = normal_words(text)
     if is_stop_sentence(text):
         return Outcome("check_stop")
@@ -368,6 +369,28 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
         return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
     return Outcome("fill", text)
+
+
+PHONE_NUMBER = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def contact_detail_in(text: str) -> str | None:
+    """A UK phone number or an email address in the words, exactly as typed (one only), else None."""
+    found = PHONE_NUMBER.findall(text) + EMAIL_ADDRESS.findall(text)
+    return found[0].strip() if len(found) == 1 else None
+
+
+def _typed_choice(q: Question, text: str, matched: str, buttons: Sequence[Mapping[str, Any]] | None
+                  ) -> Outcome | None:
+    """Words at an open question that pick one of its buttons and say nothing more ("text me", "after school
+    after school" pasted twice), or also give the number to use ("text me on 07700 900810"); None otherwise."""
+    detail = contact_detail_in(text) if q.detail_slot and matched in CONTACT_NEEDS_DETAIL else None
+    if detail is not None:
+        return Outcome("fill", matched, also={q.detail_slot: detail})
+    if len(text.split()) <= 3 or not _more_than_the_button(text, matched, q, buttons, 0):
+        return Outcome("fill", matched)
+    return None
 
 
 def _yes_no_pressed(q: Question, text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome | None:

@@ -103,6 +103,9 @@ class Question:
     # YES_NO: a question of fact ("Is it about a children's home?"), not a consent or a decision: a yes or no with
     # a fact after it ("no im in supported lodgings") is that answer. A consent is only ever a plain yes or no.
     factual: bool = False
+    # OPEN with synonyms: a way to be reached typed with the number or address itself ("text me on 07700
+    # 900810"): the way is this answer and the number or address (just that) the answer of `detail_slot`.
+    detail_slot: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -148,6 +151,15 @@ class FormSpec:
         return tuple(q.slot for q in self.questions)
 
 
+# At "Which answer do you want to change?": none after all ("no is ok, all is good, no change"): the check is
+# shown again, nothing forgotten.
+CHANGE_NOTHING = "nothing"
+NOTHING_TO_CHANGE = ("nothing", "nothing to change", "no change", "no changes", "dont change", "dont change it",
+                     "dont change anything", "all good", "all is good", "its all good", "its fine", "it is fine",
+                     "its ok", "is ok", "all ok", "all fine", "its right", "all right", "leave it", "keep it",
+                     "keep them", "go back", "never mind", "nevermind", "none", "no", "nah", "nope")
+
+
 def check_questions(confirm: str, change_which: str) -> tuple[Question, Question]:
     """The two questions of a form's check step: send or change; and which answer to change."""
     return (
@@ -155,7 +167,8 @@ def check_questions(confirm: str, change_which: str) -> tuple[Question, Question
             "send": ("send", "yes", "send it", "done", "ok", "okay", "yeah", "yep"),
             "change": ("change", "edit", "fix", "change an answer", "no"),
         }, yes_no=("send", "change")),
-        Question(change_which, CHOICE, when=slot_is(confirm, "change")),
+        Question(change_which, CHOICE, when=slot_is(confirm, "change"),
+                 synonyms={CHANGE_NOTHING: NOTHING_TO_CHANGE}),
     )
 
 
@@ -196,6 +209,7 @@ CONTACT_HOW = Question(
     remember=True,
     summary_label="How to reach you",
     value_labels={"this_number": "Text me at this number"},  # by SMS only (bot.channels.sms seals the number)
+    detail_slot="contact_detail",
     synonyms={
         "text": ("text", "txt", "sms", "message"),
         "phone": ("phone", "call", "ring", "fone"),
@@ -320,6 +334,7 @@ WISHES = FormSpec(
                 "w_attend": ("take part", "how", "attend", "go"),
                 "w_for_iro": ("iro", "for the iro"),
                 "w_share_with": ("see", "who can see", "share"),
+                CHANGE_NOTHING: NOTHING_TO_CHANGE,
             },
             when=slot_is("w_confirm", "change"),
         ),

@@ -39,8 +39,9 @@ READER_PHRASES: dict[str, tuple[str, ...]] = {
               "foster parents", "foster parent", "foster family", "key worker", "keyworker", "carers", "carer",
               "staff", "foster"),
     "social_worker": ("social worker", "socialworker", "social", "sw"),
-    "iro": ("independent reviewing officer", "reviewing officer", "review person", "runs my review",
-            "runs my meeting", "runs the meeting", "chair", "iro", "i r o"),
+    "iro": ("independent reviewing officer", "reviewing officer", "review person", "review lady", "review man",
+            "review woman", "review guy", "review officer", "meeting lady", "meeting man", "runs my review",
+            "runs my meeting", "runs the meeting", "runs the review", "runs my reviews", "chair", "iro", "i r o"),
     "parent": ("parents", "parent", "mum", "mam", "mom", "mummy", "dad", "daddy", "family"),
     "advocate": ("advocate",),
 }

@@ -9,6 +9,9 @@
   ``ENTRY_WINDOW_DAYS``) and on a child protection plan; a record on the child's file says it was given
   (``InformationGiven``), as both procedures require.
 
+By SMS a child has one question from Heard at a time (a reply "1" means the first option of the last text): a
+second outreach text waits a day (``SMS_QUESTION_GAP``); in the widget each message keeps its own buttons.
+
 Each message is Heard's own words from the message catalogue, sent through ``bot.services.child_messages`` (the
 child's channel, STOP respected, held between 21:00 and 08:00, lock-screen-safe by SMS) with a dedupe key that
 names the occasion, so a message is sent once however often the job runs and on however many servers.
@@ -25,12 +28,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Child, VisitorMatch
+from bot.db.outbound_models import OutboundMessage
 from bot.db.outreach_models import InformationGiven
 from bot.db.review_models import AuthoritySettings
 from bot.services import child_messages
 from bot.services.referrals import is_working_day
 
 DEFAULT_REVIEW_WORKING_DAYS = 10
+SMS_QUESTION_GAP = timedelta(hours=24)  # by SMS, one outreach question a day (see _an_earlier_text_is_open)
 ENTRY_WINDOW_DAYS = 28  # a child who came into care in the last four weeks is told about advocacy
 
 
@@ -104,7 +109,8 @@ def _information_messages(child: Child, today: date) -> list[Due]:
 
 
 def due_messages(s: Session, today: date) -> list[Due]:
-    """Everything due today to every child on the register (already-sent ones are dropped by their key)."""
+    """Everything due today to every child on the register (already-sent ones are dropped by their key), the
+    most pressing first: a proposed match, then the review, then the advocacy information."""
     due = _match_messages(s)
     children = s.execute(select(Child).where(Child.legal_status.is_distinct_from("care_leaver"))).scalars().all()
     for child in children:
@@ -128,13 +134,28 @@ def _record_information(s: Session, item: Due, channel: str) -> None:
         pass
 
 
+def _an_earlier_text_is_open(s: Session, item: Due, now: datetime) -> bool:
+    """By SMS a reply of "1" means the first option of the LAST text, so a child has one question from Heard at a
+    time: another outreach text due to go (or gone) in the last ``SMS_QUESTION_GAP`` keeps this one for a later
+    run."""
+    key = OutboundMessage.dedupe_key
+    return s.execute(select(OutboundMessage.id).where(
+        OutboundMessage.child_id == item.child_id, OutboundMessage.kind == "outreach",
+        OutboundMessage.channel == "sms", OutboundMessage.next_attempt_at >= now - SMS_QUESTION_GAP,
+        key.is_distinct_from(item.dedupe_key), ~key.like(f"{item.dedupe_key}#%"),
+    ).limit(1)).first() is not None
+
+
 def send(s: Session, item: Due, render: Any, now: datetime) -> str:
     """Queue one due message (``render(name, channel, **values)`` gives ``{"text", "buttons"}``); returns what
-    ``child_messages.queue_for_child`` returned. The advocacy information is recorded on the child's file when
-    it was queued (not for a duplicate)."""
+    ``child_messages.queue_for_child`` returned, or ``"later"`` when it waits for a later run (one question at a
+    time by SMS: the most pressing first, as ``due_messages`` orders them). The advocacy information is recorded
+    on the child's file when it was queued (not for a duplicate)."""
     child = s.get(Child, item.child_id)
     channel = "sms" if child is not None and child_messages.sms_number(s, child) else "web"
     message = render(item.message, channel, **item.values)
+    if channel == "sms" and message["buttons"] and _an_earlier_text_is_open(s, item, now):
+        return "later"
     result = child_messages.queue_for_child(s, item.child_id, message["text"], kind="outreach",
                                             dedupe_key=item.dedupe_key, buttons=message["buttons"], now=now)
     if item.info is not None and result != "duplicate":

@@ -148,6 +148,20 @@ def _texts_to_jade(twilio: FakeTwilio, since: int, wanted: str, timeout: float =
     return " ".join(m.get("Body", "") for m in twilio.sent[since:] if m.get("To") == JADE)
 
 
+def _until_sent(dedupe_like: str, timeout: float = 30) -> None:
+    from bot.db.outbound_models import OutboundMessage
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with db() as s:
+            statuses = s.scalars(select(OutboundMessage.status)
+                                 .where(OutboundMessage.dedupe_key.like(dedupe_like))).all()
+        if statuses and all(status == "sent" for status in statuses):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not sent: {statuses}")
+
+
 def test_heard_texts_a_proposed_match_first_and_the_child_answers_by_sms(stack: Stack, twilio: FakeTwilio) -> None:
     from bot.db.engine import session_scope
     from bot.db.models import VisitorMatch
@@ -166,6 +180,7 @@ def test_heard_texts_a_proposed_match_first_and_the_child_answers_by_sms(stack: 
                   .execution_options(synchronize_session=False))
     first = _texts_to_jade(twilio, before, "Someone might be your visitor")
     assert first.startswith("Heard: You have a new message.")  # safe on a lock screen
+    _until_sent(f"outreach:match:{match_id}%")  # a child answers a text they have: its options are known by then
     assert "Someone might be your visitor" in first and "Aisha" not in first.split("visitor")[0]
     before = len(twilio.sent)
     _text_in(stack, "1")  # "Yes, tell me"

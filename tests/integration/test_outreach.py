@@ -112,6 +112,26 @@ def test_an_sms_child_gets_nothing_at_night_and_nothing_after_stop(engine, sam, 
     assert [r.channel for r in _rows(engine, sam) if f"match:{match.id}" in (r.dedupe_key or "")] == ["web"]
 
 
+def test_by_sms_a_child_has_one_question_from_heard_at_a_time(engine, sam, session):
+    """"1" means the first option of the last text: a match and a review invitation due together go a day apart,
+    the match first; in the widget (each message with its own buttons) both wait at once."""
+    _texting(session, sam)
+    match = visitors.propose_match(session, sam, "sw.test", "Priya", None)
+    session.commit()
+    assert run_outreach(_at(date(2026, 12, 30), 10)) == {"sms": 1, "later": 1}
+    assert _keys(engine, sam) == {f"outreach:match:{match.id}"}
+    assert run_outreach(_at(date(2026, 12, 30), 16)) == {"duplicate": 1, "later": 1}  # still the same day
+    assert run_outreach(_at(date(2026, 12, 31), 11)) == {"duplicate": 1, "sms": 1}  # a day on: the review
+    assert _keys(engine, sam) == {f"outreach:match:{match.id}", f"outreach:review:{sam}:{REVIEW}"}
+
+
+def test_in_the_widget_several_messages_wait_at_once(engine, sam, session):
+    match = visitors.propose_match(session, sam, "sw.test", "Priya", None)
+    session.commit()
+    assert run_outreach(_at(date(2026, 12, 30), 10)) == {"web": 2}
+    assert _keys(engine, sam) == {f"outreach:match:{match.id}", f"outreach:review:{sam}:{REVIEW}"}
+
+
 def test_advocacy_information_on_entry_to_care_and_a_protection_plan_is_recorded(engine, make_child, session):
     today = date(2026, 11, 30)
     new = make_child("Ava")

@@ -171,6 +171,29 @@ async def test_options_are_remembered_only_after_twilio_accepted_the_text(rig):
     assert rig.state.get_options(ANA)[0]["payload"] == "/request_advocate"
 
 
+async def test_options_are_in_place_before_the_text_is_marked_sent(rig, engine, monkeypatch):
+    """Anything that waits for a text to be sent (a child who has it, a test) finds its options remembered:
+    when the options are remembered, the text carrying them is not marked sent yet."""
+    from bot.db.outbound_models import OutboundMessage
+
+    statuses_when_remembered: list[list[str]] = []
+    remember = rig.state.set_options
+
+    def set_options(phone, options):  # in a send worker's thread: its own session
+        from bot.db.engine import session_scope
+
+        with session_scope(engine) as s:
+            statuses_when_remembered.append(s.scalars(select(OutboundMessage.status)).all())
+        remember(phone, options)
+
+    monkeypatch.setattr(rig.state, "set_options", set_options)
+    await rig.text("hi", CAL)
+    assert await rig.channel.sender.wait_idle()
+    await rig.until(lambda: rig.state.get_options(CAL))
+    assert statuses_when_remembered and "sent" not in statuses_when_remembered[-1]
+    assert rig.state.get_options(CAL)[0]["payload"] == "/request_advocate"
+
+
 async def test_options_of_a_text_twilio_never_took_are_not_remembered(rig):
     rig.twilio.fail(BEN, 400)
     await rig.text("hi", BEN)
