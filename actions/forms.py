@@ -187,11 +187,12 @@ class HeardFormValidation(FormValidationAction):
         before = previous_question(tracker.events, slot) if fix else None
         q = forms.question(before) if before else None
         # Only an answer the check reads back (never the check itself, a kept-alert choice or a change-which).
-        if fix is None or q is None or q.kind == forms.OPEN or not q.summary_label or before not in tracker.slots:
+        if fix is None or q is None or not q.summary_label or before not in tracker.slots:
             return None
         outcome = answers.read_answer(before, fix, None, 0.0, buttons_for(before, tracker.slots, channel_of(tracker)))
-        if outcome.kind != "fill":
-            return None
+        if outcome.kind != "fill" or (q.kind == forms.OPEN and not (forms.is_button_value(q, tracker.get_slot(before))
+                                                                    and forms.is_button_value(q, outcome.value))):
+            return None  # words of the child's own are changed at the check; one button for another here too
         say(dispatcher, "changed_previous", tracker)
         return [SlotSet(before, outcome.value), SlotSet(slot, None)]
 

@@ -32,7 +32,18 @@ from bot.dialogue.child_says import (
     says_nobody,
     yes_with_words,
 )
-from bot.dialogue.forms import CHOICE, CONTACT_NEEDS_DETAIL, DATE, OPEN, SHARE_WITH, YES_NO, Question, question
+from bot.dialogue.forms import (
+    CHANGE_NOTHING,
+    CHOICE,
+    CONTACT_NEEDS_DETAIL,
+    DATE,
+    NOTHING_TO_CHANGE,
+    OPEN,
+    SHARE_WITH,
+    YES_NO,
+    Question,
+    question,
+)
 from bot.dialogue import messages, share_with
 from bot.dialogue.intents import (
     ACCESS_ACTIONS,
@@ -141,6 +152,8 @@ def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | No
     if UNKNOWN in values and dates.is_dont_know(text):
         return UNKNOWN  # "dont know", "dont no", "idk" where "I don't know" is a button
     synonyms = _synonyms(slot)
+    if CHANGE_NOTHING in values:  # "no is ok, all is good, no change" wherever "Nothing to change" is offered
+        synonyms = {**synonyms, CHANGE_NOTHING: NOTHING_TO_CHANGE}
     # Longest phrase wins, so "not going well" beats "going well".
     hits: list[tuple[int, str]] = []
     for value, phrases in synonyms.items():

@@ -240,6 +240,33 @@ HEDGE_WORDS = frozenset({"if", "unless", "but", "maybe", "idk", "dunno", "unsure
                          "perhaps", "probably", "might", "or", "sure"})
 
 
+AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "can", "will", "could", "would", "should"})
+SUBJECTS = frozenset({"it", "that", "this", "you", "u", "he", "she", "they", "there", "we", "i", "him", "her"})
+
+
+def _rest_asks(rest: list[str]) -> bool:
+    """The words after a plain yes or no ask something ("no, why?", "yes is that ok"); "is about the council" and
+    "is children home" (a first language without "it") say something."""
+    if not rest:
+        return False
+    if rest[0] in AUXILIARIES:
+        return len(rest) > 1 and rest[1] in SUBJECTS
+    return looks_like_question(" ".join(rest))
+
+
+def _hedges(rest: list[str]) -> bool:
+    """"no but maybe later", "yes or no": a hedge; "someone who speaks tigrinya or amharic" is not ("or" hedges only
+    beside a yes or a no)."""
+    for index, word in enumerate(rest):
+        if word == "or":
+            beside = rest[max(index - 1, 0): index] + rest[index + 1: index + 2]
+            if any(w in YES_WORDS | NO_WORDS | {"maybe", "not"} for w in beside):
+                return True
+        elif word in STRONG_YES or word in HEDGE_WORDS:
+            return True
+    return False
+
+
 def no_with_reason(text: str, at_least: int = 3) -> bool:
     """"no im scared of dogs", "nah he seems boring": a plain no, then a reason in the child's words (at a
     question of fact one word will do: "no, foster")."""
@@ -249,7 +276,7 @@ def no_with_reason(text: str, at_least: int = 3) -> bool:
     if len(words) < at_least or words[0] not in NO_FIRST:
         return False
     rest = words[1:]
-    if looks_like_question(" ".join(rest)) or any(w in STRONG_YES or w in HEDGE_WORDS for w in rest):
+    if _rest_asks(rest) or _hedges(rest):
         return False
     return any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS | {"know", "thanks"} for w in rest)
 
@@ -263,4 +290,4 @@ def yes_with_words(text: str) -> bool:
     if len(words) < 3 or words[0] not in STRONG_YES:
         return False
     rest = words[1:]
-    return not (looks_like_question(" ".join(rest)) or any(w in NO_WORDS or w in HEDGE_WORDS for w in rest))
+    return not (_rest_asks(rest) or any(w in NO_WORDS for w in rest) or _hedges(rest))

@@ -173,6 +173,20 @@ def _weekday_and_day(text: str, weekday: int, today: date) -> date | None:
     return next((d for d in _days_of_month(found.day, today) if d.weekday() == weekday), found)
 
 
+_MONTH = MONTH_WORD.pattern.replace("\\b", "")
+# A day and a month inside a longer message ("I think its on the 3rd feb but they have changed it once already").
+DATE_IN_SENTENCE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?(?: of)? (?:{_MONTH})\b|\b(?:{_MONTH}) (?:the )?\d{{1,2}}(?:st|nd|rd|th)?\b"
+)
+
+
+def _date_in_sentence(words: str, today: date) -> date | None:
+    """A long message that names one day and month, and no other ("its on the 21st of january i think at my
+    school"): that day. Two different days, or none: None (a long message is no date by itself)."""
+    found = {_absolute(match.group(0), today) for match in DATE_IN_SENTENCE.finditer(words)}
+    return found.pop() if len(found) == 1 and None not in found else None
+
+
 def dialogue_today() -> date:
     """Today, as the dialogue reads dates (``HEARD_DIALOGUE_TODAY`` fixes it for tests of whole conversations)."""
     fixed = get_settings().dialogue_today
@@ -190,7 +204,7 @@ def read_date(text: str | None, today: date | None = None) -> date | str | None:
     words = _ordinals_as_digits(words)  # "twenty first of january": the 21st
     text = words if words != normal_words(text) else text
     if len(words.split()) > 8:
-        return None
+        return _date_in_sentence(words, today)
     if words in TOMORROW:
         return today + timedelta(days=1)
     weekday = _weekday_named(words)

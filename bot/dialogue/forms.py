@@ -160,6 +160,11 @@ NOTHING_TO_CHANGE = ("nothing", "nothing to change", "no change", "no changes", 
                      "keep them", "go back", "never mind", "nevermind", "none", "no", "nah", "nope")
 
 
+def is_button_value(q: Question, value: Any) -> bool:
+    """Whether `value` is one of the question's button values (not words of the child's own)."""
+    return isinstance(value, str) and (value in q.synonyms or value in q.value_labels)
+
+
 def check_questions(confirm: str, change_which: str) -> tuple[Question, Question]:
     """The two questions of a form's check step: send or change; and which answer to change."""
     return (
@@ -167,8 +172,9 @@ def check_questions(confirm: str, change_which: str) -> tuple[Question, Question
             "send": ("send", "yes", "send it", "done", "ok", "okay", "yeah", "yep"),
             "change": ("change", "edit", "fix", "change an answer", "no"),
         }, yes_no=("send", "change")),
-        Question(change_which, CHOICE, when=slot_is(confirm, "change"),
-                 synonyms={CHANGE_NOTHING: NOTHING_TO_CHANGE}),
+        # Its buttons are the form's answers (actions.forms.change_which_buttons) and "Nothing to change", whose
+        # typed words answers.match_choice knows wherever that button is offered.
+        Question(change_which, CHOICE, when=slot_is(confirm, "change")),
     )
 
 

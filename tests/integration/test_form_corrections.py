@@ -60,3 +60,22 @@ def test_words_read_as_a_button_are_never_offered_as_what_you_said() -> None:
     assert run.slots["iv_kind"] == "independent_visitor"
     said = run.say("i told you")
     assert not any("a visiter" in line for line in said)
+
+
+def test_one_button_for_another_at_an_open_question_with_buttons_is_corrected() -> None:
+    """v02: "2 evenings" at "When is a good and safe time?", then "sorry i meant after school" at the next."""
+    run = FormRun("advocate_form", SIGNED_IN)
+    for text in ("my review", "i want someone with me", "phone", "07700 900218", "2 evenings"):
+        run.say(text)
+    assert run.slots["contact_when"] == "evening" and run.asked == "adv_tell_sw"
+    said = run.say("sorry i meant after school")
+    assert run.slots["contact_when"] == "after_school" and run.asked == "adv_tell_sw"
+    assert any("changed your last answer" in line for line in said)
+
+
+def test_a_button_is_not_corrected_into_words_at_an_open_question() -> None:
+    run = FormRun("advocate_form", SIGNED_IN)
+    for text in ("my review", "i want someone with me", "phone", "07700 900218", "evenings"):
+        run.say(text)
+    run.say("sorry i meant about 5")  # not one of the buttons: asked about at the check, never swapped in here
+    assert run.slots["contact_when"] == "evening"

@@ -357,3 +357,80 @@ def test_a_day_written_in_words_is_that_day(text: str, day: date) -> None:
 @pytest.mark.parametrize("text", ["my first review", "first week of may", "the second time", "thirty second"])
 def test_ordinal_words_that_are_not_a_day_are_not_a_date(text: str) -> None:
     assert not isinstance(read_date(text, TODAY), date)
+
+
+# ---------------------------------------------------------------- a sixth writer's dev flows (v01-v36)
+
+
+@pytest.mark.parametrize("text, how, number", [
+    ("text me on 07700 900810", "text", "07700 900810"),
+    ("call me 07700900810 after 4", "phone", "07700900810"),
+    ("ring +44 7700 900810", "phone", "+44 7700 900810"),
+    ("email me at sam.k@example.org", "other", "sam.k@example.org"),
+])
+def test_a_way_to_reach_me_with_the_number_gives_both_answers(text: str, how: str, number: str) -> None:
+    outcome = read("contact_how", text)
+    assert (outcome.kind, outcome.value, dict(outcome.also)) == ("fill", how, {"contact_detail": number})
+
+
+@pytest.mark.parametrize("text", ["text me but my number changes a lot", "text me on my 2 phones 07700 900810 or "
+                                  "07700 900811"])
+def test_no_single_number_leaves_the_number_to_be_asked(text: str) -> None:
+    assert "contact_detail" not in read("contact_how", text).also
+
+
+@pytest.mark.parametrize("slot", ["adv_change_which", "iv_change_which", "cp_change_which", "w_change_which"])
+@pytest.mark.parametrize("text", ["no is ok, all is good, no change", "nothing", "no", "its fine", "never mind",
+                                  "Nothing to change"])
+def test_nothing_to_change_at_the_check_goes_back_to_it(slot: str, text: str) -> None:
+    assert read(slot, text).value == "nothing"
+
+
+def test_an_answer_named_at_the_which_question_is_still_that_answer() -> None:
+    assert read("w_change_which", "no the date").value == "w_review_date"
+
+
+@pytest.mark.parametrize("text, readers", [("the review lady and my sw", ["social_worker", "iro"]),
+                                           ("just the review man", ["iro"]),
+                                           ("the lady who runs the review", ["iro"])])
+def test_the_person_who_runs_the_review_is_the_iro(text: str, readers: list[str]) -> None:
+    assert read("w_share_with", text).value == readers
+
+
+@pytest.mark.parametrize("slot, payload, value", [("adv_change_which", '/inform{"choice":"contact_when"}', "contact_when"),
+                                                  ("w_change_which", '/inform{"choice":"w_attend"}', "w_attend"),
+                                                  ("w_change_which", '/inform{"choice":"nothing"}', "nothing")])
+def test_a_pressed_which_answer_button_is_that_answer(slot: str, payload: str, value: str) -> None:
+    assert read(slot, payload).value == value
+
+
+@pytest.mark.parametrize("text, day", [
+    ("I think its on the 3rd feb but they have changed it once already so it might move again. It was meant to be "
+     "before Christmas.", date(2027, 2, 3)),
+    ("its on the twenty first of january i think at my school", date(2027, 1, 21)),
+    ("my social worker said it will be on january 28th in the afternoon at the office", date(2027, 1, 28)),
+])
+def test_one_day_and_month_in_a_long_message_is_that_date(text: str, day: date) -> None:
+    assert read_date(text, TODAY) == day
+
+
+@pytest.mark.parametrize("text", ["it was on 3 march but they moved it to the 10th of april and nobody told me why",
+                                  "i went to my nans on the 12 and it was really good fun with my cousins",
+                                  "I want to see my mum more and have my phone until ten at night please"])
+def test_a_long_message_without_one_clear_day_and_month_is_not_a_date(text: str) -> None:
+    assert not isinstance(read_date(text, TODAY), date)
+
+
+@pytest.mark.parametrize("slot, text, value", [
+    ("match_decision", "no, i want somebody who speak tigrinya or amharic", "object"),
+    ("cp_about_sw", "no, is about the council. she is new she is ok", "no"),
+    ("cp_home", "yes is children home", "yes"),
+])
+def test_a_yes_or_no_then_a_statement_without_it_is_that_answer(slot: str, text: str, value: str) -> None:
+    assert read(slot, text).value == value
+
+
+@pytest.mark.parametrize("slot, text", [("match_decision", "no or yes idk"), ("cp_home", "yes or no"),
+                                        ("match_decision", "no, is he nice"), ("cp_about_sw", "yes but is that bad")])
+def test_a_yes_or_no_that_hedges_or_asks_is_not_an_answer(slot: str, text: str) -> None:
+    assert read(slot, text).kind != "fill"
