@@ -397,9 +397,11 @@ def test_the_person_who_runs_the_review_is_the_iro(text: str, readers: list[str]
     assert read("w_share_with", text).value == readers
 
 
-@pytest.mark.parametrize("slot, payload, value", [("adv_change_which", '/inform{"choice":"contact_when"}', "contact_when"),
-                                                  ("w_change_which", '/inform{"choice":"w_attend"}', "w_attend"),
-                                                  ("w_change_which", '/inform{"choice":"nothing"}', "nothing")])
+@pytest.mark.parametrize("slot, payload, value", [
+    ("adv_change_which", '/inform{"choice":"contact_when"}', "contact_when"),
+    ("w_change_which", '/inform{"choice":"w_attend"}', "w_attend"),
+    ("w_change_which", '/inform{"choice":"nothing"}', "nothing"),
+])
 def test_a_pressed_which_answer_button_is_that_answer(slot: str, payload: str, value: str) -> None:
     assert read(slot, payload).value == value
 
