@@ -19,6 +19,7 @@ from actions.check_in import checked_message
 from bot.dialogue import check_in
 from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
 
+DATE_OPTIONS = forms.DATE_OPTIONS
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
                     "check_stop": "check_stop", "not_a_date": "not_a_date",
                     "date_needs_day": "date_needs_day"}
@@ -79,6 +80,12 @@ def nice_date(iso: str) -> str:
     return submissions.nice_date(date.fromisoformat(iso))
 
 
+def date_choice_buttons(days: List[str]) -> list[dict]:
+    """The days a child may mean ("next friday": this week's or the next week's), then "I don't know"."""
+    return [{"title": nice_date(day), "payload": '/inform{"choice":"' + day + '"}'} for day in days] + [
+        {"title": "I don't know", "payload": '/inform{"choice":"unknown"}'}]
+
+
 def review_date_buttons(iso: str) -> list[dict]:
     return [
         {"title": nice_date(iso), "payload": '/inform{"choice":"' + iso + '"}'},
@@ -102,6 +109,8 @@ def change_which_buttons(form: str, slot: str, slots: Dict[str, Any], channel: s
 def buttons_for(slot: str, slots: Dict[str, Any], channel: str | None = None) -> list[dict]:
     """The buttons the child was shown for `slot` on their channel (so a typed number means the same button; SMS
     may offer one more, "Text me at this number")."""
+    if slot == "w_review_date" and slots.get(DATE_OPTIONS):
+        return date_choice_buttons(slots[DATE_OPTIONS])
     if slot == "w_review_date" and slots.get("next_review"):
         return review_date_buttons(slots["next_review"])
     form = CHANGE_WHICH_FORMS.get(slot)
@@ -159,24 +168,34 @@ class HeardFormValidation(FormValidationAction):
         )
         if outcome.kind == "digress":
             return []  # the form is rejected and a rule answers the question
+        if outcome.kind == "which_date":  # "next friday": asked again with the two days as its buttons
+            return [SlotSet(slot, None), SlotSet(DATE_OPTIONS, outcome.value)]
+        if outcome.kind == "fill":
+            return self._filled(slot, outcome, dispatcher, tracker)
+        self.explain(outcome.kind, slot, dispatcher, tracker)
+        return [SlotSet(slot, None)]  # nothing kept; the question is asked again
+
+    def _filled(self, slot: str, outcome: answers.Outcome, dispatcher: CollectingDispatcher, tracker: Tracker
+                ) -> List[Dict[str, Any]]:
+        """The message answers the question: the events that keep it ("i already said": the earlier words; at
+        "Do you want this in your answers too?": the words that raised the alert, or not)."""
         value = outcome.value
-        if outcome.kind == "fill" and value == answers.PREVIOUS_WORDS:
+        if value == answers.PREVIOUS_WORDS:
             value = previous_words(tracker, slot)
             if value is None:
                 say(dispatcher, "meta_answer", tracker)
                 return [SlotSet(slot, None)]
-        if outcome.kind == "fill" and slot == alert_answers.KEEP:
+        if slot == alert_answers.KEEP:
             target = str(tracker.get_slot(forms.ALERT_FOR))
             kept = alert_answers.decided(tracker.slots, value, buttons_for(target, tracker.slots, channel_of(tracker)))
             say(dispatcher, "alert_answer_kept" if target in kept else "alert_answer_left_out", tracker)
             return [SlotSet(name, v) for name, v in kept.items()] + [SlotSet("simple_next", False)]
-        if outcome.kind == "fill":
-            if outcome.note:
-                say(dispatcher, outcome.note, tracker)
-            also = [SlotSet(name, v) for name, v in outcome.also.items()]
-            return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
-        self.explain(outcome.kind, slot, dispatcher, tracker)
-        return [SlotSet(slot, None)]  # nothing kept; the question is asked again
+        if outcome.note:
+            say(dispatcher, outcome.note, tracker)
+        also = [SlotSet(name, v) for name, v in outcome.also.items()]
+        if tracker.get_slot(DATE_OPTIONS):
+            also.append(SlotSet(DATE_OPTIONS, None))
+        return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
 
     def _correction(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
                     ) -> List[Dict[str, Any]] | None:
@@ -301,6 +320,13 @@ class AskReviewDate(AskSlot):
     slot = "w_review_date"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
+        days = tracker.get_slot(DATE_OPTIONS)
+        if days:  # "next friday": which one?
+            first, second = (date.fromisoformat(day) for day in days)
+            text = messages.render("ask_w_review_date_which", tracker.slots, weekday=f"{first:%A}",
+                                   first=nice_date(days[0]), second=nice_date(days[1]), channel=channel_of(tracker))
+            dispatcher.utter_message(text=text["text"], buttons=date_choice_buttons(days))
+            return []
         known = tracker.get_slot("next_review")
         if not known:
             return await super().run(dispatcher, tracker, domain)

@@ -121,7 +121,9 @@ class Outcome:
     A fill may also fill other slots (`also`) and say a catalogue message first (`note`).
     """
 
-    kind: str  # fill | digress | invalid | empty | too_long | explain | meta | check_stop | not_a_date | date_needs_day
+    # fill | digress | invalid | empty | too_long | explain | meta | check_stop | not_a_date | date_needs_day |
+    # which_date (value: the days the words may mean, ISO)
+    kind: str
     value: Any = None
     also: Mapping[str, Any] = field(default_factory=dict)
     note: str | None = None
@@ -474,6 +476,12 @@ def _read_date(q, text, intent, confidence, buttons) -> Outcome:
     """A date ("12 March", "next week"), or "don't know"; the words are kept as the child wrote them."""
     if match_choice(q.slot, text, buttons) == UNKNOWN or dates.is_dont_know(text):
         return Outcome("fill", UNKNOWN)
+    picked = match_choice(q.slot, text, buttons)
+    if picked is not None and dates.ISO.match(picked):
+        return Outcome("fill", picked)  # "1" or "the first one" where the days are buttons
+    choices = dates.next_weekday_choices(text)
+    if choices is not None:
+        return Outcome("which_date", [day.isoformat() for day in choices])
     found = dates.read_date(text)
     if found is not None:
         return Outcome("fill", text)

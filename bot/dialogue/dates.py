@@ -95,6 +95,26 @@ def _relative(words: str, today: date) -> date | None:
     return None
 
 
+NEXT_WEEKDAY = re.compile(r"^(on )?next (?P<day>" + "|".join(WEEKDAYS) + r")( (morning|afternoon|evening|after school"
+                          r"|at \d{1,2}( ?(am|pm))?))?$")
+
+
+def next_weekday_choices(text: str, today: date | None = None) -> tuple[date, date] | None:
+    """"next friday" said on a Wednesday is this week's Friday to some and the next week's to others (both are
+    said in England): the two days, for the child to pick. None when it is not that ("next friday" said on a
+    Saturday is the coming one: ``read_date`` reads it)."""
+    today = today or dialogue_today()
+    words = HEDGES.sub(" ", f" {normal_words(text)} ").strip()
+    found = NEXT_WEEKDAY.match(words)
+    if found is None:
+        return None
+    index = WEEKDAYS.index(found.group("day"))
+    if index <= today.weekday():
+        return None
+    coming = today + timedelta(days=index - today.weekday())
+    return coming, coming + timedelta(days=7)
+
+
 def _absolute(text: str, today: date) -> date | None:
     """A day and a month ("12 March", "12/3", "2026-12-09"). A month alone ("end of january") is not one day:
     None (``month_without_day`` says so, and the child is asked which day)."""

@@ -480,7 +480,8 @@ for _spec in FORMS.values():
 DEPENDENT_ANSWERS: dict[str, tuple[str, ...]] = {"contact_how": ("contact_detail",), "w_attend": ("w_advocate_ok",),
                                                  "cb_how": ("cb_detail",)}
 # Slots reset when a form starts, stops or is sent, besides its own questions.
-RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit", ALERT_FOR, ALERT_WORDS)
+DATE_OPTIONS = "date_options"  # the days "next friday" may mean, while the child picks one (the date question)
+RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit", ALERT_FOR, ALERT_WORDS, DATE_OPTIONS)
 
 
 def question(slot: str) -> Question | None:

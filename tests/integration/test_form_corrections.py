@@ -79,3 +79,41 @@ def test_a_button_is_not_corrected_into_words_at_an_open_question() -> None:
         run.say(text)
     run.say("sorry i meant about 5")  # not one of the buttons: asked about at the check, never swapped in here
     assert run.slots["contact_when"] == "evening"
+
+
+def _ask_review_date(slots: dict) -> dict:
+    """What the date question says now (its ask action), as the child sees it."""
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.forms import AskReviewDate
+
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("c1", dict(slots), {}, [], False, None, {"name": "wishes_form"}, "action_listen")
+    asyncio.run(AskReviewDate().run(dispatcher, tracker, {}))
+    (message,) = dispatcher.messages
+    return message
+
+
+@pytest.mark.parametrize("pick, meant", [("1", "2027-01-08"), ("2", "2027-01-15"), ("15th", "15th"),
+                                         ('/inform{"choice":"2027-01-08"}', "2027-01-08")])
+def test_next_friday_said_on_a_wednesday_asks_which_friday(pick: str, meant: str) -> None:
+    """r09: "next friday" on Wednesday 6 January is the 8th to some children and the 15th to others."""
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("next friday")
+    assert run.asked == "w_review_date" and run.slots["date_options"] == ["2027-01-08", "2027-01-15"]
+    asked = _ask_review_date(run.slots)
+    assert asked["text"].startswith("Which Friday is it?") and "Friday 15 January" in asked["text"]
+    assert [b["title"] for b in asked["buttons"]] == ["Friday 8 January", "Friday 15 January", "I don't know"]
+    run.say(pick)
+    assert run.slots["w_review_date"] == meant and run.slots["date_options"] is None
+    assert run.asked == "w_going_well"
+
+
+def test_next_friday_said_on_a_saturday_is_the_coming_friday(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HEARD_DIALOGUE_TODAY", "2027-01-09")  # a Saturday
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("next friday")
+    assert run.slots["w_review_date"] == "next friday" and run.asked == "w_going_well"

@@ -10,7 +10,7 @@ import pytest
 from bot.dialogue import messages
 from bot.dialogue.answers import read_answer
 from bot.dialogue.child_says import is_stop_sentence
-from bot.dialogue.dates import month_without_day, read_date
+from bot.dialogue.dates import month_without_day, next_weekday_choices, read_date
 from bot.dialogue.everyday import asked_for_service
 
 TODAY = date(2027, 1, 6)  # a Wednesday
@@ -436,3 +436,18 @@ def test_a_yes_or_no_then_a_statement_without_it_is_that_answer(slot: str, text:
                                         ("match_decision", "no, is he nice"), ("cp_about_sw", "yes but is that bad")])
 def test_a_yes_or_no_that_hedges_or_asks_is_not_an_answer(slot: str, text: str) -> None:
     assert read(slot, text).kind != "fill"
+
+
+@pytest.mark.parametrize("text, days", [
+    ("next friday", (date(2027, 1, 8), date(2027, 1, 15))),
+    ("next thursday i think", (date(2027, 1, 7), date(2027, 1, 14))),
+    ("on next sunday morning", (date(2027, 1, 10), date(2027, 1, 17))),
+])
+def test_next_weekday_later_this_week_offers_both_weeks(text: str, days: tuple[date, date]) -> None:
+    assert next_weekday_choices(text, TODAY) == days
+
+
+@pytest.mark.parametrize("text", ["next monday", "next wednesday", "friday", "this friday", "next week",
+                                  "next friday or the one after"])
+def test_a_weekday_that_is_not_in_doubt_is_not_offered_twice(text: str) -> None:
+    assert next_weekday_choices(text, TODAY) is None
