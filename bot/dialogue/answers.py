@@ -85,6 +85,11 @@ REQUEST_CUES = frozenset(
      "words", "understand", "get", "mean", "again", "repeat", "confused", "slower", "bigger", "off", "privacy",
      "private", "see", "reads", "sees"}
 )
+# "pls read all of it" at "Anything just for the IRO?" asks the reader to read everything, not for audio: "read"
+# with one of READ_ALL and none of READ_TO_ME ("read it all out to me" asks for audio).
+READ_ALL = frozenset({"all", "everything", "every", "whole", "properly", "carefully"})
+READ_TO_ME = frozenset({"me", "out", "loud", "aloud", "hear", "listen", "voice", "audio", "say", "talk", "speak",
+                        "sound", "cant", "can't", "reading", "dyslexic", "dyslexia", "glasses", "see", "back"})
 DIGRESSION_MIN_CONFIDENCE = 0.7
 SHORT_DIGRESSION_MIN_CONFIDENCE = 0.45  # "i dont get it", "read it out": short, and rarely an answer
 # Only these short requests are taken at that lower confidence at an open question when they are not questions;
@@ -238,6 +243,11 @@ def looks_like_sentence(text: str) -> bool:
 SHORT_NO_WORDS = 3  # "nope thats all": a plain no this short at a skippable question is a skip
 
 
+def _asks_someone_to_read_it_all(text: str) -> bool:
+    words = set(normal_words(text).split())
+    return bool(words & READ_ALL) and not words & READ_TO_ME
+
+
 def _is_digression(q: Question, text: str, intent: str | None, confidence: float) -> bool:
     """A confident question or request about the conversation, not an answer. In an open question only a
     question, or a short request that is not a mention of a topic ("my advocate") or "help with school"."""
@@ -248,6 +258,8 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
     if q.kind != OPEN:
         return True
     if intent == "help" and HELP_WITH.search(padded_words(text)):
+        return False
+    if intent == "read_aloud" and _asks_someone_to_read_it_all(text):
         return False
     if ASKS_TO_ACT.match(normal_words(text)):
         return False

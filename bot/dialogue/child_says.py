@@ -222,6 +222,8 @@ def plain_yes_no(text: str, also_yes: frozenset[str] = frozenset()) -> bool | No
         return None
     yes_words, strong = YES_WORDS | also_yes, STRONG_YES | also_yes
     words = NOT_OK.sub("no", normal_words(text)).split()
+    if len(words) > 1 and words[0] == "know" and all(w in FILLER_WORDS for w in words[1:]):
+        words[0] = "no"  # voice-to-text writes "no thats all" as "know thats all"
     if not words or any(w not in yes_words | NO_WORDS | FILLER_WORDS for w in words):
         return None
     first = next((w for w in words if w in yes_words | NO_WORDS), None)

@@ -451,3 +451,30 @@ def test_next_weekday_later_this_week_offers_both_weeks(text: str, days: tuple[d
                                   "next friday or the one after"])
 def test_a_weekday_that_is_not_in_doubt_is_not_offered_twice(text: str) -> None:
     assert next_weekday_choices(text, TODAY) is None
+
+
+# ---------------------------------------------------------------- s10, v12: the last two dev flows' causes
+
+
+@pytest.mark.parametrize("text", ["pls read all of it", "make sure she reads everything", "read it all properly",
+                                  "i want them to read the whole thing"])
+def test_asking_the_reader_to_read_everything_is_an_answer_not_a_wish_for_audio(text: str) -> None:
+    outcome = read("w_for_iro", text, "read_aloud", 0.9)
+    assert (outcome.kind, outcome.value) == ("fill", text)
+
+
+@pytest.mark.parametrize("text", ["read it to me", "read it all out loud", "can you read everything to me",
+                                  "i cant read all of it"])
+def test_asking_for_audio_at_an_open_question_is_still_a_digression(text: str) -> None:
+    assert read("w_for_iro", text, "read_aloud", 0.9).kind == "digress"
+
+
+@pytest.mark.parametrize("text", ["know thats all", "know thanks", "know thank you"])
+def test_voice_to_text_know_for_no_is_a_no(text: str) -> None:
+    outcome = read("w_for_iro", text)
+    assert (outcome.kind, outcome.value) == ("fill", "")  # skippable: a short no is a skip
+
+
+@pytest.mark.parametrize("text", ["know what i mean", "i know", "know"])
+def test_know_in_other_words_is_not_a_no(text: str) -> None:
+    assert read("w_for_iro", text).value != ""
