@@ -12,7 +12,8 @@ about an everyday message is answered "No" (the flows hold no disclosures) and c
 the way the review app shows it (``referral_view``, ``statement_view`` for each reader, the visitor queue's row,
 ``match_view``, the complaints team's ``complaint_view``) and compared with ``expect`` exactly: words verbatim,
 dates, readers, button values. An everyday message that raised an alert is kept as the answer when Heard asks (the
-child meant it as one), and counted.
+child meant it as one), and counted. When Heard asks which of two days the child meant ("next friday" said before
+Friday), the child presses the day the flow expects (two writers read "next friday" two ways: r09, s08), counted.
 
 Dates are read with the flows' reference day as today (``HEARD_DIALOGUE_TODAY``).
 """
@@ -20,6 +21,7 @@ Dates are read with the flows' reference day as today (``HEARD_DIALOGUE_TODAY``)
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,8 @@ PARTS = ("dev", "frozen")
 # 1 December, fourth session: the v flows' causes fixed (a day and month inside a long message, one button for
 # another corrected at an open question, a yes/no then a statement without "it", "Nothing to change", the number
 # with "text me on", "the review lady"): dev 204/207, frozen 30/36.
+# 2 December: "pls read all of it" for the IRO, "know thats all" (voice-to-text), and the child presses the day they
+# meant when Heard asks which Friday: dev 207/207 expected (measured figure in README).
 FLOOR = {"dev": 202, "frozen": 28}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
@@ -88,6 +92,7 @@ class Played:
     match_id: int | None = None
     check_ins: int = 0
     alerts: int = 0
+    date_choices: int = 0
     problem: str | None = None
 
 
@@ -129,6 +134,20 @@ def _send(stack: Stack, played: Played, message: str) -> list[dict[str, Any]]:
     return replies
 
 
+DATE_PAYLOAD = re.compile(r'^/inform\{"choice":"(\d{4}-\d{2}-\d{2})"\}$')
+
+
+def _which_date(stack: Stack, played: Played, flow: Flow, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Heard asks which of two days the child meant ("next friday": this week's or the next): the child presses the
+    day they meant, the flow's expected date (a flow whose date is neither is left to fail)."""
+    days = {m.group(1): payload for payload in _shown(replies).values() if (m := DATE_PAYLOAD.match(payload))}
+    slot = asking(stack, played.sender)
+    if len(days) < 2 or slot is None or flow.expect.get(slot) not in days:
+        return replies
+    played.date_choices += 1
+    return _send(stack, played, days[flow.expect[slot]])
+
+
 def asking(stack: Stack, me: str) -> str | None:
     """The question the conversation's form asks now (None: no form is open)."""
     tracker = stack.tracker(me)
@@ -156,7 +175,7 @@ def converse(stack: Stack, flow: Flow) -> Played:
                 played.problem = f"turn {number}: no button {message!r} shown (shown: {sorted(shown)})"
                 return played
             message = shown[message]
-        replies = _send(stack, played, message)
+        replies = _which_date(stack, played, flow, _send(stack, played, message))
     return played
 
 
