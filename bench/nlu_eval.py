@@ -8,6 +8,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+OUTSIDE = ROOT / "tests" / "data" / "nlu_outside.yml"  # scored only: written outside the project (2 December 2026)
 # The harm component's tiers (issue 14): a possible disclosure (a gentle check-in) is scored as disclose_harm, the
 # intent the held-out set labels; a message in another language as out_of_scope. An everyday message that gets a
 # check-in is then a false disclose_harm, as it should be.
@@ -61,8 +62,9 @@ def evaluate(model: Path, path: Path = HELDOUT) -> dict[str, Any]:
 if __name__ == "__main__":
     import sys
 
-    result = evaluate(ROOT / "models" / "current.tar.gz")
-    print(f"held-out examples: {result['examples']}  accuracy: {result['accuracy']:.3f}  "
+    outside = "--outside" in sys.argv[1:]  # the second held-out set, by a writer outside the project
+    result = evaluate(ROOT / "models" / "current.tar.gz", OUTSIDE if outside else HELDOUT)
+    print(f"{'outside' if outside else 'held-out'} examples: {result['examples']}  accuracy: {result['accuracy']:.3f}  "
           f"macro-F1: {result['macro_f1']:.3f}")
     # The held-out set is scored, never used to choose: which intents and messages it misses is printed only on
     # request (--errors), so that nobody tunes on it by accident (choices are made by bench/nlu_crossval.py).

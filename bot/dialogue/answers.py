@@ -23,6 +23,7 @@ from bot.dialogue.child_says import (
     SKIP_REQUEST,
     UNSURE,
     asks_to_delete_chat,
+    asks_about_the_answers,
     asks_what,
     is_stop_sentence,
     looks_like_question,
@@ -481,6 +482,8 @@ def _yes_no_in_words(q: Question, text: str, buttons: Sequence[Mapping[str, Any]
         return Outcome("fill", q.yes_no[1] if said_no else q.yes_no[0])
     if asks_what(text) and asks_about_own_words(q.slot, text):
         return Outcome("explain")  # "what is childrens home" at "Is it about a children's home?"
+    if asks_about_the_answers(text):
+        return Outcome("explain")  # "what happens if i say yes": what each answer does, then the question again
     return None
 
 

@@ -174,6 +174,17 @@ def asks_what(text: str) -> bool:
     return bool(words) and words[0] in WHAT_WORDS
 
 
+ABOUT_THE_ANSWERS = re.compile(
+    r"\b(if i (say|press|pick|choose|click|put|tap) (yes|no|ok|that)|what (happens|happen) (if|when|after)"
+    r"|wh?at (does|do|dose) (yes|no) (mean|do)|what if i (say|press|pick|choose) )")
+
+
+def asks_about_the_answers(text: str) -> bool:
+    """"what happens if i say yes", "what does no mean": a question about what an answer does, answered by the
+    question's own explanation (never a privacy or help digression, whatever the classifier says)."""
+    return bool(ABOUT_THE_ANSWERS.search(padded_words(text)))
+
+
 def looks_like_question(text: str) -> bool:
     words = padded_words(text).split()
     starters = {"what", "whats", "what's", "wat", "wats", "wat's", "wot", "wots", "wut", "who", "whos", "who's",

@@ -47,8 +47,8 @@ PARTS = ("dev", "frozen")
 # another corrected at an open question, a yes/no then a statement without "it", "Nothing to change", the number
 # with "text me on", "the review lady"): dev 204/207, frozen 30/36.
 # 2 December: "pls read all of it" for the IRO, "know thats all" (voice-to-text), and the child presses the day they
-# meant when Heard asks which Friday: dev 207/207 expected (measured figure in README).
-FLOOR = {"dev": 202, "frozen": 28}
+# meant when Heard asks which Friday: dev 207/207, frozen 30/36 (scored only).
+FLOOR = {"dev": 205, "frozen": 28}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app

@@ -19,6 +19,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NLU_DIR = REPO_ROOT / "data" / "nlu"
 HELDOUT = REPO_ROOT / "tests" / "data" / "nlu_heldout.yml"
+OUTSIDE = REPO_ROOT / "tests" / "data" / "nlu_outside.yml"  # the second held-out set, from outside the project
 ARCHITECTURE = REPO_ROOT / "docs" / "architecture.md"
 
 CONTRACT_INTENTS = (
@@ -135,6 +136,14 @@ def test_heldout_never_in_training(training: dict[str, list[str]], heldout: dict
     seen = {normalise(t) for texts in training.values() for t in texts}
     leaked = [t for texts in heldout.values() for t in texts if normalise(t) in seen]
     assert leaked == []
+
+
+def test_the_outside_set_is_in_neither_training_nor_the_held_out_set(
+        training: dict[str, list[str]], heldout: dict[str, list[str]]) -> None:
+    outside = read_examples(OUTSIDE)
+    assert sum(len(texts) for texts in outside.values()) >= 600
+    seen = {normalise(t) for data in (training, heldout) for texts in data.values() for t in texts}
+    assert [t for texts in outside.values() for t in texts if normalise(t) in seen] == []
 
 
 @pytest.mark.parametrize("source", ["training", "heldout"])

@@ -478,3 +478,15 @@ def test_voice_to_text_know_for_no_is_a_no(text: str) -> None:
 @pytest.mark.parametrize("text", ["know what i mean", "i know", "know"])
 def test_know_in_other_words_is_not_a_no(text: str) -> None:
     assert read("w_for_iro", text).value != ""
+
+
+@pytest.mark.parametrize("intent", ["ask_privacy", "help", "talk_to_person"])
+@pytest.mark.parametrize("text", ["what happens if i say yes", "what if i say no", "wat does yes mean",
+                                  "if i press yes who gets told", "what happens after"])
+def test_a_question_about_what_an_answer_does_is_explained_whatever_the_classifier_says(text: str,
+                                                                                         intent: str) -> None:
+    assert read("adv_tell_sw", text, intent, 0.95).kind == "explain"
+
+
+def test_a_privacy_question_at_a_consent_question_is_still_a_digression() -> None:
+    assert read("adv_tell_sw", "who can read this", "ask_privacy", 0.95).kind == "digress"
