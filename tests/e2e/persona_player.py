@@ -141,8 +141,10 @@ def _which_date(stack: Stack, played: Played, flow: Flow, replies: list[dict[str
     """Heard asks which of two days the child meant ("next friday": this week's or the next): the child presses the
     day they meant, the flow's expected date (a flow whose date is neither is left to fail)."""
     days = {m.group(1): payload for payload in _shown(replies).values() if (m := DATE_PAYLOAD.match(payload))}
+    if len(days) < 2:
+        return replies  # not the which-day question: no need to read the tracker
     slot = asking(stack, played.sender)
-    if len(days) < 2 or slot is None or flow.expect.get(slot) not in days:
+    if slot is None or flow.expect.get(slot) not in days:
         return replies
     played.date_choices += 1
     return _send(stack, played, days[flow.expect[slot]])
@@ -353,4 +355,6 @@ def play(stack: Stack, flow: Flow) -> str | None:
         problem += f" (after {played.check_ins} check-in(s) answered No)"
     if problem and played.alerts:
         problem += f" (after {played.alerts} alert(s) on everyday words, kept as the answer)"
+    if problem and played.date_choices:
+        problem += f" (after {played.date_choices} which-day question(s) answered with the day meant)"
     return problem
