@@ -5,6 +5,7 @@ The rules live in `bot.dialogue`; these classes only connect them to Rasa.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import Any, Dict, List
 
@@ -14,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import channel_of, latest_intent, say
-from bot.dialogue import alert_answers, answers, child_says, forms, messages, submissions
+from bot.dialogue import alert_answers, answers, child_says, everyday, forms, messages, submissions
 from actions.check_in import checked_message
 from bot.dialogue import check_in
 from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
@@ -23,6 +24,7 @@ DATE_OPTIONS = forms.DATE_OPTIONS
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
                     "check_stop": "check_stop", "not_a_date": "not_a_date",
                     "date_needs_day": "date_needs_day"}
+QUOTE_CHARS = 80  # a child's words read back in a question are cut to this many characters
 
 
 def previous_words(tracker: Tracker, slot: str, told: bool = True) -> str | None:
@@ -44,7 +46,8 @@ def previous_words(tracker: Tracker, slot: str, told: bool = True) -> str | None
 
 
 def _could_answer(slot: str, text: str) -> bool:
-    return bool(text) and not text.startswith("/") and answers.read_answer(slot, text, None, 0.0, []).kind == "fill"
+    return bool(text) and not text.startswith("/") and answers.read_answer(slot, text, None, 0.0, []).kind in (
+        "fill", "ask_back")
 
 
 def _typed_since_form_began(events: List[Dict[str, Any]], slot: str) -> tuple[List[str], List[str]]:
@@ -250,11 +253,26 @@ class HeardFormValidation(FormValidationAction):
                 say(dispatcher, "meta_you_said", tracker, words=words)
             else:
                 say(dispatcher, "meta_answer", tracker)
+        elif kind == "ask_back":
+            self._ask_back(slot, str((tracker.latest_message or {}).get("text") or ""), dispatcher, tracker)
         elif kind == "explain":
             name = "explain_w_confirm" if slot.endswith("_confirm") else f"explain_{slot}"
             say(dispatcher, name if name in messages.catalogue() else "not_understood_choice", tracker)
         else:
             say(dispatcher, OUTCOME_MESSAGES[kind], tracker)
+
+    @staticmethod
+    def _ask_back(slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """A sentence at a name or place question: a feeling is answered kindly (it is not the answer); anything
+        else is read back with a "Yes, that is it" button (the form then asks its question again)."""
+        found = everyday.read_everyday(text)
+        if found is not None and found.kind == everyday.FEELING:
+            say(dispatcher, "feeling_reply", tracker, feeling=found.words)
+        elif found is not None and found.kind == everyday.MISSING:
+            say(dispatcher, "missing_reply", tracker, who=found.words)
+        else:
+            say(dispatcher, "ask_back_short", tracker, words=textwrap.shorten(text, QUOTE_CHARS, placeholder="…"),
+                what=forms.REMEMBERED_LABELS.get(slot, "your answer"))
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -276,8 +276,10 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
 Reader = Callable[[Question, str, "str | None", float, "Sequence[Mapping[str, Any]] | None"], Outcome]
 
 
-def _read_payload(q: Question, text: str) -> Outcome:
-    """A pressed button: its value, if it is one of this question's."""
+def _read_payload(q: Question, text: str, buttons: Sequence[Mapping[str, Any]] | None = None) -> Outcome:
+    """A pressed button: its value, if it is one of this question's. A payload is only a claim: a value that is
+    neither a button the child was shown for this question nor one of its own values (`/inform{"choice":"yes"}`
+    sent at "What is your council?") is not an answer."""
     choice = payload_choice(text)
     if choice is None:
         return Outcome("digress")  # an intent button, e.g. /ask_about_advocate or /stop
@@ -290,9 +292,13 @@ def _read_payload(q: Question, text: str) -> Outcome:
         return Outcome("fill", "")
     if choice == PREVIOUS_WORDS:
         return Outcome("fill", PREVIOUS_WORDS) if q.kind == OPEN else Outcome("invalid")
-    if q.synonyms and choice not in q.synonyms and choice not in q.value_labels and choice != UNKNOWN:
-        return Outcome("invalid")  # (a value with a label of its own, e.g. SMS's "this_number", is one too)
-    return Outcome("fill", choice)
+    if choice in button_values(buttons):
+        return Outcome("fill", choice)
+    if q.kind == DATE:
+        return Outcome("fill", choice) if choice == UNKNOWN or dates.read_iso(choice) else Outcome("invalid")
+    if choice in q.synonyms or choice in q.value_labels or (q.synonyms and choice == UNKNOWN):
+        return Outcome("fill", choice)  # (a value with a label of its own, e.g. SMS's "this_number", is one too)
+    return Outcome("invalid")
 
 
 def _read_before_kind(text: str, intent: str | None) -> Outcome | None:
@@ -386,6 +392,19 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     typed = _typed_choice(q, text, matched, buttons) if matched is not None else None
     if typed is not None:
         return typed
+    meta = _about_the_question(q, text)
+    if meta is not None:
+        return meta
+    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
+        return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
+    if q.short and not plausible_short_answer(text):
+        return _not_a_name_or_place(text, buttons)
+    return Outcome("fill", text)
+
+
+def _about_the_question(q: Question, text: str) -> Outcome | None:
+    """Words at an open question that are about the question, not an answer: a wish to stop, "what is safe
+    mean", "i told you"; None when they may be the answer."""
     words = normal_words(text)
     if is_stop_sentence(text):
         return Outcome("check_stop")
@@ -394,9 +413,41 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
         return Outcome("explain" if has_own_help(q.slot) else "meta")
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
-    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
-        return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
-    return Outcome("fill", text)
+    return None
+
+
+def _not_a_name_or_place(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
+    """A sentence at a name or place question: "i dont know which council it is" is its "I don't know"; anything
+    else ("i miss my nan" at "What name should we use?") is asked back, never kept on a guess."""
+    if dates.is_dont_know(text) and UNKNOWN in button_values(buttons):
+        return Outcome("fill", UNKNOWN)
+    return Outcome("ask_back")
+
+
+# A name or a place said with words around it ("my name is Sam", "i think its kent", "Leeds city council"): the
+# words left out when judging whether the rest is a name or a place.
+_INTROS = ("my name is", "my names", "my name's", "name is", "names", "im called", "i'm called", "i am called",
+           "call me", "you can call me", "people call me", "everyone calls me", "i am", "im", "i'm", "it is", "its",
+           "it's", "i think its", "i think it's", "i think it is", "i think", "i live in", "im in", "i'm in",
+           "i am in", "im from", "i'm from", "i am from", "from", "in")
+SHORT_ANSWER_INTRO = re.compile(
+    r"^(?:(?:hi|hiya|hey|hello|ok|okay|um|erm|well|yeah|yes|so) )*(?:(?:"
+    + "|".join(re.escape(intro) for intro in sorted(_INTROS, key=len, reverse=True)) + r") )?"
+)
+PLACE_WORDS = frozenset({"council", "county", "city", "borough", "district", "metropolitan", "royal", "of", "the",
+                         "and", "cc", "mbc", "lbc", "london", "upon", "on"})
+SHORT_ANSWER_MAX_WORDS = 4
+
+
+def plausible_short_answer(text: str) -> bool:
+    """Whether words typed at a name or place question can be that name or place: a few words with none of a
+    sentence's own ("Sam", "my name is Sam Jones", "Leeds city council", "i think its kent"), or not a sentence
+    at all ("no1", "Jade 💖"). "i miss my nan" and "my cat is called mittens btw" are not."""
+    if not looks_like_sentence(text):
+        return True
+    rest = SHORT_ANSWER_INTRO.sub("", normal_words(text), count=1).split()
+    words = [w for w in rest if w not in PLACE_WORDS]
+    return 0 < len(words) <= SHORT_ANSWER_MAX_WORDS and not COMMON_WORDS & set(words)
 
 
 PHONE_NUMBER = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
@@ -544,7 +595,7 @@ def read_answer(
     q = question(slot) or Question(slot, CHOICE)
     text = text or ""
     if text.startswith("/"):
-        outcome = _read_payload(q, text)
+        outcome = _read_payload(q, text, buttons)
     else:
         outcome = _read_before_kind(text, intent) or READERS[q.kind](q, text, intent, confidence, buttons)
     note = q.value_notes.get(str(outcome.value)) if outcome.kind == "fill" else None

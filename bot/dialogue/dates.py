@@ -115,15 +115,22 @@ def next_weekday_choices(text: str, today: date | None = None) -> tuple[date, da
     return coming, coming + timedelta(days=7)
 
 
+def read_iso(text: str) -> date | None:
+    """A day written as a button's value ("2027-01-15"), else None."""
+    if not ISO.fullmatch(text.strip()):
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
 def _absolute(text: str, today: date) -> date | None:
     """A day and a month ("12 March", "12/3", "2026-12-09"). A month alone ("end of january") is not one day:
     None (``month_without_day`` says so, and the child is asked which day)."""
     words = normal_words(text)
     if ISO.match(text.strip()):
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            return None
+        return read_iso(text)
     day_only = DAY_ONLY.match(words)
     if day_only:
         return _next_day_of_month(int(day_only.group(3)), today)

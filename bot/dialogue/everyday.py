@@ -50,6 +50,7 @@ _FEELING = re.compile(
     r"|kinda|quite|very|bit|abit|well|proper|rly|realy|super))* (?P<feeling>"
     + "|".join(sorted(_FEELINGS, key=len, reverse=True)) + r")\b"
 )
+_LOOSE_ENDS = {"and", "or", "but", "my", "me", "the", "a", "so", "too", "x"}  # not said back at the end of who
 _MISSING = re.compile(r"\bi (really |rly |realy |do |just )?miss (my |me )?([a-z' ]{2,30})")
 
 
@@ -99,8 +100,10 @@ def read_everyday(text: str | None) -> Everyday | None:
         return Everyday(ABOUT_HEARD)
     missing = _MISSING.search(plain)
     if missing:
-        who = " ".join(missing.group(3).split()[:4])
-        return Everyday(MISSING, who)
+        who = missing.group(3).split()[:4]
+        while who and who[-1] in _LOOSE_ENDS:
+            who.pop()
+        return Everyday(MISSING, ("your " if missing.group(2) else "") + " ".join(who))
     feeling = _FEELING.search(plain)
     if feeling:
         return Everyday(FEELING, _FEELINGS[feeling.group("feeling")])

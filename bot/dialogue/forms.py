@@ -106,6 +106,9 @@ class Question:
     # OPEN with synonyms: a way to be reached typed with the number or address itself ("text me on 07700
     # 900810"): the way is this answer and the number or address (just that) the answer of `detail_slot`.
     detail_slot: str | None = None
+    # OPEN: the answer is a name or a place ("Sam", "Leeds"). A sentence that is not one ("i miss my nan",
+    # "my cat is called mittens btw") is asked back before it is kept (answers.plausible_short_answer).
+    short: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -118,6 +121,8 @@ class Question:
             raise ValueError(f"{self.slot}: only a yes/no question keeps the words of a no as its reason")
         if self.factual and self.kind != YES_NO:
             raise ValueError(f"{self.slot}: only a yes/no question is a question of fact")
+        if self.short and self.kind != OPEN:
+            raise ValueError(f"{self.slot}: only an open question asks back a sentence that is not a name or place")
 
 
 @dataclass(frozen=True)
@@ -206,9 +211,9 @@ KEEP_ALERT_ANSWER = Question(
 )
 
 ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name",
-                     short_label="Name")
+                     short_label="Name", short=True)
 ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council",
-                        short_label="Council")
+                        short_label="Council", short=True)
 CONTACT_HOW = Question(
     "contact_how",
     OPEN,

@@ -37,9 +37,10 @@ def test_feelings_are_named(text: str, feeling: str) -> None:
 
 
 def test_missing_someone_names_who_in_the_childs_words_and_no_more_than_four() -> None:
-    assert read_everyday("i miss my little sister") == Everyday(MISSING, "little sister")
+    assert read_everyday("i miss my little sister") == Everyday(MISSING, "your little sister")
     assert read_everyday("i really miss my nan and grandad and my dog and the cat") == Everyday(
-        MISSING, "nan and grandad and")
+        MISSING, "your nan and grandad")
+    assert read_everyday("i miss jade") == Everyday(MISSING, "jade")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "/affirm", "i had pasta", "my hamster died", "im fine", "lol",

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.dialogue import messages
+from bot.dialogue import forms, messages
 from bot.dialogue.answers import read_answer
 from bot.dialogue.child_says import is_stop_sentence
 from bot.dialogue.dates import month_without_day, next_weekday_choices, read_date
@@ -403,7 +403,14 @@ def test_the_person_who_runs_the_review_is_the_iro(text: str, readers: list[str]
     ("w_change_which", '/inform{"choice":"nothing"}', "nothing"),
 ])
 def test_a_pressed_which_answer_button_is_that_answer(slot: str, payload: str, value: str) -> None:
-    assert read(slot, payload).value == value
+    # The buttons the child was shown: one per answer read back (actions.forms.change_which_buttons), then the
+    # question's own ("Nothing to change").
+    form = "advocate_form" if slot.startswith("adv_") else "wishes_form"
+    slots = {"adv_reason": "review", "contact_how": "text", "contact_when": "after_school", "adv_tell_sw": "yes"}
+    shown = [{"title": label, "payload": '/inform{"choice":"' + name + '"}'}
+             for name, label in forms.change_choices(form, slots)] + messages.buttons(f"ask_{slot}")
+    assert read_answer(slot, payload, "inform", 0.5, shown).value == value
+    assert read_answer(slot, '/inform{"choice":"child_id"}', "inform", 0.5, shown).kind == "invalid"
 
 
 @pytest.mark.parametrize("text, day", [
