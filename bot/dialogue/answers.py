@@ -31,6 +31,7 @@ from bot.dialogue.child_says import (
     padded_words,
     plain_yes_no,
     says_nobody,
+    says_nothing,
     yes_with_words,
 )
 from bot.dialogue.forms import (
@@ -45,7 +46,7 @@ from bot.dialogue.forms import (
     Question,
     question,
 )
-from bot.dialogue import messages, share_with
+from bot.dialogue import everyday, messages, share_with
 from bot.dialogue.intents import (
     ACCESS_ACTIONS,
     DIGRESSION_INTENTS,
@@ -345,6 +346,9 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     """A buttons question (and yes/no, which never reads a sentence as a button)."""
     if dates.is_dont_know(text):
         return _dont_know_choice(buttons)
+    words = normal_words(text)
+    if len(words.split()) <= 10 and META_ANSWERS.search(words):
+        return Outcome("meta")  # "are you even listening i said advocate": about the question, not a button
     matched = match_choice(q.slot, text, buttons)
     if matched == SKIP and q.skippable:
         return Outcome("fill", "")
@@ -395,11 +399,21 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     meta = _about_the_question(q, text)
     if meta is not None:
         return meta
-    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (plain_yes_no(text) is False or says_nobody(text)):
-        return Outcome("fill", "")  # "nah", "nope thats all" at a question that may be skipped: nothing to add
-    if q.short and not plausible_short_answer(text):
-        return _not_a_name_or_place(text, buttons)
+    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (
+            plain_yes_no(text) is False or says_nobody(text) or (says_nothing(text) and not q.nothing_is_an_answer)):
+        return Outcome("fill", "")  # "nah", "nah nothing" at a question that may be skipped: nothing to add
+    if q.short:
+        return _name_or_place(text, buttons)
     return Outcome("fill", text)
+
+
+def _name_or_place(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
+    """Words at a name or place question: "i dont know which council it is" is its "I don't know"; words that
+    cannot hold a name or place ("i miss my nan" at "What name should we use?") are asked back, never kept on a
+    guess; anything else is kept as typed."""
+    if dates.is_dont_know(text) and UNKNOWN in button_values(buttons):
+        return Outcome("fill", UNKNOWN)
+    return Outcome("fill", text) if plausible_short_answer(text) else Outcome("ask_back")
 
 
 def _about_the_question(q: Question, text: str) -> Outcome | None:
@@ -414,14 +428,6 @@ def _about_the_question(q: Question, text: str) -> Outcome | None:
     if len(words.split()) <= 10 and META_ANSWERS.search(words if words else text.strip()):
         return Outcome("meta")
     return None
-
-
-def _not_a_name_or_place(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome:
-    """A sentence at a name or place question: "i dont know which council it is" is its "I don't know"; anything
-    else ("i miss my nan" at "What name should we use?") is asked back, never kept on a guess."""
-    if dates.is_dont_know(text) and UNKNOWN in button_values(buttons):
-        return Outcome("fill", UNKNOWN)
-    return Outcome("ask_back")
 
 
 # A name or a place said with words around it ("my name is Sam", "i think its kent", "Leeds city council"): the
@@ -439,15 +445,33 @@ PLACE_WORDS = frozenset({"council", "county", "city", "borough", "district", "me
 SHORT_ANSWER_MAX_WORDS = 4
 
 
+# Words that say a name or a place is in the sentence ("Its Bilal but everyone calls me Billy", "kent, my real
+# name is lily", "its Leeds that looks after me").
+NAME_OR_PLACE_CUES = re.compile(
+    r"\b(my (real |full |first |nick ?)?name|names|name's|nickname|(i'm|im|i am) called|call me|calls me|known as"
+    r"|look(s|ed)? after me|council|county|borough)\b"
+)
+NOT_PROPER_NOUNS = frozenset({"I", "I'm", "Im", "I've", "I'd", "I'll", "OK", "Ok"})
+
+
 def plausible_short_answer(text: str) -> bool:
-    """Whether words typed at a name or place question can be that name or place: a few words with none of a
-    sentence's own ("Sam", "my name is Sam Jones", "Leeds city council", "i think its kent"), or not a sentence
-    at all ("no1", "Jade 💖"). "i miss my nan" and "my cat is called mittens btw" are not."""
+    """Whether words typed at a name or place question can hold that name or place (kept as typed): not a
+    sentence ("no1", "Jade 💖"); a few words with none of a sentence's own ("my name is Sam Jones", "i think its
+    kent"); or a sentence that names one ("Dylan, or Dyl is fine", "kent council i think", "I go to school in
+    Bradford but its Leeds that looks after me"). Not: a feeling, a wish or missing someone ("i miss my nan"),
+    or a sentence about something else ("my cat is called mittens btw", "we went to the park today")."""
+    if everyday.read_everyday(text) is not None:
+        return False
     if not looks_like_sentence(text):
         return True
-    rest = SHORT_ANSWER_INTRO.sub("", normal_words(text), count=1).split()
-    words = [w for w in rest if w not in PLACE_WORDS]
-    return 0 < len(words) <= SHORT_ANSWER_MAX_WORDS and not COMMON_WORDS & set(words)
+    words = normal_words(text).split()
+    rest = [w for w in SHORT_ANSWER_INTRO.sub("", " ".join(words), count=1).split() if w not in PLACE_WORDS]
+    if 0 < len(rest) <= SHORT_ANSWER_MAX_WORDS and not COMMON_WORDS & set(rest):
+        return True
+    if NAME_OR_PLACE_CUES.search(" ".join(words)) or words[0] not in COMMON_WORDS:
+        return True  # the name or place said first ("Dylan, or ..."), or said to be there
+    tokens = [token.strip(string.punctuation) for token in text.split()[1:]]
+    return any(token[:1].isupper() and token not in NOT_PROPER_NOUNS for token in tokens)
 
 
 PHONE_NUMBER = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")

@@ -102,7 +102,8 @@ def says_told_you(text: str) -> bool:
 # The stop words must start the message (after "actually", "wait"...) and nothing but these words may follow,
 # so "stop putting me in taxis on my own" and "i want to stop having meetings at school" stay answers.
 STOP_PREFIX = frozenset({"actually", "wait", "no", "ok", "oh", "um", "erm", "nah", "can", "we", "just", "please",
-                         "pls", "i", "want", "to", "lets", "let's"})
+                         "pls", "i", "want", "to", "lets", "let's", "hold", "hang", "on", "sorry", "think", "id",
+                         "i'd", "like", "rather"})
 STOP_CORE = re.compile(
     r"^(stop|cancel|forget it|never ?mind|nvm|leave it|quit|end this|end it|delete it|delete this"
     r"|(i )?changed my mind|(i )?(dont|don't) want (it|this|that|to do (this|it|the form|this form))"
@@ -114,7 +115,8 @@ STOP_TAIL = frozenset({"i", "dont", "don't", "want", "it", "this", "that", "to",
                        "actually", "ok", "no", "nah", "thing", "whole", "all", "of", "lol", "sorry", "an", "a",
                        "advocate", "visitor", "mentor", "about", "forget", "anything", "never", "cba", "cant", "be",
                        "bothered", "rn", "tbh", "mate", "finish", "answer", "these", "questions", "them", "think",
-                       "first", "later", "bit", "time", "go", "away", "need", "wanna"})
+                       "first", "later", "bit", "time", "go", "away", "need", "wanna", "yet", "just", "right",
+                       "for", "today", "sec", "minute", "min", "moment"})
 
 
 # "Delete this chat" inside a form (issue 17) throws the answers away and the transcript with them, so, like a
@@ -222,6 +224,17 @@ def says_nobody(text: str) -> bool:
     """"no1", "no one thanks", "nobody": nobody, and nothing else."""
     words = re.sub(r"\bno (one|body)\b", "nobody", normal_words(text)).split()
     return any(w in NOBODY_WORDS for w in words) and all(w in NOBODY_WORDS | NO_WORDS | FILLER_WORDS for w in words)
+
+
+NOTHING_WORDS = frozenset({"nothing", "nothin", "nuthin", "nuthing", "nothink", "nuffin", "nowt", "nada", "none"})
+NOTHING_FILLER = frozenset({"really", "rly", "realy", "else", "much", "at", "all", "yet", "for", "now", "atm", "tbh"})
+
+
+def says_nothing(text: str) -> bool:
+    """"nah nothing", "nothing really", "nowt": nothing (to add), and nothing else."""
+    words = normal_words(text).split()
+    return any(w in NOTHING_WORDS for w in words) and all(
+        w in NOTHING_WORDS | NO_WORDS | FILLER_WORDS | NOTHING_FILLER for w in words)
 
 
 def plain_yes_no(text: str, also_yes: frozenset[str] = frozenset()) -> bool | None:

@@ -109,6 +109,8 @@ class Question:
     # OPEN: the answer is a name or a place ("Sam", "Leeds"). A sentence that is not one ("i miss my nan",
     # "my cat is called mittens btw") is asked back before it is kept (answers.plausible_short_answer).
     short: bool = False
+    # OPEN and skippable: "nothing" is an answer of its own ("what is going well?" "nothing": kept), not a skip.
+    nothing_is_an_answer: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -297,7 +299,7 @@ WISHES = FormSpec(
     questions=(
         KEEP_ALERT_ANSWER,
         Question("w_review_date", DATE, summary_label="Review date"),
-        Question("w_going_well", OPEN, skippable=True, summary_label="Going well"),
+        Question("w_going_well", OPEN, skippable=True, summary_label="Going well", nothing_is_an_answer=True),
         Question("w_not_going_well", OPEN, skippable=True, summary_label="Not going well"),
         Question("w_change", OPEN, skippable=True, summary_label="What I want to change"),
         Question("w_who_at_meeting", OPEN, skippable=True, summary_label="Who I want at my meeting"),

@@ -72,10 +72,20 @@ KNOWN = frozenset(
 ) | {"review", "person", "meeting", "people", "reviews", "workers", "others", "other"}
 
 
+# The word before "worker" spelt as it sounds ("sosal worker", "soshul worker", "socal worker") is "social": its
+# consonants sound like s-s-l (not "key", "youth" or "support": other kinds of worker).
+def _sounds_like_social(word: str) -> bool:
+    sounds = re.sub(r"sh|ch|ss|c|z", "s", word)
+    return re.sub(r"[aeiouyhw]", "", sounds) == "ssl"
+
+
 def _fix_typos(tokens: list[str]) -> list[str]:
     fixed = []
-    for token in tokens:
-        if len(token) >= 5 and token not in KNOWN:
+    for index, token in enumerate(tokens):
+        before_worker = index + 1 < len(tokens) and tokens[index + 1] in ("worker", "wrker", "werker")
+        if before_worker and token not in KNOWN and _sounds_like_social(token):
+            fixed.append("social")
+        elif len(token) >= 5 and token not in KNOWN:
             close = difflib.get_close_matches(token, TYPO_WORDS, n=1, cutoff=0.8)
             fixed.append(close[0] if close else token)
         else:
@@ -147,7 +157,10 @@ def readable(text: str) -> list[str] | None:
 
 BOTH_WORDS = frozenset({"both", "bothe", "bofe", "boht", "bth"})
 BOTH_FILLER = frozenset({"the", "of", "them", "em", "pls", "please", "plz", "thanks", "ty", "is", "fine", "ok", "okay",
-                         "i", "want", "yes", "yeah", "2"})
+                         "i", "want", "yes", "yeah", "2", "actually", "then", "thats", "that's", "that", "its", "it's",
+                         "good", "just", "can", "see", "it", "yh", "ye", "sure", "oh", "um", "erm", "now", "lol",
+                         "alright", "allright", "ill", "i'll", "go", "with", "have", "pick", "choose", "do", "u",
+                         "you"})
 
 
 def _both(text: str) -> bool:

@@ -34,12 +34,27 @@ def test_a_council_is_kept_as_typed(text: str) -> None:
 
 
 @pytest.mark.parametrize("slot,text", [
+    ("anon_name", "Maya, but my friends say May"),
+    ("anon_name", "its Tomasz but everyone calls me Tom, either is ok"),
+    ("anon_name", "you can just put my nickname which is Bee"),
+    ("anon_council", "essex, but i live in london now"),
+    ("anon_council", "i used to be with Bristol but now its somewhere else i think"),
+    ("anon_council", "the council that looks after me is in wales"),
+])
+def test_a_sentence_that_gives_the_name_or_place_is_kept_as_typed(slot: str, text: str) -> None:
+    outcome = read("anon_council", text)
+    assert (outcome.kind, outcome.value) == ("fill", text)
+
+
+@pytest.mark.parametrize("slot,text", [
     ("anon_name", "i miss my nan"),
     ("anon_name", "my cat is called mittens btw"),
     ("anon_name", "we went to the park today"),
     ("anon_name", "i had pizza for tea and it was nice"),
     ("anon_council", "i live with my foster carer now"),
     ("anon_council", "the one near my old school"),
+    ("anon_council", "im sad today"),
+    ("anon_name", "i want to go home"),
 ])
 def test_a_sentence_that_is_not_a_name_or_place_is_asked_back_never_kept(slot: str, text: str) -> None:
     assert not plausible_short_answer(text)
