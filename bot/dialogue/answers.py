@@ -411,8 +411,8 @@ def _name_or_place(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Ou
     """Words at a name or place question: "i dont know which council it is" is its "I don't know"; words that
     cannot hold a name or place ("i miss my nan" at "What name should we use?") are asked back, never kept on a
     guess; anything else is kept as typed."""
-    if dates.is_dont_know(text) and UNKNOWN in button_values(buttons):
-        return Outcome("fill", UNKNOWN)
+    if dates.is_dont_know(text):  # "dunno" at "What name should we use?" has no such button: asked back
+        return Outcome("fill", UNKNOWN) if UNKNOWN in button_values(buttons) else Outcome("ask_back")
     return Outcome("fill", text) if plausible_short_answer(text) else Outcome("ask_back")
 
 
@@ -434,7 +434,8 @@ def _about_the_question(q: Question, text: str) -> Outcome | None:
 # words left out when judging whether the rest is a name or a place.
 _INTROS = ("my name is", "my names", "my name's", "name is", "names", "im called", "i'm called", "i am called",
            "call me", "you can call me", "people call me", "everyone calls me", "i am", "im", "i'm", "it is", "its",
-           "it's", "i think its", "i think it's", "i think it is", "i think", "i live in", "im in", "i'm in",
+           "it's", "i think its", "i think it's", "i think it is", "i think", "i fink its", "i fink", "i thnk its",
+           "i thnk", "i live in", "im in", "i'm in",
            "i am in", "im from", "i'm from", "i am from", "from", "in")
 SHORT_ANSWER_INTRO = re.compile(
     r"^(?:(?:hi|hiya|hey|hello|ok|okay|um|erm|well|yeah|yes|so) )*(?:(?:"
@@ -449,9 +450,26 @@ SHORT_ANSWER_MAX_WORDS = 4
 # name is lily", "its Leeds that looks after me").
 NAME_OR_PLACE_CUES = re.compile(
     r"\b(my (real |full |first |nick ?)?name|names|name's|nickname|(i'm|im|i am) called|call me|calls me|known as"
-    r"|look(s|ed)? after me|council|county|borough)\b"
+    r"|look(s|ed)? after me|council|county|borough|lives? in|(is|im|i'm|am|are) from)\b"
 )
+# Someone else's name ("my best friend is called Ellie", "my foster carer is called Sue shes nice"): not the child's.
+SOMEONE_ELSES_NAME = re.compile(r"^my (?!name)(\w+ ){1,3}(is|s|'s) (called|named)\b|^my (?!name)(\w+ ){1,3}name is\b")
+# Words after "im" that say how the child is, not who ("im fine", "im good thx").
+HOW_I_AM = frozenset({"fine", "good", "ok", "okay", "k", "alright", "aight", "great", "tired", "happy", "well",
+                      "here", "ready", "sorry", "confused", "not", "sure", "back", "bored", "busy", "cool", "thx",
+                      "thanks", "ty", "thank", "you", "u", "too", "and", "so", "very", "really", "a", "bit"})
 NOT_PROPER_NOUNS = frozenset({"I", "I'm", "Im", "I've", "I'd", "I'll", "OK", "Ok"})
+
+
+QUESTION_STARTS = frozenset({"what", "whats", "wat", "wot", "which", "wich", "who", "where", "how", "why", "can",
+                             "could", "will", "would", "is", "are", "do", "does", "should", "must"})
+PRONOUNS = frozenset({"i", "im", "me", "my", "mine", "u", "you", "your", "ur", "it", "its", "they", "we"})
+
+
+def _asks_back(text: str, words: list[str]) -> bool:
+    """A question in place of the answer ("can u tell me?", "WHICH ONE IS MINE??"), not a name that starts like
+    one ("Will Jones")."""
+    return len(words) >= 2 and words[0] in QUESTION_STARTS and ("?" in text or bool(PRONOUNS & set(words)))
 
 
 def plausible_short_answer(text: str) -> bool:
@@ -460,11 +478,14 @@ def plausible_short_answer(text: str) -> bool:
     kent"); or a sentence that names one ("Dylan, or Dyl is fine", "kent council i think", "I go to school in
     Bradford but its Leeds that looks after me"). Not: a feeling, a wish or missing someone ("i miss my nan"),
     or a sentence about something else ("my cat is called mittens btw", "we went to the park today")."""
-    if everyday.read_everyday(text) is not None:
+    words = normal_words(text).split()
+    if everyday.read_everyday(text) is not None or _asks_back(text, words) or SOMEONE_ELSES_NAME.search(
+            " ".join(words)):
         return False
+    if words and words[0] in ("im", "i'm") and all(w in HOW_I_AM for w in words[1:]):
+        return False  # "im fine", "im good thx"
     if not looks_like_sentence(text):
         return True
-    words = normal_words(text).split()
     rest = [w for w in SHORT_ANSWER_INTRO.sub("", " ".join(words), count=1).split() if w not in PLACE_WORDS]
     if 0 < len(rest) <= SHORT_ANSWER_MAX_WORDS and not COMMON_WORDS & set(rest):
         return True

@@ -18,7 +18,8 @@ UNKNOWN = "unknown"
 DONT_KNOW = frozenset(
     {"idk", "i dont know", "i don't know", "dont know", "don't know", "dunno", "i dunno", "not sure", "no idea",
      "i have no idea", "nobody told me", "no one told me", "unknown", "i'm not sure", "im not sure", "not sure yet",
-     "dont no", "don't no", "i dont no", "dnt know", "dont kno", "idek", "no clue", "not shure", "dunno yet"}
+     "dont no", "don't no", "i dont no", "dnt know", "dont kno", "idek", "no clue", "not shure", "dunno yet",
+     "i forgot", "forgot", "i forget", "cant remember", "can't remember", "i cant remember", "i can't remember"}
 )
 DONT_KNOW_START = re.compile(
     r"^(idk|dunno|i dunno|not sure|not shure|im not sure|no idea|no clue|i dont know|i don't know|dont know"
