@@ -3,7 +3,8 @@ real SMS webhook (signed like Twilio signs), the trained model, the action serve
 Twilio REST API that records every text.
 
 The baseline, measured in the same conversations: every bot message sent as its own text with the lock-screen
-header (how Heard sent before one text per turn). Target: an advocate referral in at most 12 segments.
+header (how Heard sent before one text per turn). Target: an advocate referral in at most 12 segments; the bench
+exits with status 1 when a flow with a target is not completed within it.
 
 Run: ./heard bench   (or .venv/bin/python bench/sms_bench.py; HEARD_BENCH_VERBOSE=1 prints every text and its segments)
 """
@@ -122,7 +123,23 @@ def without_header(text: str) -> str:
     return rest if first.startswith("Heard") else text
 
 
+def stack_env(twilio: FakeTwilio) -> dict[str, str]:
+    """The settings a bench stack runs with: the SMS channel pointed at ``twilio``, signed with the bench's token."""
+    return {"HEARD_SECRET_KEY": os.environ["HEARD_SECRET_KEY"], "TWILIO_ACCOUNT_SID": ACCOUNT,
+            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_NUMBER": OUR_NUMBER, "HEARD_SMS_PUBLIC_URL": PUBLIC_URL,
+            "TWILIO_API_BASE_URL": twilio.url}
+
+
+def meets_target(row: dict[str, object]) -> bool | None:
+    """Whether a flow's row meets its target (completed, in at most that many segments); None without a target."""
+    target = TARGETS.get(str(row["flow"]))
+    if target is None:
+        return None
+    return bool(row["completed"]) and int(str(row["segments"])) <= target
+
+
 def main() -> int:
+    """Run every flow and print the table; non-zero when a flow with a target missed it (or there is no model)."""
     if not MODEL.exists():
         print("no trained model: run ./heard train")
         return 1
@@ -134,10 +151,7 @@ def main() -> int:
 
     upgrade(url)
     twilio = FakeTwilio()
-    env = {"HEARD_SECRET_KEY": os.environ["HEARD_SECRET_KEY"], "TWILIO_ACCOUNT_SID": ACCOUNT,
-           "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_NUMBER": OUR_NUMBER, "HEARD_SMS_PUBLIC_URL": PUBLIC_URL,
-           "TWILIO_API_BASE_URL": twilio.url}
-    stack = Stack(database_url=url, log_dir=folder, extra_env=env).start()
+    stack = Stack(database_url=url, log_dir=folder, extra_env=stack_env(twilio)).start()
     try:
         rows = [run_flow(stack, twilio, name, script) for name, script in FLOWS.items()]
     finally:
@@ -148,13 +162,16 @@ def main() -> int:
           f"{'ratio':>6} {'no header':>9}  target")
     for r in rows:
         ratio = r["segments"] / r["baseline_segments"] if r["baseline_segments"] else float("nan")
-        target = TARGETS.get(str(r["flow"]))
-        verdict = "-" if target is None else (
-            f"<= {target}: {'met' if r['completed'] and r['segments'] <= target else 'NOT met'}")
+        met = meets_target(r)
+        verdict = "-" if met is None else f"<= {TARGETS[str(r['flow'])]}: {'met' if met else 'NOT met'}"
         print(f"{r['flow']:<10} {str(r['completed']):<5} {r['texts']:>5} {r['segments']:>8} "
               f"{r['baseline_texts']:>14} {r['baseline_segments']:>13} {ratio:>6.2f} {r['no_header_segments']:>9}  "
               f"{verdict}")
     print("(no header: the same texts without the lock-screen header line, to show what the header costs)")
+    missed = [str(r["flow"]) for r in rows if meets_target(r) is False]
+    if missed:
+        print(f"target missed: {', '.join(missed)}")
+        return 1
     return 0
 
 

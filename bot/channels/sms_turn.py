@@ -8,7 +8,8 @@ lock-screen-safe header).
 - **Each part sized for its own encoding**: a text is GSM-7 (153 units a segment) unless it holds a character
   outside GSM-7, then UCS-2 (67 a segment). Lines are packed in order; a line in another alphabet (an answer in
   Arabic) joins a text only if the text still fits as UCS-2, otherwise it starts its own text, so one Arabic
-  answer never turns the rest of the turn into UCS-2.
+  answer never turns the rest of the turn into UCS-2. A line too long for one text (a long answer) starts in the
+  room left in the text before it when that saves a text and costs no more segments, then is cut at words.
 - **Options never split**: "Reply with a number:" and its numbered options are one block, always in one text
   (only a block longer than a whole text is cut, between its lines).
 - **Parts numbered** "(1/2)", "(2/2)" when there is more than one; every part starts with the header, so
@@ -135,20 +136,43 @@ def _joins(current: str, block: str, head: str) -> bool:
     return _segments(candidate, head) <= _segments(current, head) + _segments(block, head)
 
 
+def _fits(body: str, head: str) -> bool:
+    return _units(body) <= _capacity(body, head)
+
+
+def _filled(current: str, line: str, head: str) -> list[str] | None:
+    """`current` with as many of `line`'s first words as still fit under `head`, then the rest of `line` cut into
+    texts; None when not even the first word fits, or when that costs more texts or segments than sending `line`
+    from a text of its own (filling a GSM-7 text with Arabic words makes it UCS-2)."""
+    words = line.split(" ")
+    kept = 0
+    while kept < len(words) - 1 and _fits(f"{current}\n{' '.join(words[:kept + 1])}", head):
+        kept += 1
+    if not kept:
+        return None
+    filled = [f"{current}\n{' '.join(words[:kept])}", *_cut(" ".join(words[kept:]), head)]
+    apart = [current, *_cut(line, head)]
+    cheaper = sum(_segments(b, head) for b in filled) <= sum(_segments(b, head) for b in apart)
+    return filled if len(filled) < len(apart) and cheaper else None
+
+
 def pack(blocks: Sequence[str], head: str) -> list[str]:
-    """Blocks in order, joined by line breaks, into the fewest bodies that each fit one text under `head`."""
+    """Blocks in order, joined by line breaks, into the fewest bodies that each fit one text under `head`. A line
+    too long for one text starts in the room left in the text before it (when that saves a text and costs no
+    more segments), then is cut at words."""
     bodies: list[str] = []
     current = ""
     for block in blocks:
         if _joins(current, block, head):
             current = f"{current}\n{block}"
             continue
-        if current:
-            bodies.append(current)
-        if _units(block) <= _capacity(block, head):
+        if _fits(block, head):
+            if current:
+                bodies.append(current)
             current = block
             continue
-        pieces = _cut(block, head)
+        filled = _filled(current, block, head) if current and "\n" not in block else None
+        pieces = filled or ([current] if current else []) + _cut(block, head)
         bodies.extend(pieces[:-1])
         current = pieces[-1]
     if current:

@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.sms import HeardSmsInput
 from bot.channels.sms_sender import SmsSender
+from bot.channels import sms_text
 from bot.channels.sms_state import MemoryState
 from bot.dialogue.messages import render
 from tests.tools.fake_twilio import FakeTwilio
@@ -37,14 +38,19 @@ LONDON = ZoneInfo("Europe/London")
 
 class MenuAgent:
     """Stands in for Rasa: every text is answered with the greeting and the menu (a numbered options turn);
-    "long" gets a reply of several parts."""
+    "long" gets a reply of several parts; a text in ``replies`` gets those (text, buttons) messages."""
 
     def __init__(self) -> None:
         self.received: list[str] = []
+        self.replies: dict[str, list[tuple[str, list[dict[str, str]]]]] = {}
 
     async def handle_message(self, message: UserMessage) -> None:
         self.received.append(message.text)
         out = message.output_channel
+        if message.text in self.replies:
+            for text, buttons in self.replies[message.text]:
+                await out.send_response(message.sender_id, {"text": text, "buttons": buttons})
+            return
         if message.text == "long":
             await out.send_response(message.sender_id, {"text": " ".join(f"word{n:03d}" for n in range(90))})
             return
@@ -212,3 +218,49 @@ async def test_the_number_and_words_are_not_kept_once_sent(rig, session):
     assert rows and all(r.status == "sent" for r in rows)
     assert all(r.phone_encrypted is None and r.body_encrypted is None for r in rows)
     assert all(r.provider_id and r.provider_id.startswith("SM") and r.segments for r in rows)
+
+
+# ---------------------------------------------------------------- an answer in Arabic (issue 19, "Splitting")
+
+ARABIC = "أريد أن أتكلم مع شخص عن مدرستي وعن بيتي ولا أحد يسمعني"  # 54 characters, none of them GSM-7
+
+
+def _is_arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+@pytest.mark.parametrize("times", [1, 3, 30], ids=["short", "a-text-and-a-half", "1649-characters"])
+async def test_a_read_back_with_one_arabic_answer_goes_in_the_fewest_texts_with_the_options_whole(rig, times):
+    """The advocate form's SMS read-back (the action server's own AskCheck, on an SMS tracker) with the child's
+    words in Arabic, answered through the webhook and sent by the send workers: the fewest texts (counted
+    independently), each within its own encoding's budget (GSM-7 unless it holds Arabic), numbered in order, the
+    options whole in the last text, every answer there once (a long answer shortened), and the options remembered
+    once sent. Before, such a read-back went out as 18 texts, each sized for UCS-2, the options split."""
+    from tests.unit.test_sms_turn import ADVOCATE_ANSWERS, read_back, fewest_parts
+
+    said = await asyncio.to_thread(read_back, {**ADVOCATE_ANSWERS, "adv_words": " ".join([ARABIC] * times)})
+    rig.agent.replies["no"] = said
+    status, took = await rig.text("no", ANA)
+    assert status == 200 and took < 2
+    assert await rig.channel.sender.wait_idle()
+    texts = rig.twilio.bodies(ANA)
+    n = len(texts)
+    assert n == fewest_parts(said), "the fewest texts the lines fit in"
+    assert [t.split("\n", 1)[0] for t in texts] == [sms_text.header(i, n) for i in range(1, n + 1)]
+    for text in texts:
+        gsm = sms_text.is_gsm7(text)
+        assert gsm == (not _is_arabic(text)), "only a text holding Arabic is UCS-2"
+        units = sms_text.gsm_units(text) if gsm else sms_text.ucs2_units(text)
+        assert units <= sms_text.part_limit(gsm), "within its own encoding's limit"
+        assert sms_text.segment_count(text) <= sms_text.segments_per_part()
+    options = "Reply with a number:\n1 Send it\n2 Change an answer\n3 Don't send"
+    assert texts[-1].endswith(options) and not any("Send it" in t for t in texts[:-1]), "the options whole"
+    bodies = "\n".join(t.split("\n", 1)[1] for t in texts)
+    for answer in ("My review meeting", "Name: Jo", "Council: Lancashire", "Text me at this number",
+                   "After school", "Tell social worker: No"):
+        assert bodies.count(answer) == 1
+    arabic_words = " ".join(w for w in bodies.split() if _is_arabic(w))
+    assert arabic_words.count(ARABIC) == min(times, 5), "the answer in order, a long one cut at a word"
+    assert ("more characters" in bodies) == (times == 30)
+    await rig.until(lambda: rig.state.get_options(ANA))
+    assert [o["title"] for o in rig.state.get_options(ANA)] == ["Send it", "Change an answer", "Don't send"]
