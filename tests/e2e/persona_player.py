@@ -48,7 +48,10 @@ PARTS = ("dev", "frozen")
 # with "text me on", "the review lady"): dev 204/207, frozen 30/36.
 # 2 December: "pls read all of it" for the IRO, "know thats all" (voice-to-text), and the child presses the day they
 # meant when Heard asks which Friday: dev 207/207, frozen 30/36 (scored only).
-FLOOR = {"dev": 205, "frozen": 28}
+# 2 December, second session: a third frozen set (w01-w40) written first, then the second (q01-q36) moved to dev;
+# names and councils in sentences, meta answers at a buttons question, "nah nothing", "hold on i want to stop":
+# dev 243/243, frozen 32/40 (scored only).
+FLOOR = {"dev": 240, "frozen": 30}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app
