@@ -125,6 +125,22 @@ def typed_choice(
     return None
 
 
+# Payloads a channel sends by itself, never shown as a button: the widget's greeting when a chat opens.
+CHANNEL_PAYLOADS = frozenset({"/greet"})
+
+
+def as_sent(text: str, offered: Sequence[Mapping[str, Any]] | None) -> str:
+    """What a child's message means once it reaches Heard: a button payload only when it is one Heard offered in
+    its last turn (or the channel's own greeting); anything else that starts with "/" was typed, so it is read as
+    words ("/ my name is Tayla" is "my name is Tayla"), never as an intent ("/disclose_harm", "/restart") and never
+    left for Rasa to log as a payload it could not parse."""
+    if not text.startswith("/"):
+        return text
+    if text in CHANNEL_PAYLOADS or any(str(option.get("payload")) == text for option in offered or ()):
+        return text
+    return text.lstrip("/").strip()
+
+
 # ---------------------------------------------------------------- audiences of a statement
 
 AUDIENCES: tuple[str, ...] = ("social_worker", "iro", "carer", "parent", "advocate")

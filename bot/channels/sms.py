@@ -49,7 +49,7 @@ from bot.dialogue.messages import render
 from bot.usecases import sms_inbound as inbound_usecases
 from bot.usecases import sms_opt_outs
 from bot.usecases import sms_outbound
-from bot.vocabulary import typed_choice
+from bot.vocabulary import as_sent, typed_choice
 
 logger = logging.getLogger(__name__)
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # its INFO lines describe each request
@@ -287,7 +287,8 @@ class HeardSmsInput(TwilioInput):
             text = "/stop"  # "reply 0 to stop these questions": SMS's own word for the web's Stop button
         else:
             options = await asyncio.to_thread(state.get_options, phone)
-            text = typed_choice(text, options) or text.replace("¡", "@")
+            # A number or an option's words is that option; a typed "/..." is words, never an intent payload.
+            text = typed_choice(text, options) or as_sent(text.replace("¡", "@"), ())
         out = self.get_output_channel(to_number=phone)
         assert isinstance(out, HeardSmsOutput)
         sender = children.sms_sender_id(phone)

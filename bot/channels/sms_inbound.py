@@ -80,11 +80,12 @@ def picture_words_point_at_harm(text: str) -> bool:
 
 def lexicon_tier(text: str) -> str | None:
     """The harm lexicon's tier for ``text`` ("clear", "concern") or None. Loads spaCy once (seconds)."""
-    if not text or text.startswith("/"):
+    words = (text or "").lstrip("/").strip()  # a text is typed words, even after a "/" (vocabulary.as_sent)
+    if not words:
         return None
     from bot.safeguarding.detector import get_detector
 
-    detection = get_detector().detect(text)
+    detection = get_detector().detect(words)
     return detection.tier if detection.is_harm else None
 
 

@@ -97,7 +97,7 @@ async def post_audio(request: web.Request) -> web.Response:
         if not isinstance(text, str) or not isinstance(buttons, list) or \
                 not all(isinstance(b, str) for b in buttons):
             raise TypeError
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise web.HTTPBadRequest(text='send JSON: {"text": "...", "buttons": ["..."]}') from error
     try:
         key = get_service().known_key(text, buttons)
@@ -117,7 +117,7 @@ async def post_own_words(request: web.Request) -> web.Response:
         text = data["text"]
         if not isinstance(text, str):
             raise TypeError
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise web.HTTPBadRequest(text='send JSON: {"text": "..."}') from error
     if not speakable(text):
         raise web.HTTPBadRequest(text="there are no words to speak")

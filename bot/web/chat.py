@@ -36,7 +36,7 @@ from bot.web.ratelimit import SlidingWindow
 from bot.web import symbols
 from bot.web.symbols import decorate
 from bot.web.transport_security import hsts_on_prepare
-from bot.vocabulary import typed_choice
+from bot.vocabulary import as_sent, typed_choice
 from bot.dialogue.messages import catalogue
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ RESTARTED_TEXT = "Sorry, this chat had to start again. Your words are still in t
 RESTARTED_PRESSED_TEXT = "Sorry, this chat had to start again. Here is the start."
 # The answers to "Do you want me to keep what you wrote before you signed in?": the chat API answers them
 # itself, they never reach Rasa.
+OFFERED = "web-offered:"  # state key prefix: every button of the last turn (the payloads the next message may carry)
 KEEP_EARLIER = "/signin_keep_earlier"
 START_FRESH = "/signin_start_fresh"
 
@@ -187,7 +188,7 @@ async def _read_json(request: web.Request, limit: int | None = None) -> dict[str
         data = json.loads(raw.decode("utf-8"))
     except web.HTTPRequestEntityTooLarge as error:
         raise TooLarge() from error
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: thousands of nested brackets
         return None
     return data if isinstance(data, dict) else None
 
@@ -277,7 +278,7 @@ async def chat(request: web.Request) -> web.Response:
     # Every message is checked for harm first: a child telling us they are hurt is never held back by a
     # size limit, the rate limit or a refused token. A long disclosure goes to Rasa whole, which answers it
     # and raises the alert.
-    harm = await _looks_like_harm(text)
+    harm = await _looks_like_harm(text.lstrip("/"))  # typed words after a "/" are words (vocabulary.as_sent)
     if len(text) > get_settings().max_text and not harm:
         return api_error(
             request, 413, "too_long", _line("text_too_long", "That is a lot! Please make it shorter.")
@@ -294,6 +295,11 @@ async def chat(request: web.Request) -> web.Response:
     text = typed_choice(text, options) or text
     if text in (KEEP_EARLIER, START_FRESH):
         return await _answer_earlier(request, conversation, keep=text == KEEP_EARLIER)
+    if pressed:  # a payload counts only if Heard offered it in its last turn; else the words typed after the "/"
+        offered = await asyncio.to_thread(_state().get_options, OFFERED + conversation.id)
+        text = as_sent(text, offered)
+        if not text:
+            return api_error(request, 400, "empty", _line("empty_answer", "Please write something first."))
     if conversation.earlier:  # the child wrote on instead of answering: what came before stays anonymous
         await _decide_quietly(conversation, keep=False)
         conversation = conversation.with_changes(earlier=None)
@@ -372,12 +378,19 @@ def _state() -> Any:
 
 
 def _remember_buttons(state_key: str, messages: list[dict[str, Any]]) -> None:
-    """The buttons of the last message, so that a typed number or title picks one (kept as a keyed hash)."""
+    """The buttons of the last message, so that a typed number or title picks one (kept as a keyed hash); and
+    every button of the turn, the only payloads the next message may carry (``vocabulary.as_sent``)."""
     buttons = messages[-1].get("buttons") if messages else None
     if buttons:
         _state().set_options(state_key, [{"title": b["title"], "payload": b["payload"]} for b in buttons])
     else:
         _state().clear_options(state_key)
+    offered = [{"title": b["title"], "payload": b["payload"]} for m in messages for b in m.get("buttons") or ()]
+    offered_key = OFFERED + state_key.removeprefix("web:")
+    if offered:
+        _state().set_options(offered_key, offered)
+    else:
+        _state().clear_options(offered_key)
 
 
 def _within_rate(request: web.Request, sender: str) -> bool:

@@ -334,3 +334,44 @@ async def test_a_typed_number_or_button_words_press_that_button(client, rasa, no
     await client.post("/api/chat", json={"message": "hi"}, headers=TAB)
     await client.post("/api/chat", json={"message": "1"}, headers={"X-Heard-Tab": "c" * 32})
     assert rasa.received[-1]["message"] == "1"  # another conversation's buttons do not count
+
+
+async def test_a_payload_counts_only_if_heard_offered_it_in_its_last_turn(client, rasa, no_audio):
+    """Typed words that start with "/" are words: never an intent ("/disclose_harm" raised a fake alert, "/restart"
+    ended a conversation) and never a payload Rasa cannot parse and so writes to its log with the child's words."""
+    rasa.replies = [
+        {"text": "Thank you for telling me.", "buttons": [{"title": "Yes, today", "payload": "/callback_yes"}]},
+        {"text": "Do you want this in your answers too?", "buttons": [
+            {"title": "Yes", "payload": '/inform{"choice":"yes"}'}, {"title": "No", "payload": "/deny"}]},
+    ]
+    await client.post("/api/chat", json={"message": "hi"}, headers=TAB)
+    await client.post("/api/chat", json={"message": "/callback_yes"}, headers=TAB)  # a button of the turn's first
+    assert rasa.received[-1]["message"] == "/callback_yes"  # message: still on screen, still pressable
+    for typed, forwarded in [("/disclose_harm", "disclose_harm"), ("/restart", "restart"),
+                             ('/check_in_answer{"choice":"yes"}', 'check_in_answer{"choice":"yes"}'),
+                             ("/ my name is Tayla, 12 Oak Road", "my name is Tayla, 12 Oak Road"),
+                             ("//inform", "inform")]:
+        await client.post("/api/chat", json={"message": typed}, headers=TAB)
+        assert rasa.received[-1]["message"] == forwarded
+    rasa.replies = []
+    await client.post("/api/chat", json={"message": "hello"}, headers=TAB)
+    sent = len(rasa.received)
+    response = await client.post("/api/chat", json={"message": "/deny"}, headers=TAB)  # offered two turns ago
+    assert rasa.received[-1]["message"] == "deny" and len(rasa.received) == sent + 1
+    response = await client.post("/api/chat", json={"message": "/"}, headers=TAB)
+    assert response.status == 400 and len(rasa.received) == sent + 1
+    await client.post("/api/chat", json={"message": "/greet"}, headers=TAB)  # the widget's own greeting
+    assert rasa.received[-1]["message"] == "/greet"
+
+
+async def test_a_typed_slash_disclosure_is_still_checked_for_harm(client, rasa, no_audio, monkeypatch):
+    monkeypatch.setattr(chat, "_detect_harm", lambda text: "hits me" in text)
+    long = "/my dad hits me " + "and " * 1000
+    response = await client.post("/api/chat", json={"message": long}, headers=TAB)
+    assert response.status == 200 and rasa.received[-1]["message"].startswith("my dad hits me")
+
+
+async def test_thousands_of_nested_brackets_are_a_400_not_a_server_error(client, rasa):
+    body = '{"message": "x", "a": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = await client.post("/api/chat", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400 and rasa.received == []

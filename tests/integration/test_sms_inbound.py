@@ -65,12 +65,12 @@ async def test_one_signed_request_sent_ten_times_is_handled_once(rig):
 
 
 async def test_a_replayed_answer_does_not_move_a_form_on(rig):
-    first = params("/request_advocate")
+    first = params("i want an advocate")
     await rig.post(first)
     answer = params("1")
     for _ in range(3):
         await rig.post(answer)
-    assert received(rig).count("/request_advocate") == 1
+    assert received(rig).count("i want an advocate") == 1
     assert len(received(rig)) == 2
 
 
@@ -253,3 +253,12 @@ def test_settings_rate_limit(monkeypatch):
     assert get_settings().sms.rate_per_minute == 10
     monkeypatch.setenv("HEARD_SMS_RATE_PER_MINUTE", "0")
     assert get_settings().sms.rate_per_minute == 1
+
+
+async def test_a_typed_payload_is_words_never_an_intent(rig):
+    """Only a number or an option's words picks an option; "/disclose_harm" or "/restart" typed in a text is
+    words (it raised fake alerts and restarted conversations, and Rasa logged the text it could not parse)."""
+    for typed, words in [("/disclose_harm", "disclose_harm"), ("/restart", "restart"),
+                         ("/ my name is Tayla", "my name is Tayla")]:
+        await rig.text(typed)
+        assert received(rig)[-1] == words

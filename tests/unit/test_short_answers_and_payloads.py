@@ -95,3 +95,18 @@ def test_a_date_payload_is_a_real_day_or_i_dont_know() -> None:
     assert read("w_review_date", '/inform{"choice":"unknown"}', buttons=[]).value == "unknown"
     for forged in ('/inform{"choice":"yes"}', '/inform{"choice":"2027-02-30"}', '/inform{"choice":"soon"}'):
         assert read("w_review_date", forged, buttons=[]).kind == "invalid"
+
+
+# ---------------------------------------------------------------- what reaches Heard from a channel
+
+def test_a_payload_reaches_heard_only_when_it_was_offered() -> None:
+    from bot.vocabulary import as_sent
+
+    offered = [{"title": "Yes", "payload": '/inform{"choice":"yes"}'}]
+    assert as_sent('/inform{"choice":"yes"}', offered) == '/inform{"choice":"yes"}'
+    assert as_sent("/greet", []) == "/greet"  # the widget's own greeting
+    assert as_sent('/inform{"choice":"no"}', offered) == 'inform{"choice":"no"}'
+    assert as_sent("/disclose_harm", offered) == "disclose_harm"
+    assert as_sent("/ my name is Tayla", None) == "my name is Tayla"
+    assert as_sent("hello /restart", None) == "hello /restart"
+    assert as_sent("///", None) == ""
