@@ -183,7 +183,7 @@ class StartForm(Action):
         first = answers.first_answers(start.words_slot, start.guess_slot, text, guess_buttons)
         if start.words_slot in first:
             say(dispatcher, "kept_first_words", tracker)
-        known = remembered(tracker.slots)
+        known = remembered(tracker.slots, form)
         if known:
             say(dispatcher, "remembered_answers", tracker, facts=remembered_label(known))
         return (

@@ -352,8 +352,9 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     matched = match_choice(q.slot, text, buttons)
     if matched == SKIP and q.skippable:
         return Outcome("fill", "")
-    if matched is not None and asks_what(text):
-        # "what is advocate?" at "how do you want to take part?": a question about a button, not a choice of it.
+    if matched is not None and asks_what(text) and not _is_a_title(text, buttons):
+        # "what is advocate?" at "how do you want to take part?": a question about a button, not a choice of it
+        # (but "what kind of person", a button's own title typed at the check, is that button).
         return Outcome("digress") if _is_digression(q, text, intent, confidence) else Outcome("invalid")
     unmatched = _not_a_choice(q, text, intent, confidence) if matched is None else None
     if unmatched is not None:
@@ -368,6 +369,15 @@ def _read_choice(q, text, intent, confidence, buttons) -> Outcome:
     return Outcome("fill", matched) if matched is not None else Outcome("invalid")
 
 
+def _is_a_title(text: str, buttons: Sequence[Mapping[str, Any]] | None) -> bool:
+    words = padded_words(text)
+    return any(padded_words(str(button.get("title", ""))) == words for button in buttons or ())
+
+
+# Words that only say how a way is used ("thru my foster carer", "by text"): never "more than the button".
+WAY_WORDS = frozenset({"through", "thru", "threw", "via", "using", "by", "with", "ask", "tell", "contact"})
+
+
 def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[Mapping[str, Any]] | None,
                            allowed: int = 1) -> bool:
     """Whether a sentence that picks button `value` says more than the button ("nobody lissens to me" does not;
@@ -380,7 +390,7 @@ def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[
     for phrase in q.synonyms.get(value, ()):
         own |= set(phrase.split())
     extra = [w for w in normal_words(text).split()
-             if w not in own and w not in COMMON_WORDS and w not in REQUEST_WORDS
+             if w not in own and w not in COMMON_WORDS and w not in REQUEST_WORDS and w not in WAY_WORDS
              and not difflib.get_close_matches(w, own, n=1, cutoff=TYPO_CUTOFF)]
     return len(extra) > allowed
 
@@ -664,7 +674,11 @@ REQUEST_WORDS = frozenset(
      "stuff", "things", "thing", "something", "sumthing", "summat", "smth", "bits", "few", "couple",
      # words about doing the form itself ("i want to fill in my review thing")
      "fill", "filling", "form", "forms", "out", "complete", "start", "put", "answer", "answers", "questions",
-     "write", "send", "sent", "now", "today", "again"}
+     "write", "send", "sent", "now", "today", "again",
+     # greetings in the first languages of children in care ("salaam i need someone on my side please")
+     "salaam", "salam", "salaams", "assalamualaikum", "assalamu", "alaikum", "asalam", "hola", "bonjour", "salut",
+     "ciao", "merhaba", "selam", "namaste", "hallo", "hej", "ola", "shalom", "habari", "jambo", "privet", "czesc",
+     "ahoj", "zdravo", "tungjatjeta", "marhaba", "salve", "buna", "dzien", "dobry"}
 )
 
 

@@ -140,15 +140,17 @@ def asks_to_delete_chat(text: str, intent: str | None) -> bool:
     return intent == DELETE_CHAT_INTENT and bool(DELETE_CHAT_SENTENCE.match(normal_words(text)))
 
 
-FIRST_CLAUSE = re.compile(r"^([^,.;!]+)[,.;!].*\w")  # the words before the first comma or full stop
+# A stop said in a clause of its own, first or last ("actually stop, ill talk to my key worker first", "wait. stop
+# please, I ask my sw first", "can i do this later with my advocate instead? stop for now").
+CLAUSE_BREAK = re.compile(r"[,.;!?]+")
 
 
 def is_stop_sentence(text: str) -> bool:
     """"actually stop i dont want it", "can we stop", "nvm": a wish to stop, not an answer. A stop said first and
     then a reason after a comma or a full stop ("actually stop, ill talk to my key worker first") is one too (the
     child is asked, never stopped on a guess)."""
-    clause = FIRST_CLAUSE.match(text)
-    return bool(clause and _stops(clause.group(1))) or _stops(text)
+    clauses = [part for part in CLAUSE_BREAK.split(text) if part.strip()]
+    return _stops(text) or (len(clauses) > 1 and any(_stops(part) for part in clauses))
 
 
 def _stops(text: str) -> bool:
@@ -263,6 +265,10 @@ def plain_yes_no(text: str, also_yes: frozenset[str] = frozenset()) -> bool | No
 # A no followed by a reason ("no im scared of dogs") at a yes/no question with a reason slot: the no, with the
 # words kept as the reason. Not when the rest hedges ("no wait", "no idea", "no but maybe", "no i dont know").
 NO_FIRST = frozenset({"no", "nope", "nah", "nahh", "naw", "na", "noo", "nooo"})
+# After "but", these take a no back ("no but maybe later"); other words give the reason ("no shes nice but i want
+# someone younger").
+BUT_HEDGES = frozenset({"maybe", "if", "ok", "okay", "fine", "later", "yes", "yeah", "could", "might", "can",
+                        "probably", "sure", "try", "perhaps", "then", "still", "would"})
 HEDGE_WORDS = frozenset({"if", "unless", "but", "maybe", "idk", "dunno", "unsure", "idea", "wait", "depends", "yet",
                          "perhaps", "probably", "might", "or", "sure"})
 
@@ -281,14 +287,19 @@ def _rest_asks(rest: list[str]) -> bool:
     return looks_like_question(" ".join(rest))
 
 
-def _hedges(rest: list[str]) -> bool:
+def _hedges(rest: list[str], reason: bool = False) -> bool:
     """"no but maybe later", "yes or no": a hedge; "someone who speaks tigrinya or amharic" is not ("or" hedges only
-    beside a yes or a no)."""
+    beside a yes or a no). After a no that gives a `reason`, "but" hedges only when a maybe or a question follows
+    ("no shes nice but i want someone younger" is a no and its reason)."""
     for index, word in enumerate(rest):
         if word == "or":
             beside = rest[max(index - 1, 0): index] + rest[index + 1: index + 2]
             if any(w in YES_WORDS | NO_WORDS | {"maybe", "not"} for w in beside):
                 return True
+        elif word == "but" and reason:
+            after = rest[index + 1:]
+            if any(w in BUT_HEDGES for w in after[:3]) or _rest_asks(after):
+                return True  # "no but maybe later", "no but she can come once", "no but is that bad"
         elif word in STRONG_YES or word in HEDGE_WORDS:
             return True
     return False
@@ -303,7 +314,7 @@ def no_with_reason(text: str, at_least: int = 3) -> bool:
     if len(words) < at_least or words[0] not in NO_FIRST:
         return False
     rest = words[1:]
-    if _rest_asks(rest) or _hedges(rest):
+    if _rest_asks(rest) or _hedges(rest, reason=True):
         return False
     return any(w not in YES_WORDS | NO_WORDS | FILLER_WORDS | {"know", "thanks"} for w in rest)
 

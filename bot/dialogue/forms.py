@@ -533,9 +533,12 @@ def remembered_label(known: Mapping[str, Any]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def remembered(slots: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers this conversation already holds that the next form will not ask again."""
-    return {q.slot: slots.get(q.slot) for q in QUESTIONS.values() if q.remember and slots.get(q.slot)}
+def remembered(slots: Mapping[str, Any], form: str | None = None) -> dict[str, Any]:
+    """The answers this conversation already holds that the next form will not ask again (only the questions of
+    `form` when given: the call-back form asks for a safe way to reach the child, so "how to reach you" from
+    an advocate request is not said to be used again)."""
+    questions = FORMS[form].questions if form is not None else QUESTIONS.values()
+    return {q.slot: slots.get(q.slot) for q in questions if q.remember and slots.get(q.slot)}
 
 
 # ---------------------------------------------------------------- the child's check before sending

@@ -144,7 +144,7 @@ def readable(text: str) -> list[str] | None:
     left out: "not my mum") means everyone who can read it here (``READABLE``). None when unclear, or when the child
     let in someone who cannot read it here ("my iro and my advocate"): asked again, never a silent drop."""
     roles = parse(text)
-    if roles is None and _both(text):
+    if (roles is None or READABLE.issuperset(roles)) and _both(text):
         return [a for a in AUDIENCES if a in READABLE]  # the question offers "your social worker, your IRO, or both"
     if roles is None or READABLE.issuperset(roles):
         return roles
@@ -155,6 +155,7 @@ def readable(text: str) -> list[str] | None:
     return [r for r in roles if r in READABLE] or None
 
 
+BOTH_ALSO = frozenset({"also", "too", "aswell", "as", "well", "my", "and", "plus"})
 BOTH_WORDS = frozenset({"both", "bothe", "bofe", "boht", "bth"})
 BOTH_FILLER = frozenset({"the", "of", "them", "em", "pls", "please", "plz", "thanks", "ty", "is", "fine", "ok", "okay",
                          "i", "want", "yes", "yeah", "2", "actually", "then", "thats", "that's", "that", "its", "it's",
@@ -164,9 +165,17 @@ BOTH_FILLER = frozenset({"the", "of", "them", "em", "pls", "please", "plz", "tha
 
 
 def _both(text: str) -> bool:
-    """"both", "both of them pls": the two the question names, and nobody else named or left out."""
-    tokens = _tokens(text)
-    return any(t in BOTH_WORDS for t in tokens) and all(t in BOTH_WORDS | BOTH_FILLER for t in tokens)
+    """"both", "both of them pls", "my social worker also, both": the two the question names, and nobody else
+    named or left out."""
+    tokens = _fix_typos(_tokens(text))
+    if not any(t in BOTH_WORDS for t in tokens):
+        return False
+    named = {audience for _, audience in _mentions(tokens)}
+    if not READABLE.issuperset(named) or _find(" ".join(tokens), LEAVE_OUT):
+        return False
+    covered = {i for i, _ in _mentions(tokens)}  # the first word of each reader named
+    reader_words = {w for audience in named for phrase in READER_PHRASES[audience] for w in phrase.split()}
+    return all(t in BOTH_WORDS | BOTH_FILLER | BOTH_ALSO | reader_words or i in covered for i, t in enumerate(tokens))
 
 
 def _decide(tokens: list[str], words: str) -> list[str] | None:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.dialogue import messages
+from bot.dialogue import forms, messages
 from bot.dialogue.answers import PREVIOUS_WORDS, first_answers, read_answer, says_more
 from bot.dialogue.child_says import plain_yes_no
 from bot.dialogue.dates import UNKNOWN, read_date
@@ -109,6 +109,10 @@ def test_the_first_message_keeps_what_it_says() -> None:
 def test_name_council_and_contact_are_not_asked_again_in_one_conversation() -> None:
     slots = {"anon_name": "Sam", "anon_council": "Leeds", "contact_how": "text", "adv_words": "x"}
     assert remembered(slots) == {"anon_name": "Sam", "anon_council": "Leeds", "contact_how": "text"}
+    # Only what the next form really uses again: the call-back form asks for a safe way to reach the child.
+    assert remembered(slots, "callback_form") == {"anon_name": "Sam"}
+    assert remembered(slots, "visitor_form") == {k: v for k, v in remembered(slots).items()
+                                                 if k in forms.FORMS["visitor_form"].slots}
     kept = slots_to_clear("visitor_form", keep_remembered=True)
     assert "anon_name" not in kept and "iv_wish" in kept
     assert "anon_name" in slots_to_clear("visitor_form")

@@ -77,3 +77,55 @@ def test_social_worker_spelt_as_it_sounds(text: str) -> None:
 
 def test_a_key_worker_is_not_a_social_worker() -> None:
     assert read("w_share_with", "only my key worker").value != ["social_worker"]
+
+
+# ---------------------------------------------------------------- found by the x01-x40 development flows
+
+
+@pytest.mark.parametrize("text", ["no shes nice but i want someone younger", "nah hes ok but i want a woman",
+                                  "no, he seems fine but i dont like football"])
+def test_a_no_then_but_and_a_reason_is_the_no_and_its_reason(text: str) -> None:
+    outcome = read("match_decision", text)
+    assert (outcome.kind, outcome.value, outcome.also) == ("fill", "object", {"match_reason": text})
+
+
+@pytest.mark.parametrize("text", ["no but maybe later", "no but she can come once", "no but is that bad"])
+def test_a_no_then_but_and_a_maybe_or_a_question_is_asked_again(text: str) -> None:
+    assert read("match_decision", text).kind != "fill"
+
+
+@pytest.mark.parametrize("text", ["thru my foster carer", "through my carer", "via my carer", "ask my foster carer"])
+def test_a_way_to_reach_said_with_through_is_that_button(text: str) -> None:
+    assert read("contact_how", text).value == "carer"
+
+
+@pytest.mark.parametrize("text", ["my social worker also, both", "both, my iro too", "my sw and iro both"])
+def test_both_with_the_two_readers_named_is_both(text: str) -> None:
+    assert read("w_share_with", text).value == ["social_worker", "iro"]
+
+
+@pytest.mark.parametrize("text", ["hmm actually can i do this later with my advocate instead? stop for now",
+                                  "I ask my brother first. stop please", "wait. stop please, I ask my sw first",
+                                  "i need to think. cancel"])
+def test_a_stop_in_any_clause_is_asked_about(text: str) -> None:
+    assert is_stop_sentence(text)
+
+
+@pytest.mark.parametrize("text", ["my mum said stop, so i did", "the bus stop is far. i walk"])
+def test_stop_inside_a_sentence_is_not_a_wish_to_stop(text: str) -> None:
+    assert not is_stop_sentence(text)
+
+
+def test_a_buttons_own_title_typed_is_that_button_even_when_it_starts_with_what() -> None:
+    shown = [{"title": "What kind of person", "payload": '/inform{"choice":"iv_wish"}'},
+             {"title": "What you want to happen", "payload": '/inform{"choice":"cp_wants"}'}]
+    assert read_answer("iv_change_which", "what kind of person", "inform", 0.5, shown).value == "iv_wish"
+    assert read_answer("iv_change_which", "What you want to happen", "inform", 0.5, shown).value == "cp_wants"
+
+
+@pytest.mark.parametrize("text", ["salaam i need someone on my side please", "hola can i have an advocate please",
+                                  "merhaba i want a mentor please"])
+def test_a_greeting_in_a_first_language_says_nothing_more_than_the_request(text: str) -> None:
+    from bot.dialogue.answers import says_more
+
+    assert not says_more(text)
