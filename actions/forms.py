@@ -206,17 +206,33 @@ class HeardFormValidation(FormValidationAction):
         a yes/no: never words of the child's own, which they change at the check), and this question is asked
         again. None when the message is no such correction."""
         fix = child_says.correction_of(text)
-        before = previous_question(tracker.events, slot) if fix else None
+        if fix is None:
+            return None
+        # The answer just before; else a date given earlier in this form ("sorry I meant the 26th not the 19th" two
+        # questions after the date): a date is never mistaken for another kind of answer.
+        dates_given = [q.slot for q in forms.FORMS[self.form].questions
+                       if q.kind == forms.DATE and tracker.get_slot(q.slot) and q.slot != slot]
+        last = previous_question(tracker.events, slot)
+        for before in dict.fromkeys([last, *reversed(dates_given)]):
+            value = self._corrected(before, fix, tracker)
+            if value is not None:
+                say(dispatcher, "changed_previous" if before == last else "changed_date", tracker)
+                return [SlotSet(before, value), SlotSet(slot, None)]
+        return None
+
+    @staticmethod
+    def _corrected(before: str | None, fix: str, tracker: Tracker) -> Any:
+        """The new value of question `before` when `fix` can correct it, else None. Only an answer the check reads
+        back (never the check itself, a kept-alert choice or a change-which); words of the child's own are changed
+        at the check, and at an open question only one button for another is changed here."""
         q = forms.question(before) if before else None
-        # Only an answer the check reads back (never the check itself, a kept-alert choice or a change-which).
-        if fix is None or q is None or not q.summary_label or before not in tracker.slots:
+        if q is None or not q.summary_label or before not in tracker.slots:
             return None
         outcome = answers.read_answer(before, fix, None, 0.0, buttons_for(before, tracker.slots, channel_of(tracker)))
         if outcome.kind != "fill" or (q.kind == forms.OPEN and not (forms.is_button_value(q, tracker.get_slot(before))
                                                                     and forms.is_button_value(q, outcome.value))):
-            return None  # words of the child's own are changed at the check; one button for another here too
-        say(dispatcher, "changed_previous", tracker)
-        return [SlotSet(before, outcome.value), SlotSet(slot, None)]
+            return None
+        return outcome.value
 
     def _after_check_in(self, slot: str, tracker: Tracker) -> List[Dict[str, Any]]:
         """The latest message answered a safeguarding check-in, not this question. After a "no", the message the

@@ -203,15 +203,17 @@ CORRECTION = re.compile(
     r"^((sorry|soz|sry|oops|opps|oh|no|wait|actually|ah|ahh|my bad) )*(i meant|i mean|meant|i ment|i meant to say)"
     r" (?P<fix>.+)$"
 )
+NOT_THE_OLD = re.compile(r" (not|instead of|rather than|and not) .*$")
 CORRECTION_MAX_WORDS = 4  # the corrected answer itself: "tuesday", "the 14th", "only the iro"
 
 
 def correction_of(text: str) -> str | None:
     """The corrected answer in "sorry i meant tuesday" ("tuesday"), or None."""
     found = CORRECTION.match(normal_words(text))
-    if found is None or len(found.group("fix").split()) > CORRECTION_MAX_WORDS:
+    fix = NOT_THE_OLD.sub("", found.group("fix")) if found else ""  # "the 26th not the 19th": the 26th
+    if not fix or len(fix.split()) > CORRECTION_MAX_WORDS:
         return None
-    return found.group("fix")
+    return fix
 
 
 def emoji_as_words(text: str) -> str:

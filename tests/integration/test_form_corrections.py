@@ -117,3 +117,16 @@ def test_next_friday_said_on_a_saturday_is_the_coming_friday(monkeypatch: pytest
     run = FormRun("wishes_form", SIGNED_IN)
     run.say("next friday")
     assert run.slots["w_review_date"] == "next friday" and run.asked == "w_going_well"
+
+
+def test_a_date_corrected_two_questions_later_changes_the_date() -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("Tuesday the 19th of January")
+    run.say("I got into the football academy trials and I am going on the 23rd")
+    said = run.say("sorry I meant the 26th not the 19th")
+    assert run.slots["w_review_date"] == "the 26th"
+    assert run.slots["w_going_well"] == "I got into the football academy trials and I am going on the 23rd"
+    assert run.asked == "w_not_going_well" and run.slots["w_not_going_well"] is None
+    assert any("changed the date" in line for line in said)
+    run.say("sorry i meant maths")  # not a date: own words at this question, nothing earlier changed
+    assert run.slots["w_not_going_well"] == "sorry i meant maths" and run.slots["w_review_date"] == "the 26th"
