@@ -12,9 +12,9 @@ Targets:
 * ``log``: a WARNING log line (used when nothing else is configured).
 
 Every message carries ONLY the alert id, time, category, channel and a link path
-(``/review/alerts/<id>``). It never carries the child's words, the detector's cue, the child's id or name:
-webhooks and mail leave the secure network, so a person follows the link and signs in to the review app
-to read what the child said.
+(``/review/alerts#alert-<id>``: ``bot.services.review_links``). It never carries the child's words, the
+detector's cue, the child's id or name: webhooks and mail leave the secure network, so a person follows the
+link and signs in to the review app to read what the child said.
 
 Use: ``run_forever()`` as a background task (the web app), ``kick()`` right after an alert is committed so
 a reachable target is told within seconds, ``deliver_due()`` from the CLI

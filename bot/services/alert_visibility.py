@@ -4,7 +4,8 @@
   worker (only the child's own social worker could reach it, through their caseload; hiding it from the role
   also covers an alert sent before the child signed in);
 * an alert a duty lead restricted (rows in ``alert_viewers``) is shown only to the staff listed (the duty lead
-  who restricted it is always listed).
+  who restricted it is always listed), chosen among the people who can see it at all
+  (``read_models.alert_viewers``).
 
 ``visible(staff)`` is the condition every read of alerts adds (duty queue, alert detail and acknowledgement,
 child record, caseload counts, the API); ``restrict`` records a restriction, audited.
@@ -12,6 +13,7 @@ child record, caseload counts, the API); ``restrict`` records a restriction, aud
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import and_, exists, not_, select
@@ -39,15 +41,14 @@ def viewers(s: Session, alert_id: int) -> list[int]:
                           .order_by(AlertViewer.staff_id)).scalars())
 
 
-def restrict(s: Session, alert: SafeguardingAlert, by: StaffUser, staff_ids: list[int]) -> list[int]:
-    """Only ``staff_ids`` (active staff of ``by``'s council) and ``by`` see ``alert`` from now on; replaces an
-    earlier list. ``InvalidChoice`` for anyone else. Audited (who, never the alert's words)."""
+def restrict(s: Session, alert: SafeguardingAlert, by: StaffUser, staff_ids: Collection[int],
+             allowed: Collection[int] = ()) -> list[int]:
+    """Only ``staff_ids`` and ``by`` see ``alert`` from now on; replaces an earlier list. Each of ``staff_ids``
+    must be one of ``allowed``, the people who can see the alert at all (``read_models.alert_viewers``):
+    ``InvalidChoice`` for anyone else, and nothing changes. Audited (who, never the alert's words)."""
     wanted = sorted(set(staff_ids) | {by.id})
-    found = s.execute(select(StaffUser.id).where(
-        StaffUser.id.in_(wanted), StaffUser.active.is_(True),
-        StaffUser.local_authority_id == by.local_authority_id)).scalars().all()
-    if sorted(found) != wanted:
-        raise InvalidChoice("Choose active staff of your council.")
+    if not set(wanted) <= set(allowed) | {by.id}:
+        raise InvalidChoice("Choose only people who can see safeguarding alerts about this child.")
     for row in s.execute(select(AlertViewer).where(AlertViewer.alert_id == alert.id)).scalars():
         s.delete(row)
     s.flush()

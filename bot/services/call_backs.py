@@ -29,6 +29,7 @@ from bot.db.models import SafeguardingAlert, utcnow
 from bot.db.routing_models import AlertCallback
 from bot.services import alerts, audit, team_routing
 from bot.services.children import known_child_id
+from bot.services.read_models.plain_words import choice_words, contact_words, turn_words
 
 MAX_TURNS = 12
 
@@ -125,9 +126,10 @@ def mark_about_social_worker(s: Session, *, conversation_id: str, alert_id: int 
 
 
 def callback_view(callback: AlertCallback | None) -> dict[str, Any] | None:
-    """A call-back for the duty queue (the turns decoded)."""
+    """A call-back for the duty queue: the turns decoded, a pressed button in its own words (``plain_words``)."""
     if callback is None:
         return None
-    return {"wants_today": callback.wants_today, "turns": json.loads(callback.turns),
-            "reach_how": callback.reach_how, "reach_when": callback.reach_when, "anon_name": callback.anon_name,
-            "anon_contact": callback.anon_contact, "created_at": callback.created_at}
+    return {"wants_today": callback.wants_today, "turns": turn_words(json.loads(callback.turns)),
+            "reach_how": contact_words("cb_how", callback.reach_how),
+            "reach_when": choice_words("cb_when", callback.reach_when), "anon_name": callback.anon_name,
+            "anon_contact": contact_words("cb_how", callback.anon_contact), "created_at": callback.created_at}

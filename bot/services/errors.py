@@ -11,6 +11,11 @@ class NotFound(ServiceError, LookupError):
     """The record does not exist."""
 
 
+class NotAllowed(ServiceError):
+    """The staff member may not make this change to a record they can see (403), e.g. a social worker moving a
+    child to another caseload. The message says who may; refused and audited like a refused read."""
+
+
 class TextTooLong(ServiceError, ValueError):
     """A text is longer than ``settings.max_text`` characters. Nothing is truncated: ask the child to split it."""
 

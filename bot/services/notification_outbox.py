@@ -3,12 +3,13 @@
 ``bot.services.alerts.raise_alert`` adds one row per target with the alert. A row is claimed before it is
 sent (hidden from other notifiers for ``CLAIM_SECONDS``) and then marked delivered, or retried after
 5 s, 10 s, 20 s, 40 s, then every 60 s. What leaves the database about an alert is only its id, time,
-category, channel and a link (``alert_payload``): never the child's words, the detector's cue, the child's
-id or name. A row of kind ``security`` is about a security alert for admins instead
-(``bot.services.security_alerts.payload``: what happened, when, where to look). A row of kind ``record`` or
-``record_late`` is about another record for one team (``bot.services.team_routing.record_payload``: what
-is waiting, for which team, when, a link); its ``destination`` (the team's e-mail address or webhook URL) goes
-with the payload to the notifier, which sends there instead of the server's default.
+category, channel and a link (``alert_payload``; every link is ``bot.services.review_links``'s): never the
+child's words, the detector's cue, the child's id or name. A row of kind ``security`` is about a security alert
+for admins instead (``bot.services.security_alerts.payload``: what happened, when, where to look). A row of
+kind ``record`` or ``record_late`` is about another record for one team
+(``bot.services.team_routing.record_payload``: what is waiting, for which team, when, a link); its
+``destination`` (the team's e-mail address or webhook URL) goes with the payload to the notifier, which sends
+there instead of the server's default.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import NotificationOutbox, SafeguardingAlert
-from bot.services import audit, security_alerts, team_routing
+from bot.services import audit, review_links, security_alerts, team_routing
 
 BACKOFF_FIRST = 5
 BACKOFF_CAP = 60
@@ -34,10 +35,6 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
 
 
-def alert_link(alert_id: int) -> str:
-    return f"/review/alerts/{alert_id}"
-
-
 def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
     """What leaves the database about an alert: no words, no cue, no child id."""
     return {
@@ -45,7 +42,7 @@ def alert_payload(alert: SafeguardingAlert) -> dict[str, Any]:
         "time": alert.created_at.isoformat(),
         "category": alert.category,
         "channel": alert.channel,
-        "link": alert_link(alert.id),
+        "link": review_links.alert(alert.id),
     }
 
 

@@ -30,6 +30,7 @@ from bot.config import get_settings
 from bot.db.models import AGE_BANDS, LEGAL_STATUSES, PLACEMENT_TYPES, READING_LEVELS, Child, StaffUser, utcnow
 from bot.services import audit
 from bot.services.children import hash_phone, normalise_phone
+from bot.services.input_bounds import day_in_range
 from bot.services.phone_vault import encrypt_phone
 
 # Every field of the register, in the order of the form and the CSV file, and what staff call it.
@@ -79,14 +80,17 @@ def _text(raw: object) -> str | None:
 
 
 def parse_date(text: str) -> date:
-    """``2012-03-31`` or ``31/03/2012`` (UK order); ``ValueError`` otherwise."""
+    """``2012-03-31`` or ``31/03/2012`` (UK order), within ``input_bounds``; ``ValueError`` otherwise."""
+    found = None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        return date(year, month, day)
-    raise ValueError(text)
+        found = date(year, month, day)
+    if found is None or not day_in_range(found):
+        raise ValueError(text)
+    return found
 
 
 def _choice(values: tuple[str, ...]) -> Callable[[str], str]:

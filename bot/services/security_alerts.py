@@ -18,14 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import NotificationOutbox, SecurityAlert, SignInFailure
-from bot.services import audit
+from bot.services import audit, review_links
 from bot.services.alerts import notification_targets
 
 SIGNIN_BURST = "signin_burst"
 BURST_THRESHOLD = 20
 BURST_WINDOW = timedelta(minutes=10)
 SUBJECTS = {SIGNIN_BURST: "many wrong sign-in codes"}
-LINK = "/review/admin/audit"
 
 
 def _row(s: Session, kind: str) -> SecurityAlert:
@@ -82,5 +81,5 @@ def payload(alert: SecurityAlert) -> dict[str, Any]:
         "security_alert": alert.id,
         "subject": SUBJECTS.get(alert.kind, alert.kind),
         "time": alert.raised_at.isoformat() if alert.raised_at else None,
-        "link": LINK,
+        "link": review_links.security(),
     }

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AdvocacyReferral, Child, NotificationOutbox, StaffUser, VisitorRequest, utcnow
 from bot.db.routing_models import Complaint
-from bot.services import audit
+from bot.services import audit, review_links
 from bot.services.alerts import notification_targets
 from bot.services.referrals import add_working_days
 from bot.services.review_admin import council_settings
@@ -62,17 +62,6 @@ def council_of(s: Session, record: Any) -> int | None:
         child = s.get(Child, record.child_id)
         return child.local_authority_id if child is not None else None
     return record.routed_council_id
-
-
-def link(record_type: str, record_id: int) -> str:
-    """Where staff open it in the review app (no child id in the path)."""
-    return {
-        "advocacy_referral": f"/review/referrals/{record_id}",
-        "visitor_request": f"/review/visitor-requests#r{record_id}",
-        "complaint": f"/review/complaints/{record_id}",
-        "wishes_statement": "/review/children",
-        "alert_callback": f"/review/alerts#a{record_id}",
-    }.get(record_type, "/review/")
 
 
 def _rows(targets: list[tuple[str, str | None]], record_type: str, record_id: int, team: str, kind: str,
@@ -149,7 +138,7 @@ def record_payload(row: NotificationOutbox) -> dict[str, Any]:
         "what": WHAT.get(row.record_type, "record"),
         "team": TEAM_NAMES.get(row.team or "", "team"),
         "time": row.created_at.isoformat(),
-        "link": link(row.record_type, row.record_id),
+        "link": review_links.record(row.record_type, row.record_id, row.team),
     }
 
 

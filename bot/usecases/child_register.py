@@ -1,7 +1,9 @@
-"""The child register in the review app and the API: social workers and admins add and change children of their
-own council (form, CSV import, ``PUT /review/api/v1/children/{external_id}``). One transaction each; every
-change audited by field name (``bot.services.register``), every read of a register entry through
-``review_reads.staff_read``. A child of another council, or any role but these two, is ``NotFound``."""
+"""The child register in the review app and the API: admins keep the children of their own council, social
+workers those of their own caseload (``bot.services.register_keepers``), by the form, a CSV import or
+``PUT /review/api/v1/children/{external_id}``. One transaction each; every change audited by field name
+(``bot.services.register``), every read of a register entry through ``review_reads.staff_read``. A child of
+another council or caseload, or any role but these two, is ``NotFound``; a social worker naming a child's social
+worker is ``NotAllowed``; both audited as refused."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from bot.db.engine import session_scope
 from bot.db.models import Child, StaffUser, utcnow
 from bot.services import audit
 from bot.services import register as reg
-from bot.services.errors import NotFound
+from bot.services import register_keepers as keepers
+from bot.services.errors import NotAllowed, NotFound
 from bot.usecases.review_reads import WEB, Asked, Seen, Via, child_read, guarded, staff_read
 
 REGISTER_ROLES = ("social_worker", "admin")
@@ -44,10 +47,19 @@ def _check_role(staff: StaffUser) -> None:
 
 
 def council_child(s: Session, staff: StaffUser, child_id: str) -> Child:
-    """A child of ``staff``'s council, for a register keeper (``NotFound`` otherwise)."""
+    """A child of ``staff``'s council whose entry they keep (``register_keepers``; ``NotFound`` otherwise)."""
     _check_role(staff)
     child = s.get(Child, child_id)
-    if child is None or child.local_authority_id != staff.local_authority_id:
+    if child is None or child.local_authority_id != staff.local_authority_id or not keepers.keeps(staff, child):
+        raise NotFound("no such child")
+    return child
+
+
+def _external_child(s: Session, staff: StaffUser, external_id: str) -> Child | None:
+    """The council's child with its own id ``external_id`` (None: a new child); ``NotFound`` when it is a child
+    whose entry ``staff`` does not keep."""
+    child = reg.find_by_external_id(s, staff.local_authority_id, external_id)
+    if child is not None and not keepers.keeps(staff, child):
         raise NotFound("no such child")
     return child
 
@@ -60,6 +72,7 @@ def _prepare(
         raw["social_worker"] = staff.username  # a social worker's new child is in their caseload
     entry = reg.check_entry(raw, today=today)
     reg.resolve_staff(entry, reg.council_staffing(s, staff.local_authority_id))
+    keepers.check_social_worker(staff, entry.values)
     reg.check_unique(s, entry, child, staff.local_authority_id)
     reg.check_complete(entry, child, today)
     return entry
@@ -76,8 +89,9 @@ def _save(s: Session, staff: StaffUser, child: Child | None, raw: Mapping[str, o
 
 
 def save_child(staff: StaffUser, child_id: str | None, raw: Mapping[str, object]) -> Saved:
-    """Add a child (``child_id`` None) or change one of the council's children from the register form."""
-    asked = Asked("child", child_id, {"change": "register"}) if child_id else None
+    """Add a child (``child_id`` None) or change one whose entry ``staff`` keeps, from the register form."""
+    asked = (Asked("child", child_id, {"change": "register"}) if child_id
+             else Asked("child_register", staff.local_authority_id, {"change": "register"}))
     with guarded(staff, asked), session_scope() as s:
         _check_role(staff)
         child = council_child(s, staff, child_id) if child_id else None
@@ -93,20 +107,20 @@ def put_child(staff: StaffUser, external_id: str, raw: Mapping[str, object], via
     raw["external_id"] = external_id
     with guarded(staff, Asked("child_register", external_id, {"change": "register"}), via), session_scope() as s:
         _check_role(staff)
-        child = reg.find_by_external_id(s, staff.local_authority_id, external_id)
-        return _save(s, staff, child, raw, via)
+        return _save(s, staff, _external_child(s, staff, external_id), raw, via)
 
 
 def read_register(staff: StaffUser) -> list[dict[str, Any]]:
-    """Every child of ``staff``'s council with their register details, by name; audited as one read."""
+    """Every child whose entry ``staff`` keeps (an admin: the council; a social worker: their caseload) with their
+    register details, by name; audited as one read."""
 
     def load(s: Session) -> list[dict[str, Any]]:
         _check_role(staff)
-        children = s.execute(
-            select(Child).where(Child.local_authority_id == staff.local_authority_id)
-            .order_by(Child.chosen_name, Child.id)
-        ).scalars().all()
-        return [reg.register_row(c) for c in children]
+        query = select(Child).where(Child.local_authority_id == staff.local_authority_id)
+        kept = keepers.kept_condition(staff)
+        if kept is not None:
+            query = query.where(kept)
+        return [reg.register_row(c) for c in s.execute(query.order_by(Child.chosen_name, Child.id)).scalars()]
 
     def seen(rows: list[dict[str, Any]]) -> list[Seen]:
         return [Seen("read", "child_register", staff.local_authority_id, {"children": len(rows)})]
@@ -176,8 +190,15 @@ def _import_row(s: Session, staff: StaffUser, line: int, row: dict[str, str], se
         report.problems.append(f"line {line}: council id {external_id} is also on line {seen[external_id]}")
         return
     seen[external_id] = line
-    child = reg.find_by_external_id(s, staff.local_authority_id, external_id)
-    saved = _save(s, staff, child, row, WEB)
+    try:
+        saved = _save(s, staff, _external_child(s, staff, external_id), row, WEB)
+    except NotFound:
+        report.problems.append(f"line {line}: council id {external_id} is not a child on your caseload: "
+                               f"{keepers.NOT_YOURS}")
+        return
+    except NotAllowed as refusal:
+        report.problems.append(f"line {line}: {refusal}")
+        return
     if saved.errors:
         report.problems.extend(f"line {line}: {message}" for message in saved.errors.values())
     elif saved.created:

@@ -10,7 +10,8 @@ How the staff member came (``Via``) is in the detail of every event: nothing for
 A refused read (``NotFound``: not in the staff member's caseload or council, another role's record, or no such
 record; the page or API answers 404 either way) rolls the read back and is audited in a transaction of its own
 as ``refused_read`` of what was asked for (``Asked``), by the staff member. Use cases that change a record
-check access inside ``guarded``, which audits a refusal the same way.
+check access inside ``guarded``, which audits a refusal the same way, and also a change the staff member may
+not make to a record they can see (``NotAllowed``: 403).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import session_scope
 from bot.db.models import StaffUser
 from bot.services import audit
-from bot.services.errors import NotFound
+from bot.services.errors import NotAllowed, NotFound
 
 T = TypeVar("T")
 
@@ -118,11 +119,11 @@ def refused(staff: StaffUser, asked: Asked, via: Via = WEB) -> None:
 
 @contextmanager
 def guarded(staff: StaffUser, asked: Asked | None, via: Via = WEB) -> Iterator[None]:
-    """Run the block; a ``NotFound`` out of it is audited as a refused read of ``asked`` and raised again.
-    Put it outside the block's ``session_scope()``, so the refused transaction is rolled back first."""
+    """Run the block; a ``NotFound`` or ``NotAllowed`` out of it is audited as a refused read of ``asked`` and
+    raised again. Put it outside the block's ``session_scope()``, so the refused transaction is rolled back first."""
     try:
         yield
-    except NotFound:
+    except (NotFound, NotAllowed):
         if asked is not None:
             refused(staff, asked, via)
         raise

@@ -11,6 +11,7 @@ from bot.db.engine import session_scope
 from bot.db.models import StaffUser
 from bot.services import alert_visibility, audit, complaints
 from bot.services.read_models.access import alert_for_staff
+from bot.services.read_models.alert_viewers import viewer_choices
 from bot.services.read_models.team_queues import (
     anonymous_statements,
     complaint_detail,
@@ -58,8 +59,9 @@ def change_complaint_status(staff: StaffUser, complaint_id: int, to_status: str,
 
 
 def restrict_alert(staff: StaffUser, alert_id: int, staff_ids: list[int]) -> list[int]:
-    """A duty lead restricts who sees an alert to ``staff_ids`` and themself (``InvalidChoice`` for staff not
-    active in their council); recorded and audited; returns who may see it now."""
+    """A duty lead restricts who sees an alert to ``staff_ids`` and themself (``InvalidChoice`` for anyone who
+    cannot see the alert at all: ``read_models.alert_viewers``); recorded and audited; returns who may see it now."""
     with guarded(staff, Asked("safeguarding_alert", alert_id, {"change": "restrict"})), session_scope() as s:
         alert = alert_for_staff(s, staff, alert_id)
-        return alert_visibility.restrict(s, alert, staff, staff_ids)
+        allowed = [person["id"] for person in viewer_choices(s, alert, staff)]
+        return alert_visibility.restrict(s, alert, staff, staff_ids, allowed)

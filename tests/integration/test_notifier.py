@@ -116,7 +116,7 @@ def test_webhook_down_then_up(engine, monkeypatch):
             "time": hook.received[0]["time"],
             "category": "physical_harm",
             "channel": "sms",
-            "link": f"/review/alerts/{alert_id}",
+            "link": f"/review/alerts#alert-{alert_id}",
             "kind": "alert",
         }
     ]
@@ -132,7 +132,7 @@ def test_log_target_when_nothing_configured(engine, caplog):
     alert_id = _raise(engine)
     with caplog.at_level(logging.WARNING, logger="bot.safeguarding.notifier"):
         assert asyncio.run(notifier.deliver_due(session_factory(engine))) == 1
-    assert f"/review/alerts/{alert_id}" in caplog.text
+    assert f"/review/alerts#alert-{alert_id}" in caplog.text
     assert "stepdad" not in caplog.text and "hits" not in caplog.text
     assert _rows(engine)[0].delivered_at is not None
 
@@ -162,7 +162,7 @@ def test_email_target(engine, monkeypatch):
     [message] = sent
     body = message.get_content()
     assert message["To"] == "duty@example.org"
-    assert f"/review/alerts/{alert_id}" in body
+    assert f"/review/alerts#alert-{alert_id}" in body
     assert "stepdad" not in body and "hits" not in body
 
 

@@ -119,7 +119,7 @@ async def test_put_register_is_idempotent_validated_audited_and_scoped(client, w
     token = _token(engine, world, "sw.a")
     headers = {"Authorization": f"Bearer {token}"}
     body = {"chosen_name": "Kit", "date_of_birth": "2014-04-04", "legal_status": "child_protection",
-            "social_worker": "sw.b", "sms_consent": False, "parental_contact_last_12m": True}
+            "social_worker": "sw.a", "sms_consent": False, "parental_contact_last_12m": True}
     first = await client.put("/review/api/v1/register/K-1", json=body, headers=headers)
     assert first.status == 201, await first.text()
     created = await first.json()
@@ -127,7 +127,7 @@ async def test_put_register_is_idempotent_validated_audited_and_scoped(client, w
     assert again.status == 200 and (await again.json())["changed"] == []
     assert (await again.json())["child_id"] == created["child_id"]
     kit = _child(engine, id=created["child_id"])
-    assert kit.social_worker_id == world.users["sw.b"] and kit.parental_contact_last_12m is True
+    assert kit.social_worker_id == world.users["sw.a"] and kit.parental_contact_last_12m is True
     bad = await client.put("/review/api/v1/register/K-1", json={"date_of_birth": "soon", "placement_type": "x"},
                            headers=headers)
     assert bad.status == 400

@@ -93,7 +93,7 @@ async def test_duty_sees_call_back_first_and_can_restrict(client, world, teams, 
     first_alert = page.index("<article")
     assert "Call-back request" in page[first_alert:page.index("</article>", first_alert)]
     response = await client.post(f"/review/alerts/{world.alert_ada}/restrict",
-                                 data={"_csrf": token, "staff_id": str(world.users["admin.f"])},
+                                 data={"_csrf": token, "staff_id": str(world.users["sw.a"])},  # Ada's
                                  allow_redirects=False)
     assert response.status == 303
     assert audit_events(engine, actor=actor("duty.e"), action="update", entity_type="safeguarding_alert")

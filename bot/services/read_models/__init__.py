@@ -14,6 +14,9 @@ transaction and write the audit events.
 * ``staff_accounts``, ``audit_trail`` (the admin's own council's events only) and ``unrouted`` (records of
   children not signed in that matched no council): the admin screens.
 * ``api_tokens``: a staff member's own API tokens, and the council's for the admin (never a token itself).
+* ``alert_viewers``: who a duty lead may let see an alert they restrict; ``late_records``: records past their
+  deadline, for the duty lead.
+* ``plain_words``: a pressed button, a day and a member of staff as staff read them (never a stored code).
 
 Visibility rules kept here:
 

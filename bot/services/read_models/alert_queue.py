@@ -15,6 +15,8 @@ from bot.db.routing_models import AlertCallback, AlertViewer
 from bot.services.alert_visibility import visible
 from bot.services.call_backs import callback_view
 from bot.services.read_models.access import council_condition
+from bot.services.read_models.alert_viewers import duty_colleagues, viewer_choices
+from bot.services.read_models.late_records import late_records
 from bot.services.review_admin import council_settings
 
 
@@ -86,11 +88,11 @@ def alert_queue(
 
 
 def duty_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
-    """The duty team's page: the queue, escalated after the council's escalation time."""
+    """The duty team's page: the queue, escalated after the council's escalation time, each alert with the
+    people it may be restricted to (``alert_viewers``); and the records past their deadline (``late_records``)."""
     settings = council_settings(s, staff.local_authority_id)
     rows = alert_queue(s, staff, escalate_after=settings.escalate_after)
-    colleagues = s.execute(select(StaffUser.id, StaffUser.display_name, StaffUser.role).where(
-        StaffUser.local_authority_id == staff.local_authority_id, StaffUser.active.is_(True),
-        StaffUser.id != staff.id).order_by(StaffUser.display_name)).all()
-    return {"rows": rows, "escalation_minutes": settings.alert_escalation_minutes,
-            "colleagues": [{"id": i, "name": n, "role": r} for i, n, r in colleagues]}
+    colleagues = duty_colleagues(s, staff)
+    for row in rows:
+        row["viewer_choices"] = viewer_choices(s, s.get(SafeguardingAlert, row["id"]), staff, colleagues)
+    return {"rows": rows, "escalation_minutes": settings.alert_escalation_minutes, "late": late_records(s, staff)}

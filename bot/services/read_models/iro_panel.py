@@ -13,6 +13,7 @@ from bot.db.models import AdvocacyReferral, Child, StaffUser, WishesStatement
 from bot.services.plan_marks import plan_mark_view
 from bot.services.read_models.access import owned
 from bot.services.read_models.caseload import for_upcoming_review
+from bot.services.read_models.plain_words import review_words
 from bot.services.read_models.referral_queue import OPEN_REFERRAL_STATUSES
 from bot.services.staff_referrals import origin_view
 from bot.services.wishes import visible_answers
@@ -63,6 +64,7 @@ def iro_panel(s: Session, staff: StaffUser) -> list[dict[str, Any]]:
         statements = _statements(s, child)
         differs = [
             {"statement_id": st.id, "review_date": st.review_date, "review_label": st.review_label,
+             "review_for": review_words(st.review_label, st.review_date),
              **(plan_mark_view(st) or {})}
             for st in statements
             if visible_answers(st, "iro") and st.plan_mark is not None and st.plan_mark.differs

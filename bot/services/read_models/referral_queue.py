@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AdvocacyReferral, StaffUser, utcnow
 from bot.services.read_models.access import council_condition, referral_for_staff
+from bot.services.read_models.plain_words import choice_words, contact_words
 from bot.services.phone_vault import decrypt_phone
 from bot.services.referrals import NEXT_STATUS
 from bot.services.staff_referrals import origin_view
 
-CONTACT_LABELS = {"this_number": "Text me at this number"}  # the button's words, by SMS
 OPEN_REFERRAL_STATUSES = ("new", "acknowledged", "allocated")
 # The queue's "open" tab also shows referrals the child took back, until staff close them (so nobody misses it).
 QUEUE_OPEN_STATUSES = OPEN_REFERRAL_STATUSES + ("withdrawn",)
@@ -33,8 +33,8 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "local_authority": r.child.local_authority.name if r.child else r.anon_local_authority,
         "reason": r.reason,
         "words": r.words,
-        "contact_how": CONTACT_LABELS.get(r.contact_how or "", r.contact_how),
-        "contact_when": r.contact_when,
+        "contact_how": contact_words("contact_how", r.contact_how),  # the button's words, or the child's own
+        "contact_when": choice_words("contact_when", r.contact_when),
         "channel": r.channel,  # web | sms (None before migration 0015)
         "tell_social_worker": r.tell_social_worker,
         "status": r.status,

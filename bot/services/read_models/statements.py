@@ -1,5 +1,6 @@
 """A child's wishes-and-feelings statements as one member of staff may see them: only the answers the
-child chose to share with that role (``bot.services.wishes.visible_answers``)."""
+child chose to share with that role (``bot.services.wishes.visible_answers``), a pressed button in its own words
+and the review it is for in words (``plain_words``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.db.models import Child, StaffUser, WishesStatement
 from bot.services.errors import NotFound
 from bot.services.read_models.access import caseload_filter, child_for_staff, owned
 from bot.services.read_models.child_summary import child_summary
+from bot.services.read_models.plain_words import answer_words, review_words
 from bot.services.plan_marks import plan_mark_view
 from bot.services.wishes import visible_answers
 
@@ -24,6 +26,7 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
         "id": statement.id,
         "review_date": statement.review_date,
         "review_label": statement.review_label,
+        "review_for": review_words(statement.review_label, statement.review_date),  # what staff read
         "drafted_at": statement.drafted_at,
         "sent_at": statement.sent_at,
         "withdrawn_at": statement.withdrawn_at,  # the child took it back; the words stay for the record
@@ -36,7 +39,7 @@ def statement_view(statement: WishesStatement, role: str) -> dict[str, Any]:
                 "position": a.position,
                 "question_key": a.question_key,
                 "question": a.question_text,
-                "answer": a.answer,
+                "answer": answer_words(a.question_key, a.answer),  # a button's words; the child's own verbatim
             }
             for a in answers
         ],

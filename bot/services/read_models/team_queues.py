@@ -20,6 +20,7 @@ from bot.db.routing_models import Complaint
 from bot.services.complaints import NEXT_STATUS
 from bot.services.errors import NotFound
 from bot.services.read_models.access import council_condition
+from bot.services.read_models.plain_words import contact_words
 from bot.services.read_models.statements import statement_view
 from bot.services.read_models.visitor_kinds import request_kind_label
 from bot.services.referrals import add_working_days
@@ -45,7 +46,8 @@ def visitor_request_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
         "created_at": r.created_at,
         "channel": r.channel,
         "anonymous": r.child_id is None, "child_name": _name(r), "anon_name": r.anon_name,
-        "anon_local_authority": r.anon_local_authority, "contact": r.contact, "withdrawn_at": r.withdrawn_at,
+        "anon_local_authority": r.anon_local_authority, "contact": contact_words("contact_how", r.contact),
+        "withdrawn_at": r.withdrawn_at,
         "act_by": add_working_days(r.created_at.date(), days),
         "overdue": r.status == "new" and add_working_days(r.created_at.date(), days) < today,
     } for r in requests]
@@ -71,7 +73,8 @@ def complaint_view(c: Complaint) -> dict[str, Any]:
     return {
         "id": c.id, "about": c.about, "wants": c.wants, "status": c.status, "anonymous": c.child_id is None,
         "child_name": _name(c), "anon_name": c.anon_name, "anon_local_authority": c.anon_local_authority,
-        "anon_contact": c.anon_contact, "channel": c.channel, "about_children_home": c.about_children_home,
+        "anon_contact": contact_words("contact_how", c.anon_contact), "channel": c.channel,
+        "about_children_home": c.about_children_home,
         "about_social_worker": c.about_social_worker, "wants_advocate": c.wants_advocate,
         "referral_id": c.referral_id, "acknowledge_due": c.acknowledge_due, "created_at": c.created_at,
         "acknowledged_by": c.acknowledged_by, "acknowledged_at": c.acknowledged_at, "resolved_at": c.resolved_at,

@@ -13,6 +13,7 @@ import aiohttp_session
 import jinja2
 from aiohttp import web
 
+from bot.services.read_models.plain_words import actor_words, long_date
 from bot.vocabulary import audiences_list
 from bot.web.review import account, admin, advocacy, api, auth, children, concerns, duty, tokens, visitors
 from bot.web.review import retention as retention_pages
@@ -27,7 +28,7 @@ from bot.web.review.common import (
     fmt_date,
     fmt_datetime,
     fmt_datetime_seconds,
-    not_found_middleware,
+    refusal_middleware,
 )
 from bot.web.review.security import Handler, headers_middleware, idle_middleware, session_storage
 
@@ -156,13 +157,15 @@ def setup(app: web.Application) -> None:
             "datetime": fmt_datetime,
             "audiences": audiences_list,  # share_with|audiences (staff voice), |audiences("statement")
             "datetime_s": fmt_datetime_seconds,
+            "who": actor_words,  # "staff:duty.erin" -> "duty.erin"; a child or the system in words
+            "long_date": long_date,  # "Saturday 12 December 2026"
         },
     )
     chain = [
         headers_middleware,
         isolate_session,
         aiohttp_session.session_middleware(session_storage()),
-        not_found_middleware,
+        refusal_middleware,
         api.token_middleware,
         idle_middleware,
         csrf_middleware,

@@ -17,7 +17,7 @@ from bot.services import alerts
 from bot.services.errors import ServiceError
 from bot.services.review_admin import SETTING_LIMITS
 from bot.usecases import review_admin as admin_cases
-from bot.web.review.common import ROLE_LABELS, form_int, match_int, render, require, run_use_case
+from bot.web.review.common import ROLE_LABELS, form_id, form_int, match_int, render, require, run_use_case
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD = 12
@@ -174,7 +174,7 @@ async def audit_page(request: web.Request) -> web.Response:
         "entity_id": q.get("entity_id", "").strip()[:64] or None,
         "action": q.get("action") if q.get("action") in AUDIT_ACTIONS else None,
     }
-    before = form_int(q.get("before"))
+    before = form_id(q.get("before"))
     events = await run_use_case(
         admin_cases.read_audit_trail, request["staff"], **filters, before_id=before, limit=100
     )
@@ -205,7 +205,7 @@ async def unrouted_page(request: web.Request) -> web.Response:
 async def route_record(request: web.Request) -> web.Response:
     record_id = match_int(request, "record_id")
     form = await request.post()
-    council_id = form_int(form.get("council_id"))
+    council_id = form_id(form.get("council_id"))
     entity_type = request.match_info["entity_type"]
     if council_id is None:
         raise web.HTTPSeeOther("/review/admin/unrouted")

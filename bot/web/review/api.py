@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.db.models import StaffUser
+from bot.services.input_bounds import day_in_range, out_of_range_words
 from bot.usecases.child_register import REGISTER_ROLES, put_child
 from bot.usecases.review_caseload import read_caseload
 from bot.usecases.review_child_record import export_child_statements, export_statements_since, read_child_record
@@ -131,6 +132,8 @@ async def statements_feed(request: web.Request) -> web.Response:
             since = datetime.fromisoformat(since_text.replace("Z", "+00:00"))
         except ValueError:
             return _error(400, "since must be an ISO 8601 date-time")
+        if not day_in_range(since.date()):
+            return _error(400, f"since must be {out_of_range_words()}")
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
     return respond({"statements": await run_use_case(export_statements_since, staff, since, _via(request))})

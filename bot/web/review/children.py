@@ -16,7 +16,7 @@ from bot.usecases import review_child_changes as changes
 from bot.usecases.review_caseload import read_caseload
 from bot.usecases.review_child_record import read_child_record, statement_to_print
 from bot.usecases.signin import end_sign_in, sign_in_panel
-from bot.web.review.common import match_int, render, require, run_use_case
+from bot.web.review.common import form_day, match_int, render, require, run_use_case
 
 KIND_LABELS = {"independent_visitor": "Independent Visitor", "mentor": "Mentor"}
 
@@ -98,13 +98,14 @@ async def propose_match(request: web.Request) -> web.Response:
 
 
 def _form_date(value: object) -> date | None:
+    """A day from the form, None when left empty; ``ValueError`` when it is not a day (or out of range)."""
     text = str(value or "").strip()
     if not text:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(text) from None
+    day = form_day(text)
+    if day is None:
+        raise ValueError(text)
+    return day
 
 
 @require("social_worker", "iro")

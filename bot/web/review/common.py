@@ -16,7 +16,8 @@ import jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 from bot.db.models import StaffUser
-from bot.services.errors import NotFound
+from bot.services import input_bounds
+from bot.services.errors import NotAllowed, NotFound
 from bot.usecases.review_reads import Asked, refused
 from bot.usecases.review_staff_login import signed_in_staff
 from bot.web.review.security import CSRF_FIELD, Handler, csrf_ok, csrf_token, is_api
@@ -130,10 +131,15 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
 
 
 @web.middleware
-async def not_found_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A record the staff member may not see is answered exactly like one that does not exist."""
+async def refusal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A record the staff member may not see is answered exactly like one that does not exist (404); a change
+    they may not make to one they can see is a 403 saying who may (both audited by ``review_reads.guarded``)."""
     try:
         return await handler(request)
+    except NotAllowed as refusal:
+        if is_api(request):
+            return web.json_response({"error": "not allowed", "message": str(refusal)}, status=403)
+        return render_error(request, 403, str(refusal))
     except NotFound:
         if is_api(request):
             return web.json_response({"error": "not found"}, status=404)
@@ -198,15 +204,28 @@ def iso(value: date | datetime | None) -> str | None:
 
 
 def form_int(value: Any) -> int | None:
+    """A whole number typed in a form (a setting, a number of days); never a record id (``form_id``)."""
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return None
 
 
+def form_id(value: Any) -> int | None:
+    """A record id from a form or a query string, or None when it cannot name a record
+    (``bot.services.input_bounds``: the one rule for ids from outside)."""
+    return input_bounds.record_id(value)
+
+
+def form_day(value: Any) -> date | None:
+    """A day (``2026-12-12``) from a form or a query string, or None when empty, not a date or out of range
+    (``bot.services.input_bounds``)."""
+    return input_bounds.iso_day(value)
+
+
 def match_int(request: web.Request, name: str) -> int:
-    """An integer path parameter, or 404."""
-    value = form_int(request.match_info.get(name))
+    """A record id in the page's path, or 404 (like a record that does not exist) when it cannot name one."""
+    value = form_id(request.match_info.get(name))
     if value is None:
         raise NotFound("bad id")
     return value

@@ -10,21 +10,23 @@ from datetime import date, datetime, timezone
 from aiohttp import web
 from aiohttp_session import get_session
 
+from bot.services.input_bounds import out_of_range_words
 from bot.usecases.concerns import mark_concern_reviewed, read_concern_list
-from bot.web.review.common import match_int, render, require, run_use_case
+from bot.web.review.common import form_day, match_int, render, render_error, require, run_use_case
 
 
-def _day(value: str | None) -> date:
-    """The day asked for (``?day=2026-11-30``), or today (UTC) when missing or not a date."""
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return datetime.now(timezone.utc).date()
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
 
 
 @require("duty")
 async def concerns_page(request: web.Request) -> web.Response:
-    data = await run_use_case(read_concern_list, request["staff"], _day(request.query.get("day")))
+    """One day's list (``?day=2026-11-30``; today, UTC, without one); a day that is not one is a 400."""
+    asked = request.query.get("day", "").strip()
+    day = form_day(asked) if asked else _today()
+    if day is None:
+        return render_error(request, 400, f"Choose the day as year-month-day (2026-11-30), {out_of_range_words()}.")
+    data = await run_use_case(read_concern_list, request["staff"], day)
     session = await get_session(request)
     data["flash"] = session.pop("flash", "")
     return render(request, "concerns.html", data)
@@ -37,5 +39,5 @@ async def mark_reviewed(request: web.Request) -> web.Response:
     await run_use_case(mark_concern_reviewed, request["staff"], concern_id)
     session = await get_session(request)
     session["flash"] = f"Concern {concern_id} marked as read."
-    day = _day(str(form.get("day", "")))
+    day = form_day(form.get("day")) or _today()
     raise web.HTTPSeeOther(f"/review/concerns?day={day.isoformat()}")

@@ -9,7 +9,7 @@ from aiohttp_session import get_session
 from bot.services.errors import InvalidChoice, TextTooLong
 from bot.usecases.review_queues import acknowledge_alert, read_alert_queue
 from bot.usecases.review_team_queues import restrict_alert
-from bot.web.review.common import match_int, render, require, run_use_case
+from bot.web.review.common import form_id, match_int, render, require, run_use_case
 
 
 @require("duty")
@@ -46,7 +46,8 @@ async def restrict(request: web.Request) -> web.Response:
     """Only the duty lead and the staff they tick see the alert from now on (recorded and audited)."""
     alert_id = match_int(request, "alert_id")
     form = await request.post()
-    ids = [int(v) for v in form.getall("staff_id", []) if str(v).isdigit()]
+    # A value that names nobody (0: no record has it) is refused like anyone who cannot see the alert.
+    ids = [form_id(v) or 0 for v in form.getall("staff_id", [])]
     session = await get_session(request)
     try:
         seen_by = await run_use_case(restrict_alert, request["staff"], alert_id, ids)

@@ -190,7 +190,9 @@ OPENAPI: dict[str, Any] = {
                     "Idempotent: the same body again changes nothing (200, changed []). Fields left out stay as "
                     "they are; null or an empty string clears one. Dates as 2012-03-31 or 31/03/2012; the "
                     "social worker and IRO by their Heard username (staff of your council with that role). "
-                    "Every change is audited by field name with the token's id. 400 lists each bad field."
+                    "Every change is audited by field name with the token's id. 400 lists each bad field. A "
+                    "social worker's token reaches only their own caseload's children (another's is 404) and "
+                    "never names a child's social worker (403: only an admin moves a child between caseloads)."
                 ),
                 "operationId": "putRegisterChild",
                 "parameters": [
@@ -215,6 +217,11 @@ OPENAPI: dict[str, Any] = {
                     "400": {
                         "description": "Not a JSON object, or a field is wrong (nothing was saved)",
                         "content": {"application/json": {"schema": _ref("RegisterErrors")}},
+                    },
+                    "403": {
+                        "description": "The token lacks write:children (insufficient_scope), or a social worker "
+                                       "named a child's social worker (not allowed; nothing was saved)",
+                        "content": {"application/json": {"schema": _ref("Error")}},
                     },
                 },
             }

@@ -3,28 +3,19 @@ with the child's agreement recorded, or non-instructed with the reason. Problems
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.services.staff_referrals import StaffReferral
 from bot.usecases.staff_referrals import refer_for_advocacy
-from bot.web.review.common import render_error, require, run_use_case
-
-
-def _date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
+from bot.web.review.common import form_day, render_error, require, run_use_case
 
 
 def referral_from_form(form: object) -> StaffReferral:
     get = form.get  # type: ignore[attr-defined]
     return StaffReferral(
         kind=str(get("kind", "")), reason=str(get("reason", "")), words=str(get("words", "")),
-        asked_by=str(get("asked_by", "")).strip() or None, agreed_on=_date(get("agreed_on")),
+        asked_by=str(get("asked_by", "")).strip() or None, agreed_on=form_day(get("agreed_on")),
         agreed_how=str(get("agreed_how", "")) or None, grounds=str(get("grounds", "")) or None,
         non_instructed_reason=str(get("non_instructed_reason", "")).strip() or None,
     )

@@ -13,18 +13,11 @@ from bot.db.visitor_models import CHECK_KINDS, CONTACT_KINDS, ENDED_BY
 from bot.services.errors import InvalidChoice, InvalidTransition
 from bot.services.read_models.visitor_queue import COORDINATOR_ROLES, QUEUE_ROLES
 from bot.usecases import visitor_lifecycle as usecases
-from bot.web.review.common import match_int, render, require, run_use_case
+from bot.web.review.common import form_day, match_int, render, require, run_use_case
 
 
 def _today() -> date:
     return datetime.now(timezone.utc).date()
-
-
-def _date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
 
 
 async def _flash(request: web.Request, message: str, error: bool = False) -> None:
@@ -64,7 +57,7 @@ async def _step(request: web.Request, use_case, *args, done: str) -> web.Respons
 @require(*COORDINATOR_ROLES)
 async def checks_submit(request: web.Request) -> web.Response:
     form = await request.post()
-    completed = {kind: day for kind in CHECK_KINDS if (day := _date(form.get(kind)))}
+    completed = {kind: day for kind in CHECK_KINDS if (day := form_day(form.get(kind)))}
     if not completed:
         await _flash(request, "Give the date of at least one check.", error=True)
         raise web.HTTPSeeOther(f"/review/visitors/matches/{match_int(request, 'match_id')}")
@@ -74,7 +67,7 @@ async def checks_submit(request: web.Request) -> web.Response:
 @require(*COORDINATOR_ROLES)
 async def contact_submit(request: web.Request) -> web.Response:
     form = await request.post()
-    on = _date(form.get("contact_on"))
+    on = form_day(form.get("contact_on"))
     if on is None:
         await _flash(request, "Give the date of the visit or contact.", error=True)
         raise web.HTTPSeeOther(f"/review/visitors/matches/{match_int(request, 'match_id')}")
@@ -119,7 +112,7 @@ async def consider_submit(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/review/visitors")
     try:
         await run_use_case(usecases.record_consideration, request["staff"], child_id, answer == "yes",
-                           str(form.get("reason", "")), _date(form.get("review_date")))
+                           str(form.get("reason", "")), form_day(form.get("review_date")))
         await _flash(request, "Decision recorded.")
     except InvalidChoice as error:
         await _flash(request, str(error).capitalize() + ".", error=True)
