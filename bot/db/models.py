@@ -487,6 +487,8 @@ class SafeguardingAlert(Base):
     escalated_at = Column(UTCDateTime, nullable=True)  # still unacknowledged after the council's limit
     # The child said it is about their own social worker (0013): that social worker never sees it.
     about_social_worker = Column(Boolean, nullable=False, default=False, server_default=false())
+    # Its words are in a statement the child did not share with their social worker (0021): withheld from them too.
+    withheld_from_social_worker = Column(Boolean, nullable=False, default=False, server_default=false())
 
     child = relationship("Child")
     outbox = relationship(

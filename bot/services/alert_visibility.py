@@ -1,7 +1,8 @@
 """Who may see a safeguarding alert, beyond the council and role rules of ``read_models.access``:
 
-* an alert the child said is about their own social worker (``about_social_worker``) is never shown to a social
-  worker (only the child's own social worker could reach it, through their caseload; hiding it from the role
+* an alert the child said is about their own social worker (``about_social_worker``), or whose words the child
+  kept in a statement not shared with their social worker (``withheld_from_social_worker``), is never shown to a
+  social worker (only the child's own social worker could reach it, through their caseload; hiding it from the role
   also covers an alert sent before the child signed in);
 * an alert a duty lead restricted (rows in ``alert_viewers``) is shown only to the staff listed (the duty lead
   who restricted it is always listed), chosen among the people who can see it at all
@@ -31,8 +32,28 @@ def visible(staff: StaffUser) -> Any:
     listed = exists().where(AlertViewer.alert_id == SafeguardingAlert.id, AlertViewer.staff_id == staff.id)
     condition = not_(and_(restricted, not_(listed)))
     if staff.role == "social_worker":
-        condition = and_(condition, SafeguardingAlert.about_social_worker.is_(False))
+        condition = and_(condition, SafeguardingAlert.about_social_worker.is_(False),
+                         SafeguardingAlert.withheld_from_social_worker.is_(False))
     return condition
+
+
+def withhold_words_not_shared(s: Session, conversation_ref: str, answers: list[str], share_with: list[str],
+                              actor: str) -> int:
+    """A statement's answers that are the words of an alert from the same conversation (the child said yes to
+    "Do you want this in your answers too?"), in a statement not shared with their social worker: the alert is
+    withheld from the social worker as well (the duty lead sees it and decides who is told). Audited; returns
+    how many alerts."""
+    if "social_worker" in share_with:
+        return 0
+    words = {a.strip() for a in answers if a and a.strip()}
+    alerts = s.execute(select(SafeguardingAlert).where(
+        SafeguardingAlert.conversation_ref == conversation_ref,
+        SafeguardingAlert.withheld_from_social_worker.is_(False))).scalars().all()
+    withheld = [a for a in alerts if a.text.strip() in words]
+    for alert in withheld:
+        alert.withheld_from_social_worker = True
+        audit.record(s, actor, "update", "safeguarding_alert", alert.id, {"withheld_from_social_worker": True})
+    return len(withheld)
 
 
 def viewers(s: Session, alert_id: int) -> list[int]:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db.models import SHARE_AUDIENCES, WishesAnswer, WishesShare, WishesStatement, utcnow
-from bot.services import audit, children
+from bot.services import alert_visibility, audit, children
 from bot.services.children import known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidChoice
@@ -75,6 +75,8 @@ def submit_statement(
             statement.id,
             {"answers": len(answers), "share_with": audiences},
         )
+        alert_visibility.withhold_words_not_shared(s, ref, [answer for _, _, answer in answers], audiences,
+                                                   audit.actor_for(child_id, conversation_id))
     return statement
 
 

@@ -242,3 +242,38 @@ def test_council_hours_say_when_someone_reads(session, people, teams):
     with pytest.raises(InvalidChoice):
         review_admin.update_council_settings(session, people["la"].id, "staff:admin",
                                              complaints_contact="http://insecure.example")
+
+
+def test_words_kept_in_answers_not_shared_with_the_social_worker_withhold_their_alert(session, people, teams,
+                                                                                      make_child):
+    """Found by a tester: Jade kept "my carer shouts at me ... i dont want amara to know yet" in her IRO-only
+    answers, and her social worker read it on her record through the alert. Now the alert is withheld from the
+    social worker as the statement is; the duty lead still sees it, told why."""
+    child = make_child("Jade")
+    words = "my carer shouts at me when shes stressed but i dont want amara to know yet"
+    other = alerts.raise_alert(session, conversation_id="cj", child_id=child.id, channel="web",
+                               text="i feel sick", category="c", cue=None)
+    alert = alerts.raise_alert(session, conversation_id="cj", child_id=child.id, channel="web", text=words,
+                               category="emotional", cue=None)
+    session.commit()
+    social_worker = people["social_worker"]
+    assert {a["id"] for a in child_record(session, social_worker, child.id)["alerts"]} == {alert.id, other.id}
+    wishes.submit_statement(session, idempotency_key="k-jade", conversation_id="cj", child_id=child.id,
+                            review_date=None, review_label=None, share_with=["iro"], drafted_at=None,
+                            answers=[("for_iro", "Anything just for the IRO?", words)])
+    session.commit()
+    assert [a["id"] for a in child_record(session, social_worker, child.id)["alerts"]] == [other.id]
+    duty = alert_queue(session, teams["duty.a"], escalate_after=timedelta(minutes=15))
+    assert {r["id"]: r["withheld_from_social_worker"] for r in duty} == {alert.id: True, other.id: False}
+
+
+def test_words_shared_with_the_social_worker_leave_the_alert_as_it_was(session, people, teams, make_child):
+    child = make_child("Kai")
+    alert = alerts.raise_alert(session, conversation_id="ck", child_id=child.id, channel="web",
+                               text="he hits me", category="physical", cue=None)
+    session.commit()
+    wishes.submit_statement(session, idempotency_key="k-kai", conversation_id="ck", child_id=child.id,
+                            review_date=None, review_label=None, share_with=["social_worker", "iro"],
+                            drafted_at=None, answers=[("going_well", "What is going well?", "he hits me")])
+    session.commit()
+    assert [a["id"] for a in child_record(session, people["social_worker"], child.id)["alerts"]] == [alert.id]

@@ -53,6 +53,7 @@ def alert_view(a: SafeguardingAlert, escalate_after: timedelta | None) -> dict[s
         # and the staff a duty lead restricted it to (empty: not restricted).
         "callback": callback_view(a_callback(a)),
         "about_social_worker": a.about_social_worker,
+        "withheld_from_social_worker": a.withheld_from_social_worker,
         "restricted_to": [v.staff_id for v in a_viewers(a)],
     }
 

@@ -37,7 +37,7 @@ def _owners(s: Session, alert: SafeguardingAlert) -> list[Child]:
 
 def owner_social_workers(s: Session, alert: SafeguardingAlert, by: StaffUser) -> list[StaffUser]:
     """The active social worker (of ``by``'s council) of the child the alert belongs to, unless it is about them."""
-    if alert.about_social_worker:
+    if alert.about_social_worker or alert.withheld_from_social_worker:
         return []
     workers = {c.social_worker_id for c in _owners(s, alert) if c.social_worker_id is not None}
     if not workers:
