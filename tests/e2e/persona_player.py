@@ -50,8 +50,9 @@ PARTS = ("dev", "frozen")
 # meant when Heard asks which Friday: dev 207/207, frozen 30/36 (scored only).
 # 2 December, second session: a third frozen set (w01-w40) written first, then the second (q01-q36) moved to dev;
 # names and councils in sentences, meta answers at a buttons question, "nah nothing", "hold on i want to stop":
-# dev 243/243, frozen 32/40 (scored only).
-FLOOR = {"dev": 240, "frozen": 30}
+# dev 243/243, frozen 32/40 (scored only). With a seventh writer's x01-x40 added and their causes fixed: dev 274/283
+# (7 of the 9 left are readings the writer and Heard do not share: the flows' README), frozen 32/40.
+FLOOR = {"dev": 270, "frozen": 30}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app
@@ -315,15 +316,22 @@ def record_of(stack: Stack, flow: Flow, played: Played) -> dict[str, Any] | None
 
         # Asked only when the child goes with an advocate or has someone say it for them (a change of that answer
         # at the check clears it): otherwise nothing was asked, so nothing is expected.
-        asked = record.get("w_attend") in ADVOCATE_AT_REVIEW
+        from bot.services.read_models.plain_words import choice_words
+
+        asked = record.get("w_attend") in {v for value in ADVOCATE_AT_REVIEW
+                                           for v in (value, choice_words("w_attend", value))}
         record["w_advocate_ok"] = advocate_asked_for(played.child_id) if asked else None
     return record
 
 
 def _same(expected: Any, got: Any, slot: str) -> bool:
+    """The stored answer as staff read it is the one meant: the same value, or (a button's value) the words the
+    review app shows for it (``plain_words.choice_words``, the chat's own words for that button)."""
+    from bot.services.read_models.plain_words import choice_words
+
     if slot == "w_share_with":
         return set(expected or []) == set(got or [])
-    return _blank(expected) == _blank(got)
+    return _blank(expected) == _blank(got) or _blank(choice_words(slot, expected)) == _blank(got)
 
 
 def compare(flow: Flow, record: dict[str, Any] | None) -> str | None:
