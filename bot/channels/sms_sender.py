@@ -20,7 +20,6 @@ look every ``poll`` seconds). Started by the SMS channel (the Rasa process) and 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import uuid
@@ -90,6 +89,7 @@ class SmsSender:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._busy = 0
+        self._stopping = False
 
     # ------------------------------------------------------------ running
 
@@ -103,15 +103,23 @@ class SmsSender:
             return
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         self._tasks = [asyncio.create_task(self._work(i)) for i in range(self.workers)]
 
-    async def stop(self) -> None:
-        for task in self._tasks:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop the workers, waiting at most ``timeout`` seconds. A worker also checks ``_stopping``: Python 3.10's
+        ``asyncio.wait_for`` can swallow a cancel that arrives as its wait ends, and a worker that missed its cancel
+        once held a whole test run at teardown (and awaiting it here swallowed this method's own cancel)."""
+        self._stopping = True
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks = []
+        if self._wake is not None:
+            self._wake.set()
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=timeout)
+            for task in pending:
+                task.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def wake(self) -> None:
@@ -133,7 +141,7 @@ class SmsSender:
 
     async def _work(self, index: int) -> None:
         worker = f"{self.name}-{index}"
-        while True:
+        while not self._stopping:
             try:
                 did = await self._once(worker)
             except asyncio.CancelledError:

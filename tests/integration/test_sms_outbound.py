@@ -264,3 +264,25 @@ async def test_a_read_back_with_one_arabic_answer_goes_in_the_fewest_texts_with_
     assert ("more characters" in bodies) == (times == 30)
     await rig.until(lambda: rig.state.get_options(ANA))
     assert [o["title"] for o in rig.state.get_options(ANA)] == ["Send it", "Change an answer", "Don't send"]
+
+
+async def test_stop_ends_even_a_worker_that_missed_its_cancel(db_url, engine):
+    """Python 3.10's asyncio.wait_for can swallow a cancel that arrives as its wait ends; a send worker that missed
+    its cancel once held a whole test run at teardown. stop() ends the workers anyway, in bounded time."""
+    sender = SmsSender(ACCOUNT, TOKEN, OUR_NUMBER, api_base_url="http://127.0.0.1:9", state=MemoryState(),
+                       workers=2, timeout=1, poll=0.05, database_url=db_url)
+    sender.start()
+
+    async def deaf_worker() -> None:  # ignores cancels, like a worker whose cancel was swallowed
+        while not sender._stopping:
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                continue
+
+    workers = [*sender._tasks, asyncio.create_task(deaf_worker())]
+    sender._tasks.append(workers[-1])
+    started = time.monotonic()
+    await asyncio.wait_for(sender.stop(timeout=5), 10)
+    await asyncio.sleep(0.1)
+    assert time.monotonic() - started < 2 and all(task.done() for task in workers)
