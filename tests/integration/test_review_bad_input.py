@@ -10,12 +10,11 @@ import re
 import pytest
 
 from bot.db.models import StaffUser
-from bot.services import second_factor
 from bot.services.api_tokens import create_token, scopes_for_role
 from bot.db.engine import session_scope
 from bot.web.review import PAGES, visitors
 from tests.integration.test_review_support import *  # noqa: F403
-from tests.integration.test_review_support import _HASH, login, totp_secret
+from tests.integration.test_review_support import add_team_staff, login
 
 HUGE = "99999999999999999999"
 USER_OF_ROLE = {"social_worker": "sw.a", "iro": "iro.c", "advocacy": "adv.d", "duty": "duty.e", "admin": "admin.f",
@@ -26,12 +25,7 @@ NOT_IDS = ("child_id", "entity_type")  # a child's id is text; a record type is 
 
 @pytest.fixture
 def team_staff(world, session) -> None:
-    for username, role in (("iv.g", "iv_coordinator"), ("cm.h", "complaints")):
-        user = StaffUser(username=username, display_name=username.upper(), role=role, local_authority_id=world.la,
-                         password_hash=_HASH)
-        session.add(user)
-        session.flush()
-        second_factor.set_secret(session, user, totp_secret(username), "system:test")
+    add_team_staff(session, world)
     session.commit()
 
 

@@ -10,14 +10,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.db.models import AdvocacyReferral, NotificationOutbox, StaffUser, VisitorRequest, WishesStatement, utcnow
+from bot.db.models import AdvocacyReferral, NotificationOutbox, VisitorRequest, WishesStatement, utcnow
 from bot.db.routing_models import Complaint
 from bot.services import (
     alerts,
     call_backs,
     complaints,
     notification_outbox,
-    second_factor,
     security_alerts,
     team_routing,
     visitors,
@@ -25,19 +24,14 @@ from bot.services import (
 )
 from bot.services.review_links import TEAM_ROLES
 from tests.integration.test_review_support import *  # noqa: F403
-from tests.integration.test_review_support import _HASH, login, totp_secret
+from tests.integration.test_review_support import add_team_staff, login
 
 USER_OF_ROLE = {"duty": "duty.e", "advocacy": "adv.d", "iv_coordinator": "iv.g", "complaints": "cm.h",
                 "social_worker": "sw.a", "iro": "iro.c", "admin": "admin.f"}
 
 
 def _staff(session, world) -> None:
-    for username, role in (("iv.g", "iv_coordinator"), ("cm.h", "complaints")):
-        user = StaffUser(username=username, display_name=username.upper(), role=role, local_authority_id=world.la,
-                         password_hash=_HASH)
-        session.add(user)
-        session.flush()
-        second_factor.set_secret(session, user, totp_secret(username), "system:test")
+    add_team_staff(session, world)
 
 
 def _records(session, world) -> dict[str, int]:

@@ -42,6 +42,16 @@ def totp_secret(username: str) -> str:
     return base64.b32encode(hashlib.sha256(f"heard-test:{username}".encode()).digest()[:20]).decode()
 
 
+def add_team_staff(session, world) -> None:
+    """An IV co-ordinator (iv.g) and a complaints lead (cm.h) of the test council, each with a second factor."""
+    for username, role in (("iv.g", "iv_coordinator"), ("cm.h", "complaints")):
+        user = StaffUser(username=username, display_name=username.upper(), role=role, local_authority_id=world.la,
+                         password_hash=_HASH)
+        session.add(user)
+        session.flush()
+        second_factor.set_secret(session, user, totp_secret(username), "system:test")
+
+
 def totp_code(username: str, steps_ahead: int = 0) -> str:
     """The staff member's current TOTP code (or the one ``steps_ahead`` 30-second steps on)."""
     return pyotp.TOTP(totp_secret(username)).at(time.time(), counter_offset=steps_ahead)

@@ -6,20 +6,15 @@ from __future__ import annotations
 import pytest
 
 from bot.db.models import StaffUser
-from bot.services import call_backs, complaints, second_factor, visitors, wishes
+from bot.services import call_backs, complaints, visitors, wishes
 from tests.integration.test_review_support import *  # noqa: F403
-from tests.integration.test_review_support import _HASH, actor, audit_events, login, totp_secret
+from tests.integration.test_review_support import add_team_staff, actor, audit_events, login
 
 
 @pytest.fixture
 def teams(world, session):
     """An IV co-ordinator and a complaints lead of the test council, and team records (one of another council)."""
-    for username, role in (("iv.g", "iv_coordinator"), ("cm.h", "complaints")):
-        user = StaffUser(username=username, display_name=username.upper(), role=role, local_authority_id=world.la,
-                         password_hash=_HASH)
-        session.add(user)
-        session.flush()
-        second_factor.set_secret(session, user, totp_secret(username), "system:test")
+    add_team_staff(session, world)
     mine = visitors.request_visitor(session, idempotency_key="tv1", conversation_id="tv1", child_id=None,
                                     kind="mentor", wishes="someone who likes drawing", anon_name="Kit",
                                     local_authority="Test Borough")
