@@ -56,6 +56,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import sentence_encoder
 from bot.safeguarding import harm_scorer, language, tiers
 from bot.safeguarding.detector import HarmDetector, get_detector
 
@@ -148,9 +149,10 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """The scorer-only files' contents, so that Rasa's training cache never reuses a harm scorer trained on
-        older files (they are not training data Rasa knows about)."""
-        digest = hashlib.sha256()
+        """The scorer-only files' contents and the scorer's own code, so that Rasa's training cache never reuses a
+        harm scorer trained on older files (they are not training data Rasa knows about) or by older code."""
+        digest = hashlib.sha256(Path(harm_scorer.__file__).read_bytes())
+        digest.update(sentence_encoder.WEIGHTS_SHA256.encode())
         for key, default in ((EVERYDAY_FILE_KEY, EVERYDAY_FILE), (DISCLOSURES_FILE_KEY, DISCLOSURES_FILE)):
             path = Path(config.get(key) or default)
             digest.update(path.read_bytes() if path.exists() else b"")
