@@ -20,6 +20,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_back import call_back_offer_events, offered_in_form
 from actions.common import channel_of, conversation_child, in_thread, latest_intent, run_turn_again, say
 from bot.dialogue import check_in
 from bot.dialogue.forms import starting_intents
@@ -111,9 +112,10 @@ class HarmCheckAnswer(Action):
         in_form = tracker.active_loop_name is not None
         if answer in check_in.ALERT_ANSWERS:
             say(dispatcher, "safeguarding", tracker)
-            say(dispatcher, "safeguarding_offer", tracker)
+            # Inside a form a person is offered as its next question, one question at a time.
+            say(dispatcher, "safeguarding_told" if offered_in_form(tracker) else "safeguarding_offer", tracker)
             alert_id = await self._alert(tracker, answer)
-            return await note_answer(tracker, answer, alert_id)
+            return await note_answer(tracker, answer, alert_id) + call_back_offer_events(tracker)
         say(dispatcher, "check_in_no" if answer == check_in.NO else "check_in_unclear", tracker)
         events = await note_answer(tracker, answer)
         if in_form:

@@ -14,9 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.common import channel_of, clear_form, in_thread, latest_intent, run_turn_again, say
 from actions.sent import say_already_sent, say_stopped, sent_earlier
 from bot.dialogue import identity, submissions, typed_buttons
-from bot.dialogue import answers, everyday, messages
+from bot.dialogue import answers, child_says, everyday, messages
 from bot.dialogue.forms import FORMS, form_of_intent, remembered, remembered_label
-from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES, reply_intent
+from bot.dialogue.intents import EXPLAIN_MESSAGES, REPLIES, SENT_ACTIONS, reply_intent
 from bot.services.council_hours import phrase, server_hours
 from bot.usecases import council_hours
 from bot.usecases import child_requests
@@ -24,6 +24,7 @@ from bot.usecases.conversation import VisitorMatchInfo, current_visitor_match
 from bot.usecases.sms_outbound import take_waiting_for_web
 
 logger = logging.getLogger(__name__)
+WITHDRAW_INTENT = next(intent for intent, action in SENT_ACTIONS.items() if action == "action_withdraw_sent")
 
 
 def child_events(context: identity.ChildContext | None) -> List[Any]:
@@ -107,6 +108,17 @@ def request_in_words(tracker: Tracker) -> List[Any] | None:
     return [UserUtteranceReverted(), *run_turn_again(tracker, text, typed_buttons.parse_data(text, intent))]
 
 
+def take_back_in_words(tracker: Tracker) -> List[Any] | None:
+    """"i want to take back my review answers", "undo my wishes" outside a form, whatever the classifier made of it
+    (a wish to start the wishes form, a question about reviews, nothing): the turn runs again as taking back what
+    was sent (``action_withdraw_sent`` asks first, or says there is nothing of that kind to take back). None when the
+    words ask no such thing."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if text.startswith("/") or tracker.active_loop_name is not None or child_says.take_back_request(text) is None:
+        return None
+    return [UserUtteranceReverted(), *run_turn_again(tracker, text, typed_buttons.parse_data(text, WITHDRAW_INTENT))]
+
+
 class SessionStart(Action):
     """Links the conversation to a child when a worker's sign-in code or a known SMS number says who."""
 
@@ -174,6 +186,9 @@ class StartForm(Action):
         form = form_of_intent(intent)
         if form is None:
             return []
+        taking_back = take_back_in_words(tracker)
+        if taking_back is not None:
+            return taking_back  # "i want to take back my review answers" is not a new statement
         start = FORMS[form].starts[str(intent)]
         for name in start.messages:
             say(dispatcher, name, tracker)
@@ -202,7 +217,7 @@ class Digress(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         intent, _ = latest_intent(tracker)
         in_form = tracker.active_loop_name is not None
-        again = request_in_words(tracker)
+        again = take_back_in_words(tracker) or request_in_words(tracker)
         if again is not None:
             return again  # "i need an advocate because ...": a request, not a question about advocates
         if intent == "help" and not in_form and await answer_everyday(dispatcher, tracker):
@@ -325,7 +340,7 @@ class Fallback(Action):
             )
             if pressed is not None:
                 return [UserUtteranceReverted(), *run_turn_again(tracker, pressed.payload, pressed.parse_data())]
-            again = request_in_words(tracker)
+            again = take_back_in_words(tracker) or request_in_words(tracker)
             if again is not None:
                 return again
             if await answer_everyday(dispatcher, tracker):
@@ -348,7 +363,7 @@ class Reply(Action):
             return run_turn_again(tracker, wish, typed_buttons.parse_data(wish, "share_wishes"))
         answered = reply_intent(intent, confidence)
         everyday_words = answered in ("goodbye", "out_of_scope") and tracker.active_loop_name is None
-        again = request_in_words(tracker) if everyday_words else None
+        again = (take_back_in_words(tracker) or request_in_words(tracker)) if everyday_words else None
         if again is not None:
             return again
         if everyday_words and await answer_everyday(dispatcher, tracker):

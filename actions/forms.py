@@ -10,15 +10,16 @@ from datetime import date
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActionExecutionRejected, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_back import PAUSE_ACTION
 from actions.common import channel_of, latest_intent, say
-from bot.dialogue import alert_answers, answers, child_says, everyday, forms, messages, submissions
+from bot.dialogue import alert_answers, answers, child_says, corrections, everyday, forms, messages, submissions
 from actions.check_in import checked_message
 from bot.dialogue import check_in
-from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION
+from bot.dialogue.intents import CHECK_IN_ANSWER_ACTION, SAFEGUARDING_ACTION, SAFETY_INTENTS
 
 DATE_OPTIONS = forms.DATE_OPTIONS
 OUTCOME_MESSAGES = {"too_long": "text_too_long", "empty": "empty_answer", "invalid": "not_understood_choice",
@@ -193,6 +194,8 @@ class HeardFormValidation(FormValidationAction):
             kept = alert_answers.decided(tracker.slots, value, buttons_for(target, tracker.slots, channel_of(tracker)))
             say(dispatcher, "alert_answer_kept" if target in kept else "alert_answer_left_out", tracker)
             return [SlotSet(name, v) for name, v in kept.items()] + [SlotSet("simple_next", False)]
+        if slot == forms.CALL_BACK_OFFER.slot:
+            return self._call_back_answered(value, dispatcher, tracker)
         if outcome.note:
             say(dispatcher, outcome.note, tracker)
         also = [SlotSet(name, v) for name, v in outcome.also.items()]
@@ -200,25 +203,53 @@ class HeardFormValidation(FormValidationAction):
             also.append(SlotSet(DATE_OPTIONS, None))
         return self.after_fill(slot, value) + also + [SlotSet("simple_next", False)]
 
+    def _call_back_answered(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+                            ) -> List[Dict[str, Any]]:
+        """"Would you like someone to talk to you today?" answered. No: the form goes on with its own question.
+        Yes: as when a child asks for a person in words, this form waits with its answers (its next question is
+        not asked now: the form's turn is rejected) and the call-back form runs (``action_pause_form``)."""
+        done = [SlotSet(forms.CALL_BACK_OFFER.slot, None), SlotSet(forms.CALL_BACK_OFFER_WAITING, None),
+                SlotSet("simple_next", False)]
+        if value != forms.CALL_BACK_OFFER.yes_no[0]:
+            say(dispatcher, "call_back_not_now", tracker)
+            return done
+        return done + [ActionExecutionRejected(self.form), FollowupAction(PAUSE_ACTION)]
+
     def _correction(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
                     ) -> List[Dict[str, Any]] | None:
         """"sorry i meant tuesday" just after answering the date: the earlier answer is changed (a date, a button or
         a yes/no: never words of the child's own, which they change at the check), and this question is asked
-        again. None when the message is no such correction."""
-        fix = child_says.correction_of(text)
-        if fix is None:
+        again; so is an answer of fact corrected in words ("actually it is about my social worker"). None when the
+        message is no such correction. A message that may tell of harm is never one: it goes on to its safe answer."""
+        if latest_intent(tracker)[0] in SAFETY_INTENTS:
             return None
-        # The answer just before; else a date given earlier in this form ("sorry I meant the 26th not the 19th" two
-        # questions after the date): a date is never mistaken for another kind of answer.
-        dates_given = [q.slot for q in forms.FORMS[self.form].questions
-                       if q.kind == forms.DATE and tracker.get_slot(q.slot) and q.slot != slot]
-        last = previous_question(tracker.events, slot)
-        for before in dict.fromkeys([last, *reversed(dates_given)]):
-            value = self._corrected(before, fix, tracker)
-            if value is not None:
-                say(dispatcher, "changed_previous" if before == last else "changed_date", tracker)
-                return [SlotSet(before, value), SlotSet(slot, None)]
-        return None
+        fix = child_says.correction_of(text)
+        if fix is not None:
+            # The answer just before; else a date given earlier in this form ("sorry I meant the 26th not the 19th"
+            # two questions after the date): a date is never mistaken for another kind of answer.
+            dates_given = [q.slot for q in forms.FORMS[self.form].questions
+                           if q.kind == forms.DATE and tracker.get_slot(q.slot) and q.slot != slot]
+            last = previous_question(tracker.events, slot)
+            for before in dict.fromkeys([last, *reversed(dates_given)]):
+                value = self._corrected(before, fix, tracker)
+                if value is not None:
+                    say(dispatcher, "changed_previous" if before == last else "changed_date", tracker)
+                    return [SlotSet(before, value), SlotSet(slot, None)]
+        return self._fact_corrected(slot, text, dispatcher, tracker)
+
+    def _fact_corrected(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+                        ) -> List[Dict[str, Any]] | None:
+        """"actually it is about my social worker" after a no to "Is it about your social worker?": that answer is
+        changed, the child is told what it is now, and this question is asked again (None: no such correction)."""
+        changed = corrections.fact_corrections(self.form, slot, text, tracker.slots)
+        if not changed:
+            return None
+        for before, value in changed.items():
+            q = forms.question(before)
+            label = q.summary_label if q is not None else before
+            shown = q.value_labels.get(value, value) if q is not None else value
+            say(dispatcher, "changed_answer", tracker, label=label, value=shown)
+        return [*(SlotSet(before, value) for before, value in changed.items()), SlotSet(slot, None)]
 
     @staticmethod
     def _corrected(before: str | None, fix: str, tracker: Tracker) -> Any:

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.call_back import call_back_offer_events, offered_in_form
 from actions.check_in import note_answer
 from actions.common import channel_of, conversation_child, in_thread, say
 from bot.usecases.alerts import raise_safeguarding_alert
@@ -25,7 +26,8 @@ class SafeguardingResponse(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         # Say the safe words first: nothing below may stop the child from getting them.
         say(dispatcher, "safeguarding", tracker)
-        say(dispatcher, "safeguarding_offer", tracker)
+        # Inside a form a person is offered as its next question, one question at a time (actions/call_back.py).
+        say(dispatcher, "safeguarding_told" if offered_in_form(tracker) else "safeguarding_offer", tracker)
         message = tracker.latest_message or {}
         detection = message.get("harm_detection") or {}
         try:
@@ -45,4 +47,5 @@ class SafeguardingResponse(Action):
             )
         except Exception:  # noqa: BLE001 - the child's reply must go out whatever happens
             logger.exception("safeguarding alert could not be recorded")
-        return await note_answer(tracker, "disclosed", alert_id)  # told more after a check-in
+        # told more after a check-in
+        return await note_answer(tracker, "disclosed", alert_id) + call_back_offer_events(tracker)

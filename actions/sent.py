@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.common import in_thread, say
-from bot.dialogue import typed_buttons
+from bot.dialogue import child_says, typed_buttons
 from bot.usecases import child_requests
 from bot.usecases.sent_before import latest_sent
 
@@ -31,6 +31,10 @@ LAST_SENT = "last_sent"
 TAKE_BACK = "/withdraw_sent"  # the button's payload
 WISHES = "wishes_statement:"
 OUTCOME_MESSAGES = {"withdrawn": "withdrawn", "already": "already_withdrawn", "too_late": "withdraw_too_late"}
+# "I cannot find {what} to take back", for each kind of record a child can name.
+NOTHING_OF_KIND = {child_says.TAKE_BACK_WISHES: "any answers for your review",
+                   child_says.TAKE_BACK_ADVOCATE: "an ask for an advocate",
+                   child_says.TAKE_BACK_VISITOR: "an ask for a visitor"}
 
 
 def form_was_open(tracker: Tracker) -> bool:
@@ -67,11 +71,12 @@ def say_already_sent(dispatcher: CollectingDispatcher, tracker: Tracker, sent: s
     say(dispatcher, "already_sent_wishes" if sent.startswith(WISHES) else "already_sent", tracker)
 
 
-async def sent_before(tracker: Tracker) -> tuple[str | None, bool]:
-    """What this conversation's child sent before and has not taken back, from the case database (a new session
-    remembers nothing): (its ``last_sent`` name or None, True); (None, False) when the database is down."""
+async def sent_before(tracker: Tracker, record_type: str | None = None) -> tuple[str | None, bool]:
+    """What this conversation's child sent before and has not taken back (of ``record_type`` only, when given),
+    from the case database (a new session remembers nothing): (its ``last_sent`` name or None, True); (None, False)
+    when the database is down."""
     try:
-        return await in_thread(latest_sent, tracker.sender_id), True
+        return await in_thread(latest_sent, tracker.sender_id, record_type), True
     except (SQLAlchemyError, OSError) as error:
         logger.warning("could not look up what was sent before: %s", type(error).__name__)
         return None, False
@@ -98,6 +103,28 @@ async def say_stopped(dispatcher: CollectingDispatcher, tracker: Tracker) -> Lis
     return [SlotSet(LAST_SENT, str(earlier))]
 
 
+def named_to_take_back(tracker: Tracker) -> str | None:
+    """The kind of record the child's words ask to take back ("take back my review answers": a wishes statement);
+    None when they name none (a button, "take it back")."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return None if text.startswith("/") else child_says.take_back_request(text) or None
+
+
+async def offer_named(dispatcher: CollectingDispatcher, tracker: Tracker, record_type: str) -> List[Any]:
+    """"take back my review answers": the question to take back the latest record of that kind the child sent (never
+    another kind), or, when there is none, that there is nothing of it to take back."""
+    sent, known = await sent_before(tracker, record_type)
+    if sent:
+        say_already_sent(dispatcher, tracker, sent)
+        return [SlotSet(LAST_SENT, sent)]
+    if not known:  # the database is down: nothing is said to be there or not
+        say(dispatcher, "withdraw_check_failed", tracker)
+        return []
+    say(dispatcher, "nothing_sent_to_take_back", tracker, what=NOTHING_OF_KIND[record_type])
+    say(dispatcher, "menu", tracker)
+    return []
+
+
 class WithdrawSent(Action):
     """Takes back what this conversation sent, and says so only when it is done."""
 
@@ -106,6 +133,9 @@ class WithdrawSent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Any]:
         sent = tracker.get_slot(LAST_SENT)
+        named = named_to_take_back(tracker)
+        if named and not str(sent or "").startswith(f"{named}:"):
+            return await offer_named(dispatcher, tracker, named)
         if not sent:  # a new session: what was sent before, if anything, is offered (never taken back unasked)
             sent, _known = await sent_before(tracker)
             if not sent:

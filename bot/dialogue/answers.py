@@ -31,6 +31,7 @@ from bot.dialogue.child_says import (
     padded_words,
     plain_yes_no,
     says_nobody,
+    says_not_understood,
     says_nothing,
     yes_with_words,
 )
@@ -87,6 +88,9 @@ REQUEST_CUES = frozenset(
      "words", "understand", "get", "mean", "again", "repeat", "confused", "slower", "bigger", "off", "privacy",
      "private", "see", "reads", "sees"}
 )
+# Of these, the words of "i dont get it" ask for simpler words only when the child says they do not understand: "get
+# it" or "get my money back" at "What do you want to happen?" is the answer, whatever the classifier makes of it.
+UNDERSTANDING_CUES = frozenset({"get", "understand", "mean"})
 # "pls read all of it" at "Anything just for the IRO?" asks the reader to read everything, not for audio: "read"
 # with one of READ_ALL and none of READ_TO_ME ("read it all out to me" asks for audio).
 READ_ALL = frozenset({"all", "everything", "every", "whole", "properly", "carefully"})
@@ -268,7 +272,8 @@ def _is_digression(q: Question, text: str, intent: str | None, confidence: float
     if looks_like_question(text):
         return True
     sure = intent in SHORT_REQUEST_INTENTS or confidence >= DIGRESSION_MIN_CONFIDENCE
-    asks = bool(REQUEST_CUES & set(normal_words(text).split()))
+    cues = REQUEST_CUES & set(normal_words(text).split())
+    asks = (bool(cues) and not cues <= UNDERSTANDING_CUES) or says_not_understood(text)
     return word_count <= 6 and intent not in TOPIC_INTENTS and sure and asks
 
 

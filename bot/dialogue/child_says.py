@@ -140,6 +140,45 @@ def asks_to_delete_chat(text: str, intent: str | None) -> bool:
     return intent == DELETE_CHAT_INTENT and bool(DELETE_CHAT_SENTENCE.match(normal_words(text)))
 
 
+# "i want to take back my review answers", "can i delete what i said for my review", "undo my wishes", "cancel my
+# advocate request" (issue 20): taking back something sent, named by what it is. Only what follows the verb is read,
+# so "i want to remove my social worker from my review" or "cancel my review meeting" (a wish, said to start the
+# wishes form) is no such request; a "dont" before the verb ("dont take my answers back") neither.
+TAKE_BACK_WISHES = "wishes_statement"
+TAKE_BACK_ADVOCATE = "advocacy_referral"
+TAKE_BACK_VISITOR = "visitor_request"
+TAKE_BACK_ANY = ""  # "what i sent", "my request": whatever was sent last
+_TAKE_BACK_VERB = (r"(take|takes|taking|pull) back|undo|un do|unsend|un send|withdraw|cancel|delete|delet"
+                   r"|remove|erase|wipe|scrap|bin|get rid of|rub out")
+_TAKE_BACK_LEAD = r"((my|the|all|of|those|these|what|everything|that|them) )*"
+_REVIEW = r"(my |the |next )?(review|lac review|review meeting|meeting|iro)"
+_SAID = r"(said|wrote|put|typed|told you|told u|sent|say|write)"
+_TAKE_BACK_OBJECTS: tuple[tuple[str, str], ...] = (
+    (TAKE_BACK_WISHES, rf"(review|meeting) (answers|answer|stuff|things|form|bit|words|statement|message)"
+                       rf"|wishes( and feelings)?|feelings|views|(answers|words|stuff|things|form|bit|statement)"
+                       rf" (for|about|to|from|in) {_REVIEW}|(what|everything|stuff|things) i {_SAID}"
+                       rf"( (for|about|to|in|at) {_REVIEW})"),
+    (TAKE_BACK_ADVOCATE, r"(advocate|advocacy|advocat) (request|referral|ask|form|thing)|advocate"
+                         r"|(request|ask|referral) for (an |a |my )?(advocate|advocacy)"),
+    (TAKE_BACK_VISITOR, r"(independent )?(visitor|mentor) (request|ask|form|thing)"
+                        r"|(request|ask) for (an |a |my )?(independent )?(visitor|mentor)"),
+    (TAKE_BACK_ANY, r"what i sent( you| u)?|request|what i (asked for|requested)|answers"),
+)
+TAKE_BACK_NEGATIONS = frozenset({"dont", "not", "never", "didnt", "cant", "wont"})  # (read without apostrophes)
+
+
+def take_back_request(text: str) -> str | None:
+    """What a child asks to take back, by its record type (``TAKE_BACK_ANY`` when they name none: "what i sent");
+    None when the words ask no such thing."""
+    words = normal_words(text).replace("'", "")
+    for kind, objects in _TAKE_BACK_OBJECTS:
+        found = re.search(rf"\b({_TAKE_BACK_VERB}) {_TAKE_BACK_LEAD}({objects})\b"
+                          rf"|\b(take|pull) {_TAKE_BACK_LEAD}({objects}) back\b", words)
+        if found is not None and not TAKE_BACK_NEGATIONS & set(words[: found.start()].split()):
+            return kind
+    return None
+
+
 # A stop said in a clause of its own, first or last ("actually stop, ill talk to my key worker first", "wait. stop
 # please, I ask my sw first", "can i do this later with my advocate instead? stop for now").
 CLAUSE_BREAK = re.compile(r"[,.;!?]+")
@@ -188,6 +227,28 @@ def asks_about_the_answers(text: str) -> bool:
     """"what happens if i say yes", "what does no mean": a question about what an answer does, answered by the
     question's own explanation (never a privacy or help digression, whatever the classifier says)."""
     return bool(ABOUT_THE_ANSWERS.search(padded_words(text)))
+
+
+# "i dont get it", "i don't understand", "what do u mean": the child says they do not understand the question. The
+# words "get", "understand" and "mean" alone say no such thing ("get it", "get my money back", "them to understand me"
+# at "What do you want to happen?" are answers): only a whole "not getting it" does.
+NOT_UNDERSTOOD = re.compile(
+    r"^((sorry|soz|sry|um|erm|but|and|i|still|really|just|honestly|tbh|huh|what) )*"
+    r"(dont|don't|do not|dnt|didnt|didn't|did not|not|cant|can't|cannot|no) (really |even |quite |fully |totally )?"
+    r"(get|getting|understand|understanding|undrstand|understnd|understan|understood|follow)"
+    r"( (it|that|this|what|you|u|ya|the question|this question|the words|that question|any of (it|that|this)"
+    r"|what (you|u|ya) (mean|meant|said|want)|wat (you|u) mean|what it means|what that means|what to (say|put|write)))?"
+    r"( (at all|sorry|soz|tbh|lol|mate|please|pls|plz))*$"
+    r"|\b(what|wat|wot) (do|does|d) (you|u|ya|that|it|this) mean\b|\bwdym\b|\bconfus|\bmakes no sense\b"
+    r"|\b(doesnt|doesn't|dont|don't) make (any )?sense\b"
+    r"|\b(too|so|really) (hard|difficult|confusing) (to understand|for me)\b"
+)
+
+
+def says_not_understood(text: str) -> bool:
+    """"i dont get it", "i don't understand the question", "what do u mean": not understanding, said as a whole
+    message (never "get it" or "get my pocket money back")."""
+    return bool(NOT_UNDERSTOOD.search(normal_words(text)))
 
 
 def looks_like_question(text: str) -> bool:

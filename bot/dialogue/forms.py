@@ -46,6 +46,9 @@ def not_signed_in(slots: Mapping[str, Any]) -> bool:
 
 
 CONTACT_NEEDS_DETAIL = frozenset({"text", "phone", "other"})
+# Between a way to reach the child and its number or address, in every record staff read ("phone: 07700 900123"):
+# bot.dialogue.submissions joins them with it, the review app's plain words (bot.services.read_models) split on it.
+DETAIL_SEPARATOR = ": "
 
 
 def needs_contact_detail(slots: Mapping[str, Any]) -> bool:
@@ -103,6 +106,10 @@ class Question:
     # YES_NO: a question of fact ("Is it about a children's home?"), not a consent or a decision: a yes or no with
     # a fact after it ("no im in supported lodgings") is that answer. A consent is only ever a plain yes or no.
     factual: bool = False
+    # YES_NO and factual: the words that name what it asks about ("social worker"; matched without apostrophes). A
+    # later message that says the fact the other way ("actually it is about my social worker") changes this answer
+    # (bot.dialogue.corrections).
+    topic: tuple[str, ...] = ()
     # OPEN with synonyms: a way to be reached typed with the number or address itself ("text me on 07700
     # 900810"): the way is this answer and the number or address (just that) the answer of `detail_slot`.
     detail_slot: str | None = None
@@ -123,6 +130,8 @@ class Question:
             raise ValueError(f"{self.slot}: only a yes/no question keeps the words of a no as its reason")
         if self.factual and self.kind != YES_NO:
             raise ValueError(f"{self.slot}: only a yes/no question is a question of fact")
+        if self.topic and not self.factual:
+            raise ValueError(f"{self.slot}: only a question of fact is corrected by naming what it asks about")
         if self.short and self.kind != OPEN:
             raise ValueError(f"{self.slot}: only an open question asks back a sentence that is not a name or place")
 
@@ -212,6 +221,30 @@ KEEP_ALERT_ANSWER = Question(
     yes_no=("yes", "no"),
 )
 
+# After a disclosure inside a form, one question at a time (issue 20): the safeguarding answer (Childline, 999, a
+# grown-up told today) comes at once; then, while words wait, "Do you want this in your answers too?"; then "Would you
+# like someone to talk to you today?", a question of the form like any other (its marker, CALL_BACK_OFFER_WAITING,
+# is set by the safeguarding answer); only then the form's own question again. A yes pauses the form for the
+# call-back form (actions/call_back.py), a no lets the form go on.
+CALL_BACK_OFFER_WAITING = "call_back_offer_waiting"
+
+
+def call_back_offer_waiting(slots: Mapping[str, Any]) -> bool:
+    """Asked when a disclosure inside this form was answered and a person is still to be offered."""
+    return bool(slots.get(CALL_BACK_OFFER_WAITING))
+
+
+CALL_BACK_OFFER = Question(
+    "call_back_offer",
+    YES_NO,
+    when=call_back_offer_waiting,
+    synonyms={
+        "yes": ("yes", "yes please", "yeah please", "please", "today", "yes today"),
+        "no": ("no", "not now", "no thanks", "not today", "later", "maybe later", "no thank you"),
+    },
+    yes_no=("yes", "no"),
+)
+
 ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name",
                      short_label="Name", short=True)
 ANON_COUNCIL = Question("anon_council", OPEN, when=not_signed_in, remember=True, summary_label="Your council",
@@ -243,6 +276,7 @@ ADVOCATE = FormSpec(
     },
     questions=(
         KEEP_ALERT_ANSWER,
+        CALL_BACK_OFFER,
         Question(
             "adv_reason",
             CHOICE,
@@ -298,6 +332,7 @@ WISHES = FormSpec(
     starts={"share_wishes": Start(("start_wishes",), words_slot="w_change")},
     questions=(
         KEEP_ALERT_ANSWER,
+        CALL_BACK_OFFER,
         Question("w_review_date", DATE, summary_label="Review date"),
         Question("w_going_well", OPEN, skippable=True, summary_label="Going well", nothing_is_an_answer=True),
         Question("w_not_going_well", OPEN, skippable=True, summary_label="Not going well"),
@@ -362,6 +397,7 @@ VISITOR = FormSpec(
     starts={"request_visitor": Start(("start_visitor",), words_slot="iv_wish", guess_slot="iv_kind")},
     questions=(
         KEEP_ALERT_ANSWER,
+        CALL_BACK_OFFER,
         Question(
             "iv_kind",
             CHOICE,
@@ -391,6 +427,7 @@ MATCH = FormSpec(
     name="match_form",
     questions=(
         KEEP_ALERT_ANSWER,
+        CALL_BACK_OFFER,
         Question(
             "match_decision",
             YES_NO,
@@ -424,10 +461,14 @@ COMPLAINT = FormSpec(
     starts={"make_complaint": Start(("explain_complaint", "start_complaint"), words_slot="cp_about")},
     questions=(
         KEEP_ALERT_ANSWER,
+        CALL_BACK_OFFER,
         Question("cp_about", OPEN, summary_label="What it is about"),
         Question("cp_wants", OPEN, skippable=True, summary_label="What you want to happen"),
-        _yes_no("cp_home", "About a children's home", factual=True),
-        _yes_no("cp_about_sw", "About your social worker", factual=True),
+        _yes_no("cp_home", "About a children's home", factual=True,
+                topic=("childrens home", "children home", "childrens homes", "kids home", "care home",
+                       "residential home", "residential")),
+        _yes_no("cp_about_sw", "About your social worker", factual=True,
+                topic=("social worker", "social workers", "socail worker", "social wroker", "socialworker", "sw")),
         _yes_no("cp_advocate", "An advocate to help you"),
         ANON_NAME,
         ANON_COUNCIL,
@@ -488,7 +529,8 @@ DEPENDENT_ANSWERS: dict[str, tuple[str, ...]] = {"contact_how": ("contact_detail
                                                  "cb_how": ("cb_detail",)}
 # Slots reset when a form starts, stops or is sent, besides its own questions.
 DATE_OPTIONS = "date_options"  # the days "next friday" may mean, while the child picks one (the date question)
-RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit", ALERT_FOR, ALERT_WORDS, DATE_OPTIONS)
+RUN_SLOTS = ("requested_slot", "submission_id", "pending_submit", ALERT_FOR, ALERT_WORDS, CALL_BACK_OFFER_WAITING,
+             DATE_OPTIONS)
 
 
 def question(slot: str) -> Question | None:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from bot.dialogue import dates, messages
-from bot.dialogue.forms import WISHES_QUESTIONS, question
+from bot.dialogue.forms import DETAIL_SEPARATOR, WISHES_QUESTIONS, question
 from bot.usecases import child_complaints, child_requests, council_hours, wishes_advocacy
 from bot.vocabulary import roles_label
 
@@ -77,12 +77,20 @@ def parse_review_date(text: str | None, today: date | None = None) -> date | Non
     return found if isinstance(found, date) else None
 
 
+def contact_for_staff(how: Any, detail: Any) -> str | None:
+    """How to reach the child, as staff read it: the way and the number or address the child typed, joined by a
+    colon ("phone: 07700 900123", never "phone 07700 900123"); the way alone ("carer") or the detail alone when only
+    one was given; None when neither was."""
+    how, detail = str(how or "").strip(), str(detail or "").strip()
+    if how and detail:
+        return f"{how}{DETAIL_SEPARATOR}{detail}"
+    return how or detail or None
+
+
 @told_kindly_when_refused
 def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the advocate form; the child is told by when an advocate will answer."""
-    contact_how = slots.get("contact_how") or ""
-    if slots.get("contact_detail"):
-        contact_how = f"{contact_how}: {slots['contact_detail']}"
+    contact_how = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail")) or ""
     stored = child_requests.submit_referral(
         idempotency_key=idempotency_key(conversation_id, "advocate_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
@@ -159,7 +167,7 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         wishes=slots.get("iv_wish") or "",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
-        contact=" ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None,
+        contact=contact_for_staff(slots.get("contact_how"), slots.get("contact_detail")),
         known_person=slots.get("iv_known") or None,
         may_be_told=slots.get("iv_may_be_told") or None,
     )
@@ -185,7 +193,7 @@ def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
 def submit_complaint(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the complaint form (issue 15 item 7): recorded as a complaint for the council's complaints team, with an
     advocate's help when the child said yes; the child is told the steps (and Ofsted, about a children's home)."""
-    contact = " ".join(str(slots.get(s) or "") for s in ("contact_how", "contact_detail")).strip() or None
+    contact = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"))
     stored = child_complaints.submit_complaint(
         idempotency_key=idempotency_key(conversation_id, "complaint_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
@@ -222,7 +230,7 @@ def submit_call_back(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         claimed_child_id=slots.get("child_id"),
         turns=list(slots.get(TURNS_KEY) or []),
         wants_today=True,
-        reach_how=f"{how}: {detail}" if detail else how,
+        reach_how=contact_for_staff(how, detail) or "",
         reach_when=slots.get("cb_when") or None,
         anon_name=None if slots.get("child_id") else slots.get("anon_name"),
         anon_contact=None if slots.get("child_id") else (detail or how or None),

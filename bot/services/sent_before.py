@@ -32,14 +32,19 @@ def _latest_of(s: Session, model: Any, child_id: str | None, conversation_id: st
     return next((row for row in rows if not withdrawals.is_withdrawn(row)), None)
 
 
-def latest_sent(s: Session, conversation_id: str) -> str | None:
-    """``"<record type>:<id>"`` of the latest record the conversation's child sent and has not taken back, or
-    None when there is none."""
+def latest_sent(s: Session, conversation_id: str, record_type: str | None = None) -> str | None:
+    """``"<record type>:<id>"`` of the latest record the conversation's child sent and has not taken back (of
+    ``record_type`` only, when given: "take back my review answers" means a wishes statement), or None when there
+    is none."""
+    if record_type is not None and record_type not in withdrawals.RECORDS:
+        raise ValueError(f"unknown record type {record_type!r}")
     child = child_for_conversation(s, conversation_id)
     child_id = child.id if child is not None else None
     found: list[tuple[datetime, str]] = []
-    for record_type, model in withdrawals.RECORDS.items():
+    for kind, model in withdrawals.RECORDS.items():
+        if record_type is not None and kind != record_type:
+            continue
         row = _latest_of(s, model, child_id, conversation_id)
         if row is not None:
-            found.append((row.created_at, withdrawals.sent_ref(record_type, row.id)))
+            found.append((row.created_at, withdrawals.sent_ref(kind, row.id)))
     return max(found)[1] if found else None

@@ -333,7 +333,11 @@ def test_harm_mid_form_gets_safe_help_alert_and_form_carries_on(stack: Stack) ->
         alert = s.execute(select(SafeguardingAlert).where(
             SafeguardingAlert.conversation_ref == conversation_ref(me))).scalar_one()
     assert alert.text == words
-    assert "going well" in texts(stack.say(me, "no"))  # the same question again: nothing lost, nothing sent
+    # One question at a time (issue 20): "no" leaves the words out, then a person is offered, then the question.
+    assert "Would you like someone to talk to you today?" not in reply
+    reply = texts(stack.say(me, "no"))
+    assert "left it out" in reply and "Would you like someone to talk to you today?" in reply
+    assert "going well" in texts(stack.say(me, "not now"))  # the same question again: nothing lost, nothing sent
     slots = stack.tracker(me)["slots"]
     assert slots["w_review_date"] == "unknown" and slots["requested_slot"] == "w_going_well"
     assert slots["w_going_well"] is None and slots["alert_words"] is None
@@ -503,6 +507,8 @@ def answer(stack: Stack, me: str, text: str) -> str:
         reply += "\n" + texts(stack.say(me, '/check_in_answer{"choice":"no"}'))
     if "in your answers too?" in reply:
         reply += "\n" + texts(stack.say(me, "yes"))
+    if "Would you like someone to talk to you today?" in reply:  # then a person is offered (issue 20)
+        reply += "\n" + texts(stack.say(me, "not now"))
     return reply
 
 

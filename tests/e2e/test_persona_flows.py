@@ -32,6 +32,7 @@ pytestmark = [
 ]
 
 KEEP_QUESTION = "Do you want this in your answers too?"
+OFFER_QUESTION = "Would you like someone to talk to you today?"  # inside a form, after the keep question (issue 20)
 # One seeded case database for this module, as tests/e2e/test_conversations.py makes it.
 case_db, twilio = conversations.case_db, conversations.twilio
 
@@ -53,12 +54,14 @@ def stack(case_db: str, twilio: conversations.FakeTwilio, tmp_path_factory: pyte
 
 def say_through_safety(stack: Stack, me: str, text: str, check_in_answer: str = "no") -> str:
     """Say ``text``; a check-in it brings is answered ``check_in_answer``; the offer to keep words that raised an
-    alert is answered yes. All the replies."""
+    alert is answered yes, the offer of a person then "not now". All the replies."""
     reply = texts(stack.say(me, text))
     if "hurting you" in reply:
         reply += "\n" + texts(stack.say(me, f'/check_in_answer{{"choice":"{check_in_answer}"}}'))
     if KEEP_QUESTION in reply:
         reply += "\n" + texts(stack.say(me, "yes"))
+    if OFFER_QUESTION in reply:
+        reply += "\n" + texts(stack.say(me, "not now"))
     return reply
 
 
@@ -117,8 +120,11 @@ def test_a_disclosure_typed_as_a_wishes_answer_is_kept_when_the_child_says_yes(s
     assert "Childline" in reply
     if "hurting you" in reply:  # the model was not sure: the check-in, answered yes (an alert)
         reply = texts(stack.say(me, '/check_in_answer{"choice":"yes"}'))
-    assert KEEP_QUESTION in reply
-    assert "added it" in texts(stack.say(me, "yes"))
+    assert KEEP_QUESTION in reply and OFFER_QUESTION not in reply  # one question at a time (issue 20)
+    reply = texts(stack.say(me, "yes"))
+    assert "added it" in reply and OFFER_QUESTION in reply  # then the person is offered
+    assert "Is there anything you want to change" not in reply
+    stack.say(me, "not now")
     for text in ("skip", "skip", "/inform{\"choice\":\"self\"}", "skip", "/inform{\"choice\":\"iro\"}"):
         reply = say_through_safety(stack, me, text)
     assert words in reply  # read back at the check

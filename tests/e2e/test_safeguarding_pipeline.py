@@ -156,7 +156,10 @@ def test_a_yes_inside_a_form_asks_the_question_again(stack: Stack, database: str
     replies = said(stack.say(sender, '/check_in_answer{"choice":"yes"}'))
     # Issue 20: the alert is raised, then the child chooses whether those words go in their answers too.
     assert "It is not your fault" in replies and "in your answers too?" in replies
+    assert "talk to you today" not in replies  # one question at a time (issue 20)
     replies = said(stack.say(sender, "no"))
+    assert "talk to you today" in replies and asked.splitlines()[-1] not in replies  # then a person is offered
+    replies = said(stack.say(sender, "not now"))
     assert asked.splitlines()[-1] in replies  # no: the form carries on, asking the question again
     assert stack.tracker(sender)["slots"]["adv_words"] is None
     assert len(rows(database, "safeguarding_alerts", sender)) == 1

@@ -27,6 +27,8 @@ VALIDATORS = {
     forms.WISHES.name: form_actions.ValidateWishesForm,
     forms.VISITOR.name: form_actions.ValidateVisitorForm,
     forms.MATCH.name: form_actions.ValidateMatchForm,
+    forms.COMPLAINT.name: form_actions.ValidateComplaintForm,
+    forms.CALL_BACK.name: form_actions.ValidateCallBackForm,
 }
 
 

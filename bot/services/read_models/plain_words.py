@@ -17,11 +17,10 @@ from functools import cache
 from typing import Any
 
 from bot.dialogue import messages
-from bot.dialogue.forms import is_button_value, question
+from bot.dialogue.forms import DETAIL_SEPARATOR, is_button_value, question  # "text: 07700 900123"
 from bot.services.input_bounds import iso_day
 from bot.vocabulary import payload_choice, split_payload
 
-DETAIL_SEPARATOR = ": "  # "text: 07700 900123", a way to reach the child and its number (dialogue.submissions)
 ACTORS = {"child": "the child", "conversation": "the child", "system": "Heard"}
 
 
