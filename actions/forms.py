@@ -158,7 +158,7 @@ class HeardFormValidation(FormValidationAction):
         if not slot or tracker.active_loop_name != self.form or message.get("text") is None:
             return []
         if action_before_form(tracker) == CHECK_IN_ANSWER_ACTION:
-            return self._after_check_in(slot, tracker)
+            return self._after_check_in(slot, dispatcher, tracker)
         if action_before_form(tracker) == SAFEGUARDING_ACTION:
             # The message was a disclosure, answered and raised: offer it as this question's answer.
             return self._alert_waiting(slot, message.get("text"), tracker)
@@ -265,10 +265,12 @@ class HeardFormValidation(FormValidationAction):
             return None
         return outcome.value
 
-    def _after_check_in(self, slot: str, tracker: Tracker) -> List[Dict[str, Any]]:
+    def _after_check_in(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+                        ) -> List[Dict[str, Any]]:
         """The latest message answered a safeguarding check-in, not this question. After a "no", the message the
-        check-in asked about is read as the answer (a child's words at an open question are kept); otherwise,
-        or when it is no answer, the question is asked again."""
+        check-in asked about is read as the answer (a child's words at an open question are kept), and a wish to
+        stop ("actually stop i want to think about it first") is asked about as it would have been; otherwise, or
+        when it is no answer, the question is asked again."""
         latest = tracker.latest_message or {}
         answer = check_in.read_answer(latest.get("text"), latest_intent(tracker)[0])
         checked = checked_message(tracker.events).get("text")
@@ -277,6 +279,8 @@ class HeardFormValidation(FormValidationAction):
         if answer != check_in.NO or not checked:
             return []
         outcome = answers.read_answer(slot, checked, None, 0.0, buttons_for(slot, tracker.slots, channel_of(tracker)))
+        if outcome.kind == "check_stop":
+            say(dispatcher, OUTCOME_MESSAGES["check_stop"], tracker)
         if outcome.kind != "fill" or outcome.value == answers.PREVIOUS_WORDS:
             return []
         also = [SlotSet(name, value) for name, value in outcome.also.items()]

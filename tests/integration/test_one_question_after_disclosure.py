@@ -123,3 +123,19 @@ def test_the_pause_starts_the_call_back_form_itself_after_the_offer_but_not_afte
     assert slots["paused_form"] == "wishes_form" and slots[forms.CALL_BACK_OFFER_WAITING] is None
     _, events = run(call_back.PauseForCallBack(), make_tracker("/ask_call_back", "ask_call_back", loop="wishes_form"))
     assert followups(events) == []  # the rule runs the call-back form
+
+
+@pytest.mark.parametrize(("form", "given"), [("match_form", {"child_id": "c_ruby", "match_id": "7",
+                                                             "match_label": "Sam"}),
+                                             ("wishes_form", {"child_id": "c_jade"})])
+def test_a_stop_checked_in_on_and_answered_no_is_still_asked_about(form: str, given: dict) -> None:
+    """Dev flow s26: "actually stop i want to think about it first" was checked in on (the harm scorer of 2
+    December); after "No" the form asked its question again and the wish to stop was lost."""
+    run_ = FormRun(form, given)
+    asked = run_.asked
+    assert run_.say("actually stop i want to think about it first", "possible_harm", 1.0) == []
+    run_.events.append({"event": "action", "name": "action_harm_check_in"})
+    run_.events.append({"event": "action", "name": "action_listen"})
+    run_.hear('/check_in_answer{"choice":"no"}', "check_in_answer", 1.0)
+    said = run_.after("action_harm_check_answer")
+    assert any("Do you want to stop?" in line for line in said) and run_.asked == asked
