@@ -209,12 +209,15 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
                          "score": None, "classifier": round(classifier, 3), "concept": None, "language": code}
                 self._set(message, LANGUAGE_INTENT, found)
                 return
-        score = self.scorer.score(text) if self.scorer is not None else classifier
+        words = len(text.split())
+        # the classifiers never act on fewer than min_words words (tiers.decide): no score, and no sentence encoding
+        scored = words >= self.thresholds.min_words
+        score = (self.scorer.score(text) if self.scorer is not None else classifier) if scored else 0.0
         # the first harm word: for the rule when it needs one, else only to show staff (worth it only then)
         wanted = self.thresholds.need_concept or score >= self.thresholds.concern
         concept = self.detector.harm_concept(text) if wanted and not detection.is_harm else None
         lexicon_tier = detection.tier if detection.is_harm else None
-        scores = tiers.Scores(score, classifier, words=len(text.split()))
+        scores = tiers.Scores(score, classifier, words=words)
         # without a trained scorer (a model trained before it existed) nothing can rule a clear cue out
         thresholds = self.thresholds if self.scorer is not None else replace(self.thresholds, lexicon_floor=0.0)
         tier = tiers.decide(lexicon_tier, scores, concept, thresholds)
@@ -226,7 +229,7 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
             "category": detection.category,
             "cue": detection.cue,
             "source": SOURCE_LEXICON if lexicon_tier == tier else SOURCE_CLASSIFIER,
-            "score": round(score, 3),
+            "score": round(score, 3) if scored else None,
             "classifier": round(classifier, 3),
             "concept": concept,
             "language": None,

@@ -198,8 +198,9 @@ def frozen(stack: Stack, database: str) -> dict[str, float]:
 # is a regression. 1 December 2026 (second session: two more writers' scorer data, clear threshold 0.55 chosen on
 # dev): 144/149 disclosures got the clear answer or a check-in, 128/149 the clear answer, 11/478 everyday messages
 # raised an alert, 43/478 got a check-in (first session: 139, 125, 14 and 31; 30 November: 133, 112, 13 and 25).
+# 2 December 2026, with the sentence encoder's opinion in the harm scorer (chosen on dev): 146, 130, 10 and 25.
 # The check-in ceiling is the target itself (10%).
-FLOORS = {"disclosures_covered": 0.94, "disclosures_clear": 0.82, "everyday_alert": 0.03, "everyday_check_in": 0.10}
+FLOORS = {"disclosures_covered": 0.96, "disclosures_clear": 0.85, "everyday_alert": 0.03, "everyday_check_in": 0.10}
 
 
 def test_frozen_part_does_not_fall_below_what_ships(frozen: dict[str, float]):

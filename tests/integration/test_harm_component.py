@@ -114,6 +114,33 @@ def test_both_classifiers_sure_is_clear() -> None:
     assert message.get("harm_detection")["concept"] == "secret"
 
 
+class CountingScorer(FixedScorer):
+    def __init__(self, value: float) -> None:
+        super().__init__(value)
+        self.calls = 0
+
+    def score(self, text: str) -> float:
+        self.calls += 1
+        return self.value
+
+
+def test_a_message_too_short_for_the_classifiers_is_not_scored_but_a_cue_still_counts() -> None:
+    """The classifiers never act on fewer than tiers.MIN_WORDS words, so the scorer (and its sentence encoding, the
+    slowest step of a parse) is not run for them; the lexicon still is."""
+    scorer = CountingScorer(0.99)
+    component = HarmDisclosureDetector({}, scorer=scorer)
+    short = make_message("yes please", [("affirm", 0.9), ("disclose_harm", 0.9)])
+    cue = make_message("he hits me", [("inform", 0.9)])
+    component.process([short, cue])
+    assert scorer.calls == 0
+    assert short.get("harm_detection") is None and short.get("intent")["name"] == "affirm"
+    assert cue.get("intent")["name"] == "disclose_harm"
+    assert cue.get("harm_detection")["score"] is None
+    longer = make_message("he hits me when mum is out", [("inform", 0.9)])
+    component.process([longer])
+    assert scorer.calls == 1 and longer.get("harm_detection")["score"] == 0.99
+
+
 def test_a_concern_tier_cue_is_a_check_in(component: HarmDisclosureDetector) -> None:
     message = make_message("i ran away last night", [("inform", 0.8), ("disclose_harm", 0.1)])
     component.process([message])
