@@ -97,9 +97,13 @@ class HarmScorer:
 
     @classmethod
     def from_parts(cls, parts: tuple) -> HarmScorer:
-        """A scorer from ``parts()``; a model stored before the meaning model (two parts) scores on n-grams."""
+        """A scorer from ``parts()``; a model stored before the meaning model (two parts) scores on n-grams. With a
+        meaning model the sentence encoder is read now, as the model loads, not during the first child's reply."""
         vectorizers, model, *rest = parts
-        return cls(vectorizers, model, rest[0] if rest else None)
+        meaning = rest[0] if rest else None
+        if meaning is not None:
+            sentence_encoder.get_encoder()
+        return cls(vectorizers, model, meaning)
 
 
 def _vectorizers() -> list[TfidfVectorizer]:
