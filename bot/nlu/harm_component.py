@@ -218,8 +218,10 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
         concept = self.detector.harm_concept(text) if wanted and not detection.is_harm else None
         lexicon_tier = detection.tier if detection.is_harm else None
         scores = tiers.Scores(score, classifier, words=words)
-        # without a trained scorer (a model trained before it existed) nothing can rule a clear cue out
-        thresholds = self.thresholds if self.scorer is not None else replace(self.thresholds, lexicon_floor=0.0)
+        # nothing can rule a clear cue out without a trained scorer (a model trained before it existed), nor when the
+        # scorer read only the start of the message (the lexicon reads all of it: the cue may be past that start)
+        read_whole = self.scorer is not None and len(text) <= harm_scorer.MAX_CHARS
+        thresholds = self.thresholds if read_whole else replace(self.thresholds, lexicon_floor=0.0)
         tier = tiers.decide(lexicon_tier, scores, concept, thresholds)
         if tier is None:
             self._demote(message)

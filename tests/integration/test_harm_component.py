@@ -141,6 +141,19 @@ def test_a_message_too_short_for_the_classifiers_is_not_scored_but_a_cue_still_c
     assert scorer.calls == 1 and longer.get("harm_detection")["score"] == 0.99
 
 
+def test_a_clear_cue_past_what_the_scorer_reads_is_not_ruled_out_by_its_score() -> None:
+    """The scorer reads a message's first MAX_CHARS characters; a clear cue after them is still a clear disclosure
+    (a low score of the start says nothing of the end)."""
+    from bot.safeguarding.harm_scorer import MAX_CHARS
+
+    component = HarmDisclosureDetector({}, scorer=FixedScorer(0.0))
+    long = make_message("x" * (MAX_CHARS + 10) + " he hits me", [("inform", 0.9)])
+    within = make_message("he hits me every day", [("inform", 0.9)])
+    component.process([long, within])
+    assert long.get("intent")["name"] == "disclose_harm"
+    assert within.get("intent")["name"] == "possible_harm"  # read whole and all but ruled out: a check-in
+
+
 def test_a_concern_tier_cue_is_a_check_in(component: HarmDisclosureDetector) -> None:
     message = make_message("i ran away last night", [("inform", 0.8), ("disclose_harm", 0.1)])
     component.process([message])
