@@ -54,7 +54,9 @@ PARTS = ("dev", "frozen")
 # (7 of the 9 left are readings the writer and Heard do not share: the flows' README), frozen 32/40. Then x36 ("get
 # it" at "What do you want to happen?") and x40 (a yes/no corrected in words at the next question): dev 276/283
 # (the 7 left: those readings), frozen 32/40 (scored only).
-FLOOR = {"dev": 272, "frozen": 30}
+# 2 December, fourth session: a fourth frozen set (y01-y40, a new writer) written first, then the third (w01-w40)
+# moved to dev: dev 308/323 (w: 32/40 as when it was frozen), frozen 38/40 on its first run (scored only).
+FLOOR = {"dev": 304, "frozen": 36}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app
