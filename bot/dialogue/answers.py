@@ -144,13 +144,34 @@ def _has_phrase(words: str, phrase: str) -> bool:
     return f" {phrase} " in words
 
 
+# At an open question, a way said with "not" just before it is the way the child does not want ("text me, dont phone
+# me"). Only there: at a buttons question the "not" is part of the answer ("they dont listen to me").
+NEGATING = frozenset({"dont", "don't", "not", "never", "no", "cant", "can't"})
+
+
+def _said_not_negated(words: str, phrase: str) -> bool:
+    """Whether ``phrase`` is in ``words`` at least once without a "not" just before it ("dont call me", "do not
+    ever ring me" are not the way to call)."""
+    start = words.find(f" {phrase} ")
+    while start >= 0:
+        before = words[:start].split()
+        if before and before[-1] in ("ever", "even"):
+            before.pop()
+        if not before or before[-1] not in NEGATING:
+            return True
+        start = words.find(f" {phrase} ", start + 1)
+    return False
+
+
 def _synonyms(slot: str) -> Mapping[str, tuple[str, ...]]:
     q = question(slot)
     return q.synonyms if q is not None else {}
 
 
-def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | None = None) -> str | None:
-    """Map typed words (or a button's number) to one button value, or None if unclear."""
+def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | None = None,
+                 negatable: bool = False) -> str | None:
+    """Map typed words (or a button's number) to one button value, or None if unclear. ``negatable`` (an open
+    question's typed choice): a phrase with "not" just before it ("dont phone me") picks nothing."""
     values = button_values(buttons)
     words = padded_words(text)
     stripped = words.strip()
@@ -171,7 +192,7 @@ def match_choice(slot: str, text: str, buttons: Sequence[Mapping[str, Any]] | No
     hits: list[tuple[int, str]] = []
     for value, phrases in synonyms.items():
         for phrase in phrases:
-            if _has_phrase(words, phrase):
+            if _said_not_negated(words, phrase) if negatable else _has_phrase(words, phrase):
                 hits.append((len(phrase), value))
     if not hits:
         return _misspelt_choice(words, synonyms) or _misspelt_title(text, buttons)
@@ -403,7 +424,7 @@ def _more_than_the_button(text: str, value: str, q: Question, buttons: Sequence[
 def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     """The child's own words, kept verbatim; a short typed choice ("text me") becomes the button's value.
     "i told you", "why?", "are you even reading this" or "actually stop" are never saved as the answer."""
-    matched = match_choice(q.slot, text, buttons)
+    matched = match_choice(q.slot, text, buttons, negatable=True)
     if (matched == SKIP or SKIP_REQUEST.match(normal_words(text))) and q.skippable:
         return Outcome("fill", "")
     if matched is None and _is_digression(q, text, intent, confidence):

@@ -256,9 +256,10 @@ CONTACT_HOW = Question(
     summary_label="How to reach you",
     value_labels={"this_number": "Text me at this number"},  # by SMS only (bot.channels.sms seals the number)
     detail_slot="contact_detail",
+    # A way asked for ("text me") outranks a word said in passing ("text me, its my own phone"): the longer phrase.
     synonyms={
-        "text": ("text", "txt", "sms", "message"),
-        "phone": ("phone", "call", "ring", "fone"),
+        "text": ("text", "txt", "sms", "message", "text me", "txt me", "message me"),
+        "phone": ("phone", "call", "ring", "fone", "phone me", "call me", "ring me", "fone me"),
         "carer": ("carer", "foster", "key worker"),
         "school": ("school", "skool", "college"),
         "other": ("another way", "other", "email"),
@@ -490,8 +491,8 @@ CALL_BACK = FormSpec(
         KEEP_ALERT_ANSWER,
         ANON_NAME,
         Question("cb_how", OPEN, summary_label="How to reach you safely", synonyms={
-            "text": ("text", "txt", "sms", "message"),
-            "phone": ("phone", "call", "ring", "fone"),
+            "text": ("text", "txt", "sms", "message", "text me", "txt me", "message me"),
+            "phone": ("phone", "call", "ring", "fone", "phone me", "call me", "ring me", "fone me"),
             "school": ("school", "skool", "college"),
             "other": ("another way", "other", "email"),
         }),
