@@ -701,10 +701,9 @@ REQUEST_WORDS = frozenset(
      # words about doing the form itself ("i want to fill in my review thing")
      "fill", "filling", "form", "forms", "out", "complete", "start", "put", "answer", "answers", "questions",
      "write", "send", "sent", "now", "today", "again",
-     # greetings in the first languages of children in care ("salaam i need someone on my side please")
-     "salaam", "salam", "salaams", "assalamualaikum", "assalamu", "alaikum", "asalam", "hola", "bonjour", "salut",
-     "ciao", "merhaba", "selam", "namaste", "hallo", "hej", "ola", "shalom", "habari", "jambo", "privet", "czesc",
-     "ahoj", "zdravo", "tungjatjeta", "marhaba", "salve", "buna", "dzien", "dobry"}
+     }
+    # greetings in the first languages of children in care ("salaam i need someone on my side please")
+    | everyday.GREETINGS_IN_FIRST_LANGUAGES
 )
 
 

@@ -57,7 +57,13 @@ _MISSING = re.compile(r"\bi (really |rly |realy |do |just )?miss (my |me )?([a-z
 # A plain request for what Heard does, said in words the classifier did not place as one ("can i have an advocate"
 # as a wish, "i need an advocate because im leaving care" as a question about advocates): the request itself, with
 # the child's words kept by the form it starts. The service word must follow the asking words directly.
-_OPENING = r"^((but|and|so|hi|hiya|hey|hello|ok|okay|please|pls|um|erm|yeah|yes) )*"
+# Hello in the first languages of children in care in England ("salam, i need advocat"): a greeting like "hi".
+GREETINGS_IN_FIRST_LANGUAGES = frozenset({
+    "salaam", "salam", "salaams", "assalamualaikum", "assalamu", "alaikum", "asalam", "hola", "bonjour", "salut",
+    "ciao", "merhaba", "selam", "namaste", "hallo", "hej", "ola", "shalom", "habari", "jambo", "privet", "czesc",
+    "ahoj", "zdravo", "tungjatjeta", "marhaba", "salve", "buna", "dzien", "dobry"})
+_OPENING = (r"^((but|and|so|hi|hiya|hey|hello|ok|okay|please|pls|um|erm|yeah|yes|"
+            + "|".join(sorted(GREETINGS_IN_FIRST_LANGUAGES)) + r") )*")
 _ASKING = (
     _OPENING + r"(((i|we|me) (really |just |still |would |do |kind of |kinda )?)?(want|need|wanna|would like|d like"
     r"|'d like)|(can|could|may|cn|cud|can't|cant) (i|we) (please |pls |plz )?(have|get|ask for|make|put in))"
