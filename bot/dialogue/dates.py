@@ -6,6 +6,7 @@ Plain Python, no Rasa.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, datetime, timedelta
 
@@ -40,6 +41,9 @@ RELATIVE = re.compile(
 )
 HEDGES = re.compile(r" (i think|i thinkk|i guess|i reckon|i believe|maybe|probably|prob|innit|or so|i hope) ")
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# "21.02", a day and a month with a dot (as written in much of Europe): the parser reads it as a number, so it is
+# read as "21/02" (a year after it, "21.02.2027", is read right already).
+DOTTED_DAY_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})(?![\d.])")
 DAY_ONLY = re.compile(r"^(on )?(the )?(\d{1,2})(st|nd|rd|th)?$")
 _UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 _TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
@@ -65,6 +69,25 @@ def _ordinals_as_digits(words: str) -> str:
     if changed == words or MONTH_WORD.search(words) or _weekday_named(words) is not None or DAY_ONLY.match(changed):
         return changed
     return words
+
+
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
+MISSPELT_MONTH_MIN_LENGTH = 5  # shorter words are too alike ("mayo", "juli", "jane") to guess
+MISSPELT_MONTH_CUTOFF = 0.8  # difflib similarity: "febuary" ~ "february" is 0.93, "remember" ~ "december" 0.75
+
+
+def months_spelt_right(words: str) -> str:
+    """Normal words with a month spelt as it sounds ("febuary 9", "janurary", "septmber") spelt right, so that its
+    day is read in that month (never the default January); every other word unchanged."""
+
+    def spelt(word: str) -> str:
+        if len(word) < MISSPELT_MONTH_MIN_LENGTH or word in MONTH_NAMES:
+            return word
+        close = difflib.get_close_matches(word, MONTH_NAMES, n=1, cutoff=MISSPELT_MONTH_CUTOFF)
+        return close[0] if close else word
+
+    return " ".join(spelt(word) for word in words.split())
 
 
 def is_dont_know(text: str) -> bool:
@@ -144,7 +167,8 @@ def _absolute(text: str, today: date) -> date | None:
     if ordinal and not has_month_word:
         return _next_day_of_month(int(ordinal.group(1)), today)  # "its the 23rd i think"
     try:
-        parsed = date_parser.parse(text, dayfirst=True, fuzzy=True, default=datetime(today.year, 1, 1))
+        parsed = date_parser.parse(DOTTED_DAY_MONTH.sub(r"\1/\2", text), dayfirst=True, fuzzy=True,
+                                   default=datetime(today.year, 1, 1))
     except (ValueError, OverflowError):
         return None
     found = parsed.date()
@@ -157,7 +181,7 @@ def _absolute(text: str, today: date) -> date | None:
 
 def month_without_day(text: str) -> bool:
     """"end of january", "in march", "sometime in feb": a month named, but no day of it."""
-    words = normal_words(text)
+    words = months_spelt_right(normal_words(text))
     return bool(MONTH_WORD.search(words)) and not re.search(r"\d", words)
 
 
@@ -229,7 +253,7 @@ def read_date(text: str | None, today: date | None = None) -> date | str | None:
     if is_dont_know(text):
         return UNKNOWN
     words = HEDGES.sub(" ", f" {normal_words(text)} ").strip()  # "the 28 i think": the 28
-    words = _ordinals_as_digits(words)  # "twenty first of january": the 21st
+    words = _ordinals_as_digits(months_spelt_right(words))  # "twenty first of febuary": the 21st of february
     text = words if words != normal_words(text) else text
     if len(words.split()) > 8:
         return _date_in_sentence(words, today)
