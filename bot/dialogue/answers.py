@@ -435,9 +435,11 @@ def _read_open(q, text, intent, confidence, buttons) -> Outcome:
     meta = _about_the_question(q, text)
     if meta is not None:
         return meta
-    if q.skippable and len(text.split()) <= SHORT_NO_WORDS and (
-            plain_yes_no(text) is False or says_nobody(text) or (says_nothing(text) and not q.nothing_is_an_answer)):
-        return Outcome("fill", "")  # "nah", "nah nothing" at a question that may be skipped: nothing to add
+    short = len(text.split()) <= SHORT_NO_WORDS
+    if q.skippable and (says_nobody(text) or short and (
+            plain_yes_no(text) is False or (says_nothing(text) and not q.nothing_is_an_answer))):
+        # "nah", "nah nothing", "no I don't know anyone" at a question that may be skipped: nothing to add
+        return Outcome("fill", "")
     if q.short:
         return _name_or_place(text, buttons)
     return Outcome("fill", text)

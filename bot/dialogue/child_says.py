@@ -286,10 +286,20 @@ def emoji_as_words(text: str) -> str:
     return text
 
 
+# "anyone" with a "no" or "dont" ("no I don't know anyone", "not anyone really"): nobody.
+ANYONE_WORDS = frozenset({"anyone", "anybody", "any1", "anyon", "ne1"})
+NOBODY_FILLER = frozenset({"really", "rly", "realy", "else", "at", "all", "yet", "atm", "tbh", "i've", "ive",
+                           "have", "got"})
+NOBODY_MAX_WORDS = 8
+
+
 def says_nobody(text: str) -> bool:
-    """"no1", "no one thanks", "nobody": nobody, and nothing else."""
-    words = re.sub(r"\bno (one|body)\b", "nobody", normal_words(text)).split()
-    return any(w in NOBODY_WORDS for w in words) and all(w in NOBODY_WORDS | NO_WORDS | FILLER_WORDS for w in words)
+    """"no1", "no one thanks", "nobody", "no I don't know anyone": nobody, and nothing else."""
+    words = re.sub(r"\bno (one|body)\b", "nobody", re.sub(r"\bany (one|body)\b", "anyone", normal_words(text))).split()
+    nobody = any(w in NOBODY_WORDS for w in words) or (
+        any(w in ANYONE_WORDS for w in words) and any(w in NO_WORDS for w in words))
+    allowed = NOBODY_WORDS | ANYONE_WORDS | NO_WORDS | FILLER_WORDS | NOBODY_FILLER
+    return nobody and len(words) <= NOBODY_MAX_WORDS and all(w in allowed for w in words)
 
 
 NOTHING_WORDS = frozenset({"nothing", "nothin", "nuthin", "nuthing", "nothink", "nuffin", "nowt", "nada", "none"})
