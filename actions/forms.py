@@ -84,6 +84,17 @@ def nice_date(iso: str) -> str:
     return submissions.nice_date(date.fromisoformat(iso))
 
 
+def shown_answer(q: forms.Question | None, value: Any) -> str:
+    """An answer as the child is told it was changed to: a button's words, a date as the day Heard read ("Wednesday
+    20 January"), else the words."""
+    if q is None:
+        return str(value)
+    if q.kind == forms.DATE:
+        day = submissions.parse_review_date(str(value))
+        return submissions.nice_date(day) if day else forms.show(value)
+    return q.value_labels.get(value, value)
+
+
 def date_choice_buttons(days: List[str]) -> list[dict]:
     """The days a child may mean ("next friday": this week's or the next week's), then "I don't know"."""
     return [{"title": nice_date(day), "payload": '/inform{"choice":"' + day + '"}'} for day in days] + [
@@ -239,16 +250,17 @@ class HeardFormValidation(FormValidationAction):
 
     def _fact_corrected(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker
                         ) -> List[Dict[str, Any]] | None:
-        """"actually it is about my social worker" after a no to "Is it about your social worker?": that answer is
-        changed, the child is told what it is now, and this question is asked again (None: no such correction)."""
-        changed = corrections.fact_corrections(self.form, slot, text, tracker.slots)
+        """"actually it is about my social worker" after a no to "Is it about your social worker?", "sorry the date
+        is 20 not 21" after the date, "sorry its hannah" after the name "Hanna": that answer is changed, the child
+        is told what it is now, and this question is asked again (None: no such correction)."""
+        last = previous_question(tracker.events, slot)
+        changed = corrections.later_corrections(self.form, slot, last, text, tracker.slots)
         if not changed:
             return None
         for before, value in changed.items():
             q = forms.question(before)
-            label = q.summary_label if q is not None else before
-            shown = q.value_labels.get(value, value) if q is not None else value
-            say(dispatcher, "changed_answer", tracker, label=label, value=shown)
+            say(dispatcher, "changed_answer", tracker, label=q.summary_label if q is not None else before,
+                value=shown_answer(q, value))
         return [*(SlotSet(before, value) for before, value in changed.items()), SlotSet(slot, None)]
 
     @staticmethod

@@ -47,7 +47,7 @@ from bot.dialogue.forms import (
     Question,
     question,
 )
-from bot.dialogue import everyday, messages, share_with
+from bot.dialogue import corrections, everyday, messages, share_with
 from bot.dialogue.intents import (
     ACCESS_ACTIONS,
     DIGRESSION_INTENTS,
@@ -609,16 +609,25 @@ def _yes_no_in_words(q: Question, text: str, buttons: Sequence[Mapping[str, Any]
         return Outcome("fill", NOT_SURE)  # "not shure", "dunno" where Not sure is one of the buttons
     if is_stop_sentence(text):
         return Outcome("check_stop")  # "actually stop, ill talk to my key worker first", "no dont send it"
-    said_no = no_with_reason(text, 2)
-    if q.factual and q.yes_no is not None and (said_no or yes_with_words(text)):
-        # "no im in supported lodgings", "yes its about her": the answer, with a fact nothing needs kept (never a
-        # consent: "yes if..." or "no but..." to telling a social worker is explained and asked again)
-        return Outcome("fill", q.yes_no[1] if said_no else q.yes_no[0])
+    fact = _fact_said(q, text)
+    if fact is not None:
+        return fact
     if asks_what(text) and asks_about_own_words(q.slot, text):
         return Outcome("explain")  # "what is childrens home" at "Is it about a children's home?"
     if asks_about_the_answers(text):
         return Outcome("explain")  # "what happens if i say yes": what each answer does, then the question again
     return None
+
+
+def _fact_said(q: Question, text: str) -> Outcome | None:
+    """At a question of fact (never a consent: "yes if..." or "no but..." to telling a social worker is explained and
+    asked again), a yes or a no with a fact nothing needs kept ("no im in supported lodgings", "yes its about her"),
+    or the fact said in words that name it ("not my social worker, is about transport"); None otherwise."""
+    if not q.factual or q.yes_no is None:
+        return None
+    said_no = no_with_reason(text, 2)
+    said = False if said_no else True if yes_with_words(text) else corrections.answer_of_fact(text, q)
+    return None if said is None else Outcome("fill", q.yes_no[0] if said else q.yes_no[1])
 
 
 def _read_date(q, text, intent, confidence, buttons) -> Outcome:

@@ -130,3 +130,68 @@ def test_a_date_corrected_two_questions_later_changes_the_date() -> None:
     assert any("changed the date" in line for line in said)
     run.say("sorry i meant maths")  # not a date: own words at this question, nothing earlier changed
     assert run.slots["w_not_going_well"] == "sorry i meant maths" and run.slots["w_review_date"] == "the 26th"
+
+
+# ---------------------------------------------------------------- found by the third frozen set's flows (w01-w40)
+
+
+@pytest.mark.parametrize(("first", "correction", "stored", "told"), [
+    ("21.01", "sorry the date is 20 not 21, my carer say", "20 January", "Review date: Wednesday 20 January."),
+    ("21.02", "oops its the 20th not the 21st", "20 February", "Review date: Saturday 20 February."),
+    ("dont know", "actually my review is on the 3rd of feb", "3rd of feb", "Review date: Wednesday 3 February."),
+    ("12 march", "the date is 14 march", "14 march", "Review date: Sunday 14 March."),
+])
+def test_the_date_corrected_in_words_at_a_later_question(first: str, correction: str, stored: str, told: str
+                                                         ) -> None:
+    """w14: "21.01", an answer, then at "What is not going well?" "sorry the date is 20 not 21, my carer say": the
+    date is changed (a day alone stays in its month), the child is told the day Heard read, and the question on
+    screen is asked again; the next message is its answer."""
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say(first)
+    run.say("school is ok, i have friend Kacper, we play fifa")
+    said = run.say(correction)
+    assert run.slots["w_review_date"] == stored and any(told in line for line in said)
+    assert run.asked == "w_not_going_well" and run.slots["w_not_going_well"] is None
+    run.say("i dont see my brother since november")
+    assert run.slots["w_not_going_well"] == "i dont see my brother since november"
+    assert run.slots["w_going_well"] == "school is ok, i have friend Kacper, we play fifa"
+
+
+@pytest.mark.parametrize("answer", ["the review is too long and boring", "my review is on friday and i dont want to go",
+                                    "sorry the meeting is boring"])
+def test_an_answer_about_the_review_is_kept_as_the_answer(answer: str) -> None:
+    run = FormRun("wishes_form", SIGNED_IN)
+    run.say("21.01")
+    run.say("my friends")
+    run.say(answer)
+    assert run.slots["w_not_going_well"] == answer and run.slots["w_review_date"] == "21.01"
+
+
+@pytest.mark.parametrize(("form", "steps"), [
+    ("visitor_form", ("menter", "sumone hoo can help me with colage", "skip", "that i want to be a hairdreser")),
+    ("advocate_form", ("my review", "i want someone with me")),
+])
+@pytest.mark.parametrize(("respelling", "meant"), [("sorry its hannah with a h at the end", "Hannah"),
+                                                   ("Hannah*", "Hannah"), ("oops i meant Anna", "Anna")])
+def test_a_name_spelt_again_at_the_next_question(form: str, steps: tuple[str, ...], respelling: str, meant: str
+                                                 ) -> None:
+    """w26: "Hanna", then at "Which council looks after you?" "sorry its hannah with a h at the end": the name is
+    "Hannah" (her own capital kept), she is told so, and the council is still asked."""
+    run = FormRun(form, {})
+    for text in steps:
+        run.say(text)
+    assert run.asked == "anon_name"
+    run.say("Hanna")
+    said = run.say(respelling)
+    assert run.slots["anon_name"] == meant and any(f"Your name: {meant}." in line for line in said)
+    assert run.asked == "anon_council" and run.slots["anon_council"] is None
+    run.say("Norfolk")
+    assert run.slots["anon_council"] == "Norfolk" and run.slots["anon_name"] == meant
+
+
+def test_a_council_that_looks_like_the_name_is_still_the_council() -> None:
+    run = FormRun("advocate_form", {})
+    for text in ("my review", "i want someone with me", "Ellie"):
+        run.say(text)
+    run.say("sorry its Ely")  # a place, not a new spelling of the name
+    assert run.slots["anon_name"] == "Ellie" and run.slots["anon_council"] == "sorry its Ely"
