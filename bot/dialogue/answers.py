@@ -591,9 +591,29 @@ def _read_yes_no(q, text, intent, confidence, buttons) -> Outcome:
     decided = _yes_no_pressed(q, text, buttons) or _yes_no_in_words(q, text, buttons)
     if decided is not None:
         return decided
+    if q.yes_no is not None and _asks_for_what_is_offered(q, text, intent, confidence):
+        return Outcome("fill", q.yes_no[0])  # "can someone call me" at "Would you like someone to talk to you today?"
     if _is_digression(q, text, intent, confidence):
         return Outcome("digress")
     return Outcome("explain")
+
+
+# Words that put off or ask about what is offered ("can someone call me tomorrow", "who will call me"): not a yes.
+NOT_NOW_WORDS = frozenset({"later", "tomorrow", "tmrw", "tomoz", "another", "next", "sometime", "monday", "tuesday",
+                           "wednesday", "thursday", "friday", "saturday", "sunday", "weekend", "week"})
+WH_WORDS = frozenset({"who", "whos", "who's", "what", "whats", "what's", "wat", "wot", "when", "why", "how", "where",
+                      "which"})
+
+
+def _asks_for_what_is_offered(q: Question, text: str, intent: str | None, confidence: float) -> bool:
+    """A message the classifier is sure asks for what the question offers (``Question.yes_intents``), with no "no",
+    "not", "later", and not a question of who, what or when."""
+    if intent not in q.yes_intents:
+        return False
+    words = normal_words(text).split()
+    threshold = SHORT_DIGRESSION_MIN_CONFIDENCE if len(words) <= 6 else DIGRESSION_MIN_CONFIDENCE
+    return (confidence >= threshold and bool(words) and words[0] not in WH_WORDS
+            and not set(words) & (NO_WORDS | NOT_NOW_WORDS) and not UNSURE.search(" ".join(words)))
 
 
 def _yes_no_in_words(q: Question, text: str, buttons: Sequence[Mapping[str, Any]] | None) -> Outcome | None:

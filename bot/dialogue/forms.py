@@ -106,6 +106,9 @@ class Question:
     # YES_NO: a question of fact ("Is it about a children's home?"), not a consent or a decision: a yes or no with
     # a fact after it ("no im in supported lodgings") is that answer. A consent is only ever a plain yes or no.
     factual: bool = False
+    # YES_NO: intents that ask for just what the question offers ("can someone call me" at "Would you like someone
+    # to talk to you today?"): that asking, unless it says no or later, is the yes.
+    yes_intents: frozenset[str] = frozenset()
     # YES_NO and factual: the words that name what it asks about ("social worker"; matched without apostrophes). A
     # later message that says the fact the other way ("actually it is about my social worker") changes this answer
     # (bot.dialogue.corrections).
@@ -130,6 +133,8 @@ class Question:
             raise ValueError(f"{self.slot}: only a yes/no question keeps the words of a no as its reason")
         if self.factual and self.kind != YES_NO:
             raise ValueError(f"{self.slot}: only a yes/no question is a question of fact")
+        if self.yes_intents and self.kind != YES_NO:
+            raise ValueError(f"{self.slot}: only a yes/no question takes a request as its yes")
         if self.topic and not self.factual:
             raise ValueError(f"{self.slot}: only a question of fact is corrected by naming what it asks about")
         if self.short and self.kind != OPEN:
@@ -243,6 +248,7 @@ CALL_BACK_OFFER = Question(
         "no": ("no", "not now", "no thanks", "not today", "later", "maybe later", "no thank you"),
     },
     yes_no=("yes", "no"),
+    yes_intents=frozenset({"talk_to_person", "ask_call_back"}),  # "can someone call me", "i want to talk to someone"
 )
 
 ANON_NAME = Question("anon_name", OPEN, when=not_signed_in, remember=True, summary_label="Your name",

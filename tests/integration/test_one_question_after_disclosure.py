@@ -139,3 +139,27 @@ def test_a_stop_checked_in_on_and_answered_no_is_still_asked_about(form: str, gi
     run_.hear('/check_in_answer{"choice":"no"}', "check_in_answer", 1.0)
     said = run_.after("action_harm_check_answer")
     assert any("Do you want to stop?" in line for line in said) and run_.asked == asked
+
+
+@pytest.mark.parametrize(("answer", "confidence"), [("can someone call me", 0.91), ("i want to talk to someone", 0.97),
+                                                    ("yes can someone call me", 0.92), ("call me", 0.79)])
+def test_asking_for_a_person_at_the_offer_is_its_yes(answer: str, confidence: float) -> None:
+    """"can someone call me" typed at "Would you like someone to talk to you today?" was answered "You can talk to a
+    person" and the offer asked again: it asks for just what is offered, so the form waits for the call-back."""
+    run_ = disclosed_at_not_going_well()
+    run_.say("yes")
+    assert run_.asked == OFFER
+    before = len(run_.events)
+    run_.say(answer, "talk_to_person", confidence)
+    events = run_.events[before:]
+    assert followups(events) == [call_back.PAUSE_ACTION]
+    assert run_.slots[forms.CALL_BACK_OFFER_WAITING] is None and run_.slots["w_not_going_well"] == HIT
+
+
+@pytest.mark.parametrize("answer", ["can someone call me tomorrow", "who will call me", "no i dont want to talk"])
+def test_a_person_later_or_a_question_about_them_is_not_a_yes(answer: str) -> None:
+    run_ = disclosed_at_not_going_well()
+    run_.say("yes")
+    before = len(run_.events)
+    run_.say(answer, "talk_to_person", 0.9)
+    assert call_back.PAUSE_ACTION not in followups(run_.events[before:])
