@@ -77,14 +77,29 @@ def parse_review_date(text: str | None, today: date | None = None) -> date | Non
     return found if isinstance(found, date) else None
 
 
-def contact_for_staff(how: Any, detail: Any) -> str | None:
+THIS_NUMBER = "this_number"  # by SMS: "Text me at this number" (forms.CONTACT_HOW's value_labels)
+
+
+def contact_for_staff(how: Any, detail: Any, this_number: str | None = None) -> str | None:
     """How to reach the child, as staff read it: the way and the number or address the child typed, joined by a
     colon ("phone: 07700 900123", never "phone 07700 900123"); the way alone ("carer") or the detail alone when only
-    one was given; None when neither was."""
+    one was given; None when neither was. "Text me at this number" (by SMS) has as its detail ``this_number``, the
+    number the child texts from (``sms_number``), so staff see the number the child chose."""
     how, detail = str(how or "").strip(), str(detail or "").strip()
+    if how == THIS_NUMBER and this_number:
+        detail = this_number
     if how and detail:
         return f"{how}{DETAIL_SEPARATOR}{detail}"
     return how or detail or None
+
+
+def sms_number(conversation_id: str, slots: Mapping[str, Any]) -> str | None:
+    """The number an SMS conversation texts from, when the child chose "Text me at this number" (None otherwise, or
+    when the sealed number is not this conversation's own). Only ever stored on the record for staff: never in a
+    message to the child, a log or a notification."""
+    if slots.get("contact_how") != THIS_NUMBER:
+        return None
+    return child_requests.own_sms_number(conversation_id, slots.get(PHONE_KEY))
 
 
 @told_kindly_when_refused
@@ -102,7 +117,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         tell_social_worker=slots.get("adv_tell_sw") == "yes",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
-        phone_token=slots.get(PHONE_KEY) if slots.get("contact_how") == "this_number" else None,
+        phone_token=slots.get(PHONE_KEY) if slots.get("contact_how") == THIS_NUMBER else None,  # sealed there
     )
     return Sent("referral_sent", {"due_date": nice_date(stored.response_due)}, record=stored.ref)
 
@@ -167,7 +182,8 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         wishes=slots.get("iv_wish") or "",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
-        contact=contact_for_staff(slots.get("contact_how"), slots.get("contact_detail")),
+        contact=contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"),
+                                  sms_number(conversation_id, slots)),
         known_person=slots.get("iv_known") or None,
         may_be_told=slots.get("iv_may_be_told") or None,
     )
@@ -193,7 +209,8 @@ def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
 def submit_complaint(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the complaint form (issue 15 item 7): recorded as a complaint for the council's complaints team, with an
     advocate's help when the child said yes; the child is told the steps (and Ofsted, about a children's home)."""
-    contact = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"))
+    contact = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"),
+                                sms_number(conversation_id, slots))
     stored = child_complaints.submit_complaint(
         idempotency_key=idempotency_key(conversation_id, "complaint_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,

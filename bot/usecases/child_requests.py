@@ -20,12 +20,19 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import referrals, requester, team_routing, visitors, wishes, withdrawals
+from bot.services import phone_vault, referrals, requester, team_routing, visitors, wishes, withdrawals
 from bot.services.errors import NotYours, TextTooLong
 from bot.usecases.transaction import in_one_transaction
 
-__all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "request_visitor",
-           "submit_referral", "submit_wishes", "withdraw_sent"]
+__all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "own_sms_number",
+           "request_visitor", "submit_referral", "submit_wishes", "withdraw_sent"]
+
+
+def own_sms_number(conversation_id: str, phone_token: str | None) -> str | None:
+    """The number an SMS conversation texts from, for a child who chose "Text me at this number": only when
+    ``phone_token`` (sealed by the SMS channel onto the child's latest text) is this conversation's own
+    (``phone_vault.number_of_sms_conversation``); None otherwise. No database; never logged."""
+    return phone_vault.number_of_sms_conversation(conversation_id, phone_token)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ only when the sealed number is this conversation's own (never a number from anot
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.models import AdvocacyReferral
@@ -81,3 +82,69 @@ def test_the_sms_only_option_is_a_real_answer_and_read_back_in_words():
     assert (outcome.kind, outcome.value) == ("fill", "this_number")
     typed = answers.read_answer("contact_how", "1", None, 0.0, sms)  # a number typed against the SMS options
     assert (typed.kind, typed.value) == ("fill", "this_number")
+
+
+# ---------------------------------------------------------------- the visitor request and the complaint (issue 20)
+
+
+def _send_visitor_request_and_complaint(conversation: str, token: str | None) -> None:
+    anonymous = {"anon_name": "Kit", "anon_council": "Test Borough", "contact_how": "this_number",
+                 submissions.PHONE_KEY: token, submissions.CHANNEL_KEY: "sms"}
+    submissions.submit_visitor_request(conversation, {**anonymous, "iv_kind": "mentor", "iv_wish": "likes art",
+                                                      "submission_id": f"iv-{conversation}"})
+    submissions.submit_complaint(conversation, {**anonymous, "cp_about": "they moved my school", "cp_home": "no",
+                                                "cp_about_sw": "no", "cp_advocate": "no",
+                                                "submission_id": f"cp-{conversation}"})
+
+
+def _contacts(session) -> tuple[str | None, str | None, int]:
+    from bot.db.models import VisitorRequest
+    from bot.db.routing_models import Complaint
+
+    request = session.execute(select(VisitorRequest).order_by(VisitorRequest.id.desc())).scalars().first()
+    complaint = session.execute(select(Complaint).order_by(Complaint.id.desc())).scalars().first()
+    return request.contact, complaint.anon_contact, complaint.id
+
+
+async def test_staff_see_the_number_a_child_chose_with_text_me_at_this_number(client, world, engine, session):
+    """An SMS child not signed in who chose "Text me at this number" for a visitor request or a complaint: staff saw
+    "Text me at this number" and no number. Now the number the child texts from is the contact they read."""
+    import html
+
+    from tests.integration.test_review_support import add_team_staff
+
+    add_team_staff(session, world)
+    session.commit()
+    _send_visitor_request_and_complaint(sms_sender_id(PHONE), phone_vault.encrypt_phone(PHONE))
+    request, complaint, complaint_id = _contacts(session)
+    assert request == complaint == f"this_number: {PHONE}"
+    session.rollback()
+    await login(client, "iv.g")
+    page = html.unescape(await (await client.get("/review/visitor-requests")).text())
+    assert f"Reach them: Text me at this number: {PHONE}" in page
+    await client.post("/review/logout", data={})
+    await login(client, "cm.h")
+    page = html.unescape(await (await client.get(f"/review/complaints/{complaint_id}")).text())
+    assert f"A safe way to reach them: Text me at this number: {PHONE}" in page
+
+
+@pytest.mark.parametrize(("conversation", "token"), [
+    (sms_sender_id(PHONE), lambda: phone_vault.encrypt_phone(OTHER)),  # another text's number
+    ("web-conversation-2", lambda: phone_vault.encrypt_phone(PHONE)),  # a web chat claiming a number
+    (sms_sender_id(PHONE), lambda: None),
+])
+def test_only_the_conversations_own_number_is_ever_shown(world, engine, session, conversation, token):
+    _send_visitor_request_and_complaint(conversation, token())
+    request, complaint, _ = _contacts(session)
+    assert request == complaint == "this_number"  # the way the child chose, and no number that is not theirs
+
+
+def test_the_number_is_never_read_back_to_the_child():
+    """The check step (the SMS preview a child sees on the lock screen too) reads the way back, never the number."""
+    from bot.dialogue import forms
+
+    slots = {"iv_kind": "mentor", "iv_wish": "likes art", "anon_name": "Kit", "anon_council": "Test Borough",
+             "contact_how": "this_number", "iv_confirm": None}
+    for short in (False, True):
+        read_back = forms.summary("visitor_form", slots, lambda _slot: {}, short=short)
+        assert "Text me at this number" in read_back and "7700" not in read_back
