@@ -8,8 +8,9 @@ or typed words) and the answers expected (``expect``, by slot) or nothing sent (
 For each flow: a fresh conversation (signed in: a fresh child of the demo council with no review date, and for a
 match a fresh proposed visitor); each turn is checked to be answering the question the flow says is on screen (a
 shifted form fails there, with the turn named); a button is pressed only if the last reply showed it; a check-in
-about an everyday message is answered "No" (the flows hold no disclosures) and counted. Then the record is read
-the way the review app shows it (``referral_view``, ``statement_view`` for each reader, the visitor queue's row,
+about an everyday message is answered "No" (the flows hold no disclosures) and counted; a "Yes, stop" press after
+a typed stop that Heard had already obeyed is skipped (the flows' README: it "must change nothing"). Then the record
+is read the way the review app shows it (``referral_view``, ``statement_view`` for each reader, the visitor queue's row,
 ``match_view``, the complaints team's ``complaint_view``) and compared with ``expect`` exactly: words verbatim,
 dates, readers, button values. An everyday message that raised an alert is kept as the answer when Heard asks (the
 child meant it as one), and counted. When Heard asks which of two days the child meant ("next friday" said before
@@ -56,7 +57,9 @@ PARTS = ("dev", "frozen")
 # (the 7 left: those readings), frozen 32/40 (scored only).
 # 2 December, fourth session: a fourth frozen set (y01-y40, a new writer) written first, then the third (w01-w40)
 # moved to dev: dev 308/323 (w: 32/40 as when it was frozen), frozen 38/40 on its first run (scored only).
-FLOOR = {"dev": 304, "frozen": 36}
+# Then the w flows' 8 causes fixed (a way asked for, hello before a request, "febuary 9", a date or a name corrected at
+# the next question, "anyone" with a no, a fact named the other way, a stop press after a stop): dev 316/323.
+FLOOR = {"dev": 312, "frozen": 36}
 FORMS = {"advocate": "advocate_form", "wishes": "wishes_form", "visitor": "visitor_form", "match": "match_form",
          "complaint": "complaint_form"}
 READERS = ("social_worker", "iro")  # who can read a statement in the review app
@@ -169,6 +172,19 @@ def asking(stack: Stack, me: str) -> str | None:
     return (tracker.get("slots") or {}).get("requested_slot")
 
 
+STOP_PRESS = next(b["title"] for b in catalogue_buttons("check_stop"))  # "Yes, stop"
+
+
+def _stopped_already(flow: Flow, number: int, turn: dict[str, str]) -> bool:
+    """A stop typed ("stop", "actually stop") is followed in the flows by a "Yes, stop" press in case Heard asks; if
+    Heard had already stopped (no form open), the press has nothing to press and must change nothing: skipped (the
+    record, nothing sent, is still compared). Only right after a typed stop at the same question, in a flow that ends
+    with nothing sent."""
+    before = flow.turns[number - 2] if number > 1 else None
+    return (not flow.expect_sent and turn.get("kind") == "button" and turn["child"] == STOP_PRESS
+            and before is not None and before.get("kind") == "typed" and before["bot_asks"] == turn["bot_asks"])
+
+
 def converse(stack: Stack, flow: Flow) -> Played:
     played = Played(f"persona-{uuid.uuid4().hex[:10]}")
     if flow.signed_in:
@@ -178,6 +194,8 @@ def converse(stack: Stack, flow: Flow) -> Played:
     replies = _send(stack, played, start)
     for number, turn in enumerate(flow.turns, 1):
         now = asking(stack, played.sender)
+        if now is None and _stopped_already(flow, number, turn):
+            continue  # the README's format: "if Heard had already stopped, that press must change nothing"
         if now != turn["bot_asks"]:
             played.problem = f"turn {number} ({turn['child']!r}): Heard asks {now}, the flow {turn['bot_asks']}"
             return played

@@ -205,3 +205,17 @@ def test_the_frozen_flows_are_the_ones_written() -> None:
         pytest.skip("no frozen flows (the set is empty until a new writer's flows are added: its README)")
     readme = (player.FLOWS_DIR / "README.md").read_text(encoding="utf-8")
     assert hashlib.sha256(frozen.read_bytes()).hexdigest() in readme
+
+
+def test_a_stop_press_after_heard_already_stopped_is_skipped_only_after_a_typed_stop() -> None:
+    """The flows' format: a typed stop is followed by a "Yes, stop" press in case Heard asks; "if Heard had already
+    stopped, that press must change nothing" (w25: a plain "stop" stops at once). Only that press is skipped."""
+    turns = ({"bot_asks": "iv_may_be_told", "child": "stop", "kind": "typed"},
+             {"bot_asks": "iv_may_be_told", "child": player.STOP_PRESS, "kind": "button"})
+    stopped = player.Flow("t", "dev", "visitor_form", False, "i want a visitor", turns, {}, False)
+    assert player._stopped_already(stopped, 2, turns[1])
+    sent = player.Flow("t", "dev", "visitor_form", False, "i want a visitor", turns, {"iv_wish": "x"}, True)
+    assert not player._stopped_already(sent, 2, turns[1])  # a flow that ends sent never skips a turn
+    pressed = ({"bot_asks": "iv_may_be_told", "child": "Skip", "kind": "button"}, turns[1])
+    assert not player._stopped_already(player.Flow("t", "dev", "visitor_form", False, "x", pressed, {}, False), 2,
+                                       pressed[1])
