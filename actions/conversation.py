@@ -93,6 +93,18 @@ async def answer_everyday(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     return True
 
 
+def answer_small_talk(dispatcher: CollectingDispatcher, tracker: Tracker, questions: bool = True) -> bool:
+    """A sentence nothing else placed, outside a form (``everyday.small_talk``): something told is thanked, with the
+    truth that Heard is a computer; something asked (when ``questions``) is one Heard cannot help with. Then the
+    menu. False when the message is too short to tell ("Sorry, I did not get that")."""
+    kind = everyday.small_talk((tracker.latest_message or {}).get("text"))
+    if kind is None or (kind == everyday.QUESTION and not questions):
+        return False
+    say(dispatcher, "chat_reply" if kind == everyday.CHAT else "out_of_scope", tracker)
+    say(dispatcher, "menu", tracker)
+    return True
+
+
 def asks_about_heard(tracker: Tracker) -> bool:
     found = everyday.read_everyday((tracker.latest_message or {}).get("text"))
     return found is not None and found.kind == everyday.ABOUT_HEARD
@@ -314,7 +326,11 @@ class CheckMatch(Action):
         if match is not None and (match.status == "proposed" or (objecting and match.status == "accepted")):
             return open_match_form(context, match, objecting)
         if match is None:
-            say(dispatcher, "no_pending_match", tracker)
+            # "i dont like peas" (no visitor named, none proposed): everyday words, answered as such
+            answered = not everyday.mentions_visitor((tracker.latest_message or {}).get("text")) and (
+                await answer_everyday(dispatcher, tracker) or answer_small_talk(dispatcher, tracker))
+            if not answered:
+                say(dispatcher, "no_pending_match", tracker)
         elif objecting and match.status == "appointed":
             await end_appointed_visitor(dispatcher, tracker)
         else:
@@ -343,7 +359,7 @@ class Fallback(Action):
             again = take_back_in_words(tracker) or request_in_words(tracker)
             if again is not None:
                 return again
-            if await answer_everyday(dispatcher, tracker):
+            if await answer_everyday(dispatcher, tracker) or answer_small_talk(dispatcher, tracker):
                 return []
         say(dispatcher, "default", tracker)
         if tracker.active_loop_name is None:
@@ -368,6 +384,9 @@ class Reply(Action):
             return again
         if everyday_words and await answer_everyday(dispatcher, tracker):
             return []  # "i want a later bedtime" is a wish, not a goodbye, however sure the classifier is
+        if answered == "out_of_scope" and tracker.active_loop_name is None and answer_small_talk(
+                dispatcher, tracker, questions=False):
+            return []  # "went on the biggest rollercoaster": thanked for telling, not "I can't help with that"
         for name in REPLIES.get(answered or "", ["default", "menu"]):
             say(dispatcher, name, tracker)
         return []

@@ -39,8 +39,10 @@ TARGETS = {  # on the frozen part, through the running pipeline
 }
 REPLY_TIERS = {"safeguarding": "clear", "check_in": "check_in", "other_language": "language"}
 # Replies an everyday message should not get (issue 14: nothing but a goodbye ends the conversation; the
-# talk-to-a-person answer only when the child asked for a person): counted and shown, for a reader to judge.
-WATCHED_REPLIES = ("goodbye", "talk_to_person")
+# talk-to-a-person answer only when the child asked for a person; everyday talk gets a sensible answer, not "Sorry,
+# I did not get that" (``default``) or "Sorry, I can't help with that" (``out_of_scope``)): counted and shown, for a
+# reader to judge.
+WATCHED_REPLIES = ("goodbye", "talk_to_person", "default", "out_of_scope")
 
 
 def sha256(path: Path) -> str:

@@ -123,7 +123,7 @@ STOP_TAIL = frozenset({"i", "dont", "don't", "want", "it", "this", "that", "to",
 # "Delete this chat" inside a form (issue 17) throws the answers away and the transcript with them, so, like a
 # stop, only a plain request to delete the chat counts: "can u delete my messages pls", "i want this chat
 # deleted", never "forget it" (a stop) or an answer that mentions deleting ("delete the pics he sent").
-_DELETE_VERB = r"(delete|delet|deleet|delte|dlt|erase|wipe|clear|remove|rub out|get rid of|forget)"
+_DELETE_VERB = r"(delete|delet|deleet|delte|dlt|erase|wipe|clear|remove|rub out|get rid of|forget|bin)"
 _CHAT = (r"(chat|conversation|convo|messages|msgs|what i (said|wrote|typed|put)"
          r"|everything i (said|wrote|typed|told you))")
 _POLITE = r"((please|pls|plz|can|could|will|would|you|u|i|want|wanna|need|to|just|ok|okay|actually|now|like|id|i'd) )*"
@@ -132,6 +132,29 @@ DELETE_CHAT_SENTENCE = re.compile(
     rf"|^{_POLITE}(this|my|the|our) {_CHAT} (deleted|gone|wiped|erased|removed)( (please|pls|plz|now))*$"
     rf"|^(i )?(dont|don't|do not) (want|keep|save) (this|my|the|our) {_CHAT}( saved| kept)?( (please|pls|plz))*$"
 )
+
+
+# Anywhere in a message, the words of asking to delete the chat (the classifier's ``delete_chat`` stands only with
+# them: bot/nlu/intent_gate.py): a deleting verb with the chat as what it deletes ("pls can u delete my messages
+# cos my mum reads my phone"), the whole message a plain "delete this chat" (above), or only a deleting verb
+# ("delete", "wipe it pls"; not "forget it"). Never a verb with something else ("how do you get rid of
+# hiccups"), nor one said not to happen ("dont delete my chat") or said of something past ("he deleted my messages").
+_CHAT_WORDS = (r"(chat|chats|conversation|convo|messages|msgs|texts|history|what i (said|wrote|typed|put|told)"
+               r"|everything i (said|wrote|typed|put|told)|it all|all of it)")
+_BEFORE_CHAT = r"((this|my|the|all|of|our|these|those|whole|that|it) )*"
+DELETING_THE_CHAT = re.compile(rf"\b{_DELETE_VERB} {_BEFORE_CHAT}{_CHAT_WORDS}\b")
+ONLY_DELETE = re.compile(  # not "forget it" (never mind) nor "clear", "remove", "bin" on their own
+    rf"^{_POLITE}(delete|delet|deleet|delte|dlt|erase|wipe)( (it|that|this|everything|all))*"
+    r"( (please|pls|plz|now|quick))*$")
+NOT_DELETING = re.compile(rf"\b(dont|don't|do not|never|not|didnt|didn't|wont|won't)( \w+)? {_DELETE_VERB}\b")
+
+
+def names_deleting_the_chat(text: str) -> bool:
+    """The message asks, in its words, to delete this chat (see ``DELETING_THE_CHAT``)."""
+    words = normal_words(text)
+    if NOT_DELETING.search(words):
+        return bool(DELETE_CHAT_SENTENCE.match(words))  # "i dont want this chat saved" is asking to delete it
+    return bool(DELETING_THE_CHAT.search(words) or DELETE_CHAT_SENTENCE.match(words) or ONLY_DELETE.match(words))
 
 
 def asks_to_delete_chat(text: str, intent: str | None) -> bool:

@@ -9,7 +9,10 @@ is not sure of), after the harm tiers have had it:
 - a wish ("i want a later bedtime", "can i see my brother more"): offered as something to tell the review. If the
   child says yes, the wishes form starts with those words kept as the first answer (``wish_to_tell``);
 - a feeling ("im sad today", "i miss my little sister", "im nervous about my review"): a short, kind reply that
-  names it, and what Heard can do.
+  names it, and what Heard can do;
+- anything else said in a sentence (``small_talk``): something told is thanked, with the truth that Heard is a
+  computer that cannot chat about everything; something asked that Heard cannot answer is said to be so. Never
+  "say it another way" to a child who said it clearly.
 """
 
 from __future__ import annotations
@@ -18,9 +21,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
+from bot.dialogue.child_says import looks_like_question
 from bot.dialogue.typed_buttons import last_turn_buttons
 
 ABOUT_HEARD = "about_heard"
+CHAT = "chat"
+QUESTION = "question"
+# A message of fewer words than this that nothing placed gets "Sorry, I did not get that" ("pasta", "hmm ok"): too
+# short to be sure what was meant. A longer one was said clearly enough to be answered as said (``small_talk``).
+MIN_CHAT_WORDS = 3
 WISH = "wish"
 FEELING = "feeling"
 MISSING = "missing"
@@ -116,6 +125,25 @@ def read_everyday(text: str | None) -> Everyday | None:
     if _WISH.search(plain):
         return Everyday(WISH)
     return None
+
+
+_VISITOR_WORDS = re.compile(r"\b(" + _SERVICES["request_visitor"] + r"|match|matched|iv|ivs)\b")
+
+
+def mentions_visitor(text: str | None) -> bool:
+    """The message names a visitor or mentor ("i dont want that visitor"; not "i dont like peas")."""
+    return bool(_VISITOR_WORDS.search(_plain(text or "")))
+
+
+def small_talk(text: str | None) -> str | None:
+    """What is left of an everyday message nothing else placed: ``QUESTION`` (something asked that Heard cannot
+    answer: "what anime should i watch next"), ``CHAT`` (something told: "my friend gave me half her kitkat"), or
+    None when it is too short to tell (fewer than ``MIN_CHAT_WORDS`` words) or a button's payload."""
+    raw = text or ""
+    words = [word for word in _plain(raw).split() if re.search(r"[a-z]", word)]
+    if raw.lstrip().startswith("/") or len(words) < MIN_CHAT_WORDS:
+        return None
+    return QUESTION if looks_like_question(raw) else CHAT
 
 
 def wish_to_tell(events: Sequence[Mapping[str, Any]]) -> str | None:

@@ -56,7 +56,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import sentence_encoder
+from bot.nlu import ranking, sentence_encoder
+from bot.nlu.ranking import FALLBACK_INTENT
 from bot.safeguarding import harm_scorer, language, tiers
 from bot.safeguarding.detector import HarmDetector, get_detector
 
@@ -74,12 +75,10 @@ EVERYDAY_FILE_KEY = "everyday_file"
 EVERYDAY_FILE = Path(__file__).with_name("everyday_talk.yml")  # everyday look-alikes, for the harm scorer only
 DISCLOSURES_FILE_KEY = "disclosures_file"
 DISCLOSURES_FILE = Path(__file__).with_name("disclosure_talk.yml")  # more disclosures, for the harm scorer only
-FALLBACK_THRESHOLD = 0.3  # as config.yml's FallbackClassifier: a demoted message's next intent must be this sure
 INTENT_NAME_CONFIG_KEY = "intent_name"
 SOURCE_LEXICON = "lexicon"
 SOURCE_CLASSIFIER = "classifier"
 SOURCE_LANGUAGE = "language"
-FALLBACK_INTENT = "nlu_fallback"
 # The English pipeline "read" a message when its top intent is not the fallback and at least this confident.
 ENGLISH_READ_CONFIDENCE = 0.5
 
@@ -255,16 +254,7 @@ class HarmDisclosureDetector(GraphComponent, IntentClassifier):
     def _demote(self, message: Message) -> None:
         """DIET's own ``disclose_harm`` is never an answer by itself (the tiers decide): without a tier, the next
         intent in the ranking takes its place, or the fallback when that one is not sure enough."""
-        intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) != self.intent_name:
-            return
-        ranking = [e for e in (message.get(INTENT_RANKING_KEY) or []) if e.get(INTENT_NAME_KEY) != self.intent_name]
-        top = dict(ranking[0]) if ranking else {}
-        if float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < FALLBACK_THRESHOLD:
-            top = {INTENT_NAME_KEY: FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}  # nothing else it is sure of
-            ranking = [dict(top), *ranking]
-        message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        ranking.demote(message, self.intent_name)
 
     @staticmethod
     def _english_read(message: Message) -> bool:

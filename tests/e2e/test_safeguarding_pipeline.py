@@ -257,3 +257,38 @@ def test_a_request_in_words_the_classifier_did_not_place_starts_that_request(sta
     tracker = stack.tracker(long_one)
     assert (tracker.get("active_loop") or {}).get("name") == "advocate_form"
     assert tracker["slots"]["adv_words"] == words and "I kept what you told me" in replies
+
+
+def test_everyday_talk_is_thanked_or_answered_never_asked_to_be_said_again(stack: Stack, database: str):
+    """Issue 14 item 4: something told in a sentence that Heard cannot place is thanked, with the truth that Heard
+    is a computer, and the menu; something asked is one Heard cannot help with. Neither is "Sorry, I did not get
+    that. Can you say it another way" (the child said it clearly), "Bye for now" or an alert."""
+    for message, expected in (("my friend gave me half her kitkat", "Thank you for telling me"),
+                              ("i go to drama club on thursdays", "Thank you for telling me"),
+                              ("i dont like peas. i never like peas", "Thank you for telling me"),
+                              ("what can i make with eggs cheese and a tortilla", "I can't help with that")):
+        sender = new_sender()
+        replies = stack.say(sender, message)
+        words = said(replies)
+        assert expected in words, (message, words)
+        assert "did not get that" not in words and "Bye for now" not in words, (message, words)
+        assert "/request_advocate" in payloads(replies), (message, words)  # the menu
+        assert rows(database, "safeguarding_alerts", sender) == []
+    short = new_sender()
+    assert "did not get that" in said(stack.say(short, "pasta"))  # one word: too short to be sure what was meant
+
+
+def test_a_chat_is_deleted_only_when_the_child_asks_in_words(stack: Stack):
+    """DIET read "how do you get rid of hiccups" as delete_chat: the chat was deleted, and inside a form its answers
+    with it. Deleting cannot be undone, so the words must ask for it (bot/nlu/intent_gate.py)."""
+    outside = new_sender()
+    words = said(stack.say(outside, "how do you get rid of hiccups"))
+    assert "deleted" not in words, words
+    inside = new_sender()
+    stack.say(inside, "/request_advocate")
+    stack.say(inside, "/inform{\"choice\": \"review\"}")
+    words = said(stack.say(inside, "how do you get rid of hiccups"))
+    assert "deleted" not in words, words
+    assert (stack.tracker(inside).get("active_loop") or {}).get("name") == "advocate_form"
+    asked = new_sender()
+    assert "I deleted this chat" in said(stack.say(asked, "pls delete this chat my mum reads my phone"))

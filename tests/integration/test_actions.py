@@ -122,9 +122,19 @@ def test_an_everyday_sentence_the_classifier_is_unsure_is_a_goodbye_does_not_end
     messages, _ = run(conversation.Reply(), make_tracker("my foster brother got a new bike", "goodbye",
                                                          confidence=0.57))
     assert "Bye" not in said(messages)
-    assert "can't help with that" in said(messages)
+    assert "Thank you for telling me" in said(messages)  # something told: thanked, not "I can't help with that"
     assert any(b.get("payload") == "/request_advocate" for m in messages for b in m.get("buttons") or [])  # menu
+    asked, _ = run(conversation.Reply(), make_tracker("what anime should i watch next", "out_of_scope"))
+    assert "can't help with that" in said(asked)  # something asked that Heard cannot answer
     assert "Bye" in said(run(conversation.Reply(), make_tracker("night night", "goodbye", confidence=0.99))[0])
+
+
+def test_everyday_words_with_no_visitor_named_or_proposed_are_not_told_about_visitors() -> None:
+    """"i dont like peas" read as a no to a visitor, with none proposed: everyday words, answered as such."""
+    messages, _ = run(conversation.CheckMatch(), make_tracker("i dont like peas. i never like peas", "object_visitor"))
+    assert "Thank you for telling me" in said(messages) and "visitor" not in said(messages).lower()
+    named, _ = run(conversation.CheckMatch(), make_tracker("i dont want a visitor", "object_visitor"))
+    assert "Nobody has been picked for you yet" in said(named)
 
 
 def test_yes_to_the_wish_offer_runs_the_turn_again_as_the_wishes_form_with_the_wish() -> None:

@@ -6,12 +6,16 @@ import pytest
 
 from bot.dialogue.everyday import (
     ABOUT_HEARD,
+    CHAT,
     FEELING,
     MISSING,
+    QUESTION,
     TELL_REVIEW,
     WISH,
     Everyday,
+    mentions_visitor,
     read_everyday,
+    small_talk,
     wish_to_tell,
 )
 
@@ -74,3 +78,29 @@ def test_a_yes_to_anything_else_is_not_a_wish() -> None:
                      ("user", "yes", None))
     assert wish_to_tell(events) is None
     assert wish_to_tell(_events(("user", TELL_REVIEW, None))) is None
+
+
+@pytest.mark.parametrize("text", ["my friend gave me half her kitkat", "went on the biggest rollercoaster",
+                                  "we had to have our dog put down today. worst day",
+                                  "i go to drama club on thursdays"])
+def test_something_told_in_a_sentence_is_chat(text: str) -> None:
+    assert small_talk(text) == CHAT
+
+
+@pytest.mark.parametrize("text", ["what anime should i watch next", "how do you get rid of hiccups",
+                                  "do u know anything about ww1?", "can u recommend a good book"])
+def test_something_asked_in_a_sentence_is_a_question(text: str) -> None:
+    assert small_talk(text) == QUESTION
+
+
+@pytest.mark.parametrize("text", ["pasta", "hmm ok", "", "   ", "/inform{\"choice\": \"a b c\"}", "12 34 56",
+                                  "🙂 🙂 🙂", None])
+def test_too_short_to_tell_or_a_payload_is_neither(text: str | None) -> None:
+    assert small_talk(text) is None
+
+
+@pytest.mark.parametrize("text, named", [("i dont want that visitor", True), ("whats a mentor", True),
+                                         ("i dont like my match", True), ("i dont like peas", False),
+                                         ("i never like peas", False)])
+def test_a_visitor_named_or_not(text: str, named: bool) -> None:
+    assert mentions_visitor(text) is named
