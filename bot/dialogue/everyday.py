@@ -127,11 +127,14 @@ def read_everyday(text: str | None) -> Everyday | None:
     return None
 
 
-_VISITOR_WORDS = re.compile(r"\b(" + _SERVICES["request_visitor"] + r"|match|matched|iv|ivs)\b")
+# a visitor, or a person who may be one ("i dont want him")
+_VISITOR_WORDS = re.compile(r"\b(" + _SERVICES["request_visitor"] + r"|match|matched|iv|ivs|him|her|them|he|she"
+                            r"|(that|this|the) (person|man|woman|lady|guy|one))\b")
 
 
 def mentions_visitor(text: str | None) -> bool:
-    """The message names a visitor or mentor ("i dont want that visitor"; not "i dont like peas")."""
+    """The message names a visitor or mentor, or a person who may be one ("i dont want that visitor", "i dont want
+    him"; not "i dont like peas")."""
     return bool(_VISITOR_WORDS.search(_plain(text or "")))
 
 
