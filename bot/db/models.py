@@ -277,6 +277,8 @@ class AdvocacyReferral(Base):
     contact_when = Column(Text, nullable=True)
     # Migration 0015: where it came from (web | sms; None before 0015) and, for an SMS self-referral that chose
     # "text me, this number is fine", that number (Fernet, bot.services.phone_vault): the advocacy service only.
+    # Since 0022 also any number typed in contact_how (bot.services.phone_vault.seal_contact): contact_how keeps
+    # the way only.
     channel = Column(String(10), nullable=True)
     contact_phone_encrypted = Column(Text, nullable=True)
     tell_social_worker = Column(Boolean, nullable=False, default=False)
@@ -408,7 +410,10 @@ class VisitorRequest(Base):
     wishes = Column(Text, nullable=True)  # what kind of person, verbatim
     anon_name = Column(String(200), nullable=True)  # when the child is not signed in
     anon_local_authority = Column(String(200), nullable=True)
-    contact = Column(Text, nullable=True)  # how to reach an anonymous child, verbatim
+    contact = Column(Text, nullable=True)  # how to reach an anonymous child: the way, verbatim, never a number
+    # Migration 0022: any phone number in the contact, and "Text me at this number" by SMS, sealed
+    # (bot.services.phone_vault.seal_contact): opened on the request's own page for the IV co-ordinator, audited.
+    contact_phone_encrypted = Column(Text, nullable=True)
     # Migration 0018 (issue 16): someone the child already knows and would like; what their visitor may be told
     # about them. Both verbatim.
     known_person = Column(Text, nullable=True)

@@ -80,26 +80,21 @@ def parse_review_date(text: str | None, today: date | None = None) -> date | Non
 THIS_NUMBER = "this_number"  # by SMS: "Text me at this number" (forms.CONTACT_HOW's value_labels)
 
 
-def contact_for_staff(how: Any, detail: Any, this_number: str | None = None) -> str | None:
-    """How to reach the child, as staff read it: the way and the number or address the child typed, joined by a
-    colon ("phone: 07700 900123", never "phone 07700 900123"); the way alone ("carer") or the detail alone when only
-    one was given; None when neither was. "Text me at this number" (by SMS) has as its detail ``this_number``, the
-    number the child texts from (``sms_number``), so staff see the number the child chose."""
+def contact_for_staff(how: Any, detail: Any) -> str | None:
+    """How to reach the child: the way and the number or address the child typed, joined by a colon
+    ("phone: 07700 900123", never "phone 07700 900123"); the way alone ("carer") or the detail alone when only one
+    was given; None when neither was. The record keeps any number in it sealed and the way in words
+    (``bot.services.phone_vault.seal_contact``): staff read "Phone me", the number only on the record's own page."""
     how, detail = str(how or "").strip(), str(detail or "").strip()
-    if how == THIS_NUMBER and this_number:
-        detail = this_number
     if how and detail:
         return f"{how}{DETAIL_SEPARATOR}{detail}"
     return how or detail or None
 
 
-def sms_number(conversation_id: str, slots: Mapping[str, Any]) -> str | None:
-    """The number an SMS conversation texts from, when the child chose "Text me at this number" (None otherwise, or
-    when the sealed number is not this conversation's own). Only ever stored on the record for staff: never in a
-    message to the child, a log or a notification."""
-    if slots.get("contact_how") != THIS_NUMBER:
-        return None
-    return child_requests.own_sms_number(conversation_id, slots.get(PHONE_KEY))
+def this_number_token(slots: Mapping[str, Any]) -> str | None:
+    """By SMS, for a child who chose "Text me at this number": the sealed number of their latest text (the use case
+    keeps it only when it is this conversation's own). The number itself is never opened here."""
+    return slots.get(PHONE_KEY) if slots.get("contact_how") == THIS_NUMBER else None
 
 
 @told_kindly_when_refused
@@ -117,7 +112,7 @@ def submit_referral(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         tell_social_worker=slots.get("adv_tell_sw") == "yes",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
-        phone_token=slots.get(PHONE_KEY) if slots.get("contact_how") == THIS_NUMBER else None,  # sealed there
+        phone_token=this_number_token(slots),  # sealed there
     )
     return Sent("referral_sent", {"due_date": nice_date(stored.response_due)}, record=stored.ref)
 
@@ -182,10 +177,10 @@ def submit_visitor_request(conversation_id: str, slots: Mapping[str, Any]) -> Se
         wishes=slots.get("iv_wish") or "",
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
-        contact=contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"),
-                                  sms_number(conversation_id, slots)),
+        contact=contact_for_staff(slots.get("contact_how"), slots.get("contact_detail")),
         known_person=slots.get("iv_known") or None,
         may_be_told=slots.get("iv_may_be_told") or None,
+        phone_token=this_number_token(slots),
     )
     return Sent("visitor_request_sent", record=stored.ref)
 
@@ -209,8 +204,7 @@ def submit_match_answer(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
 def submit_complaint(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
     """Send the complaint form (issue 15 item 7): recorded as a complaint for the council's complaints team, with an
     advocate's help when the child said yes; the child is told the steps (and Ofsted, about a children's home)."""
-    contact = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"),
-                                sms_number(conversation_id, slots))
+    contact = contact_for_staff(slots.get("contact_how"), slots.get("contact_detail"))
     stored = child_complaints.submit_complaint(
         idempotency_key=idempotency_key(conversation_id, "complaint_form", slots.get("submission_id"), slots),
         conversation_id=conversation_id,
@@ -224,6 +218,7 @@ def submit_complaint(conversation_id: str, slots: Mapping[str, Any]) -> Sent:
         anon_name=slots.get("anon_name"),
         local_authority=slots.get("anon_council"),
         contact=contact,
+        phone_token=this_number_token(slots),
     )
     message = "complaint_sent_home" if stored.about_children_home else "complaint_sent"
     return Sent(message, {"due_date": nice_date(stored.acknowledge_due)}, record=None)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import utcnow
 from bot.db.routing_models import Complaint
-from bot.services import audit, referrals, team_routing
+from bot.services import audit, phone_vault, referrals, team_routing
 from bot.services.children import known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import InvalidTransition, NotFound
@@ -50,9 +50,11 @@ def submit_complaint(
     anon_name: str | None = None,
     local_authority: str | None = None,
     contact: str | None = None,
+    phone_token: str | None = None,
 ) -> Complaint:
     """Store a complaint (the same ``idempotency_key`` again returns the first one, telling nobody twice),
-    queue the complaints team's notification and, when ``wants_advocate``, an advocacy referral.
+    queue the complaints team's notification and, when ``wants_advocate``, an advocacy referral. A number in a
+    child not signed in's ``contact``, or "Text me at this number" (``phone_token``), is kept sealed.
 
     Raises ``TextTooLong`` (any text over ``settings.max_text``; ``about`` is required),
     ``IdempotencyConflict`` (key used by another conversation)."""
@@ -62,6 +64,7 @@ def submit_complaint(
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
     routed = None if child_id else route_anonymous(s, local_authority, ref)
+    kept = phone_vault.contact_to_keep(conversation_id, *((None, None) if child_id else (contact, phone_token)))
     now = utcnow()
     days = council_settings(s, _council_for(s, child_id, routed)).complaint_ack_working_days
 
@@ -69,7 +72,7 @@ def submit_complaint(
         return Complaint(
             child_id=child_id, conversation_ref=ref, routed_council_id=routed, channel=channel or "web",
             anon_name=None if child_id else anon_name, anon_local_authority=None if child_id else local_authority,
-            anon_contact=None if child_id else contact, about=about, wants=wants,
+            anon_contact=kept.words, contact_phone_encrypted=kept.phone_encrypted, about=about, wants=wants,
             about_children_home=bool(about_children_home), about_social_worker=bool(about_social_worker),
             wants_advocate=bool(wants_advocate), status="new",
             acknowledge_due=referrals.add_working_days(now.date(), days), idempotency_key=idempotency_key,
@@ -86,7 +89,7 @@ def submit_complaint(
         referral = referrals.submit_referral(
             s, idempotency_key=f"{idempotency_key[:110]}:advocate", conversation_id=conversation_id,
             child_id=child_id, reason="complaint", words=about, contact_how=contact, contact_when=None,
-            tell_social_worker=False, anon_name=anon_name, local_authority=local_authority,
+            tell_social_worker=False, anon_name=anon_name, local_authority=local_authority, phone_token=phone_token,
         )
         complaint.referral_id = referral.id
         team_routing.notify_new(s, "advocacy_referral", referral)

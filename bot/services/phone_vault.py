@@ -1,11 +1,20 @@
-"""A child's phone number sealed at rest for outbound texts (``Child.phone_encrypted``).
+"""A child's phone number sealed at rest: for outbound texts (``Child.phone_encrypted``), and as a way to reach
+the child on a record they sent (``seal_contact``).
 
 Fernet (AES-128-CBC + HMAC-SHA256) with the ``bot.keys`` key of purpose ``phone-vault``, used for nothing
 else. Incoming texts are still matched by the keyed hash (``Child.phone_hash``); only code that sends a text
-(SMS outbound) opens the number, and never logs it.
+(SMS outbound) or a record's own page for the team that reaches the child opens the number, and never logs it.
+
+**The one rule for a contact on a record** (advocacy referral ``contact_how``, visitor request ``contact``,
+complaint ``anon_contact``; migration 0022 applied it to the rows already there): every phone number in the
+contact's words, and the number an SMS child chose with "Text me at this number", is sealed into the record's
+``contact_phone_encrypted``; the words keep only the way ("phone", "this_number", "call me on [number] after 5").
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from cryptography.fernet import InvalidToken
 
@@ -36,3 +45,83 @@ def number_of_sms_conversation(conversation_id: str, phone_token: str | None) ->
         return None
     phone = decrypt_phone(phone_token)
     return phone if phone and sms_sender_id(phone) == conversation_id else None
+
+
+# A phone number inside a child's words: a UK number as the forms read one (``bot.dialogue.answers.PHONE_NUMBER``),
+# else any run of 9 to 15 digits with single spaces, dots, dashes or brackets between them (an international
+# number, a landline in brackets). More is sealed than is needed rather than less.
+PHONE_IN_WORDS = re.compile(
+    r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)"
+    r"|(?<!\d)(?:\+|\(\s?)?\d(?:[\s().-]{0,2}\d){8,14}(?!\d)"
+)
+NUMBER_MARK = "[number]"  # where a number stood in the child's own words
+_SEPARATOR = ": "  # between a way and its detail ("phone: 07700 900123"; bot.dialogue.forms.DETAIL_SEPARATOR)
+_NUMBERS_SEPARATOR = ", "
+
+
+@dataclass(frozen=True)
+class SealedContact:
+    """A contact as a record keeps it: ``words`` (the way, never a number; None when only a number was given)
+    and ``phone_encrypted`` (the numbers, sealed; None when there were none)."""
+
+    words: str | None
+    phone_encrypted: str | None
+
+
+def _as_number(found: str) -> str:
+    """E.164 where the number is one (``+447700900123``), else the digits as typed, trimmed."""
+    try:
+        return normalise_phone(found.replace("(0)", ""))  # "+44 (0)7700 900456"
+    except ValueError:
+        return found.strip(" ()")
+
+
+def seal_contact(words: str | None, this_number: str | None = None) -> SealedContact:
+    """Take every phone number out of ``words`` and seal it, with ``this_number`` (the number an SMS child chose
+    with "Text me at this number", already checked as the conversation's own) first. "phone: 07700 900123" keeps
+    "phone"; "call me on 07700 900123 after 5" keeps "call me on [number] after 5". Words with no number and no
+    ``this_number`` are kept as they are, with nothing sealed."""
+    numbers = [this_number] if this_number else []
+    kept = words
+    if words:
+        numbers += [_as_number(m.group(0)) for m in PHONE_IN_WORDS.finditer(words)]
+        kept = PHONE_IN_WORDS.sub(NUMBER_MARK, words).strip()
+        if kept.endswith(_SEPARATOR + NUMBER_MARK):  # the detail after the way was the number
+            kept = kept[: -len(_SEPARATOR + NUMBER_MARK)].strip()
+        if kept == NUMBER_MARK:
+            kept = None
+    unique = list(dict.fromkeys(n for n in numbers if n))
+    if not unique:
+        return SealedContact(words, None)
+    token = keys.fernet_for("phone-vault").encrypt(_NUMBERS_SEPARATOR.join(unique).encode()).decode()
+    return SealedContact(kept or None, token)
+
+
+def contact_to_keep(conversation_id: str, words: str | None, phone_token: str | None) -> SealedContact:
+    """How a record a child sends keeps their contact (``seal_contact``): ``phone_token`` counts only when it is
+    this SMS conversation's own number (``number_of_sms_conversation``), never one from a slot or a form."""
+    return seal_contact(words, number_of_sms_conversation(conversation_id, phone_token))
+
+
+def contact_phone(token: str | None) -> str | None:
+    """The number (or numbers, ", " between them) sealed on a record's contact; None when there is none or it
+    cannot be opened. Only for a record's own page, audited by its use case."""
+    return decrypt_phone(token)
+
+
+def unsealed_contact(words: str | None, token: str | None) -> str | None:
+    """The contact's words with its sealed numbers put back where they stood ("phone: +447700900123"): what the
+    records held before migration 0022, for its downgrade only. Never shown to anyone."""
+    numbers = (decrypt_phone(token) or "").split(_NUMBERS_SEPARATOR) if token else []
+    numbers = [n for n in numbers if n]
+    if not numbers:
+        return words
+    if not words:
+        return _NUMBERS_SEPARATOR.join(numbers)
+    marks = words.count(NUMBER_MARK)
+    if marks:
+        for number in numbers[:marks]:
+            words = words.replace(NUMBER_MARK, number, 1)
+        rest = numbers[marks:]
+        return f"{words}{_SEPARATOR}{_NUMBERS_SEPARATOR.join(rest)}" if rest else words
+    return f"{words}{_SEPARATOR}{_NUMBERS_SEPARATOR.join(numbers)}"

@@ -73,11 +73,10 @@ def submit_referral(
     phone_token: str | None = None,
 ) -> AdvocacyReferral:
     """Record a referral. The same ``idempotency_key`` again returns the first referral (no duplicate).
-    ``phone_token``: "text me at this number" by SMS (``_this_number``), kept sealed for the advocacy service.
-
+    ``phone_token`` ("text me at this number" by SMS) and any number in ``contact_how`` are kept sealed for the
+    advocacy service (``phone_vault.contact_to_keep``); ``contact_how`` keeps the way only.
     Raises ``TextTooLong`` (any text over ``settings.max_text``), ``InvalidChoice`` (unknown reason),
-    ``IdempotencyConflict`` (key used by another conversation).
-    """
+    ``IdempotencyConflict`` (key used by another conversation)."""
     if reason not in REFERRAL_REASONS:
         raise InvalidChoice("unknown referral reason")
     check_text(words, "words", required=True)
@@ -88,6 +87,7 @@ def submit_referral(
     now = utcnow()
     actor = audit.actor_for(child_id, conversation_id)
     routed = None if child_id else route_anonymous(s, local_authority, ref)  # the council the child named
+    contact = phone_vault.contact_to_keep(conversation_id, check_text(contact_how, "contact_how"), phone_token)
 
     def build() -> AdvocacyReferral:
         referral = AdvocacyReferral(
@@ -99,10 +99,10 @@ def submit_referral(
             channel=children.channel_of_conversation(conversation_id),
             reason=reason,
             words=check_text(words, "words"),
-            contact_how=check_text(contact_how, "contact_how"),
+            contact_how=contact.words,  # the way; any number is sealed below
             contact_when=check_text(contact_when, "contact_when"),
             tell_social_worker=bool(tell_social_worker),
-            contact_phone_encrypted=_this_number(conversation_id, phone_token),
+            contact_phone_encrypted=contact.phone_encrypted,
             status="new",
             response_due=add_working_days(now.date(), get_settings().referral_response_days),
             idempotency_key=idempotency_key,
@@ -116,13 +116,6 @@ def submit_referral(
     if created:
         audit.record(s, actor, "create", "advocacy_referral", referral.id, {"reason": reason})
     return referral
-
-
-def _this_number(conversation_id: str, phone_token: str | None) -> str | None:
-    """The sealed number of this SMS conversation's text (``phone_vault.number_of_sms_conversation`` checks it is
-    this conversation's own), sealed again for the referral; None otherwise."""
-    phone = phone_vault.number_of_sms_conversation(conversation_id, phone_token)
-    return phone_vault.encrypt_phone(phone) if phone else None
 
 
 def get_referral(s: Session, referral_id: int) -> AdvocacyReferral:

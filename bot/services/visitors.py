@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import VISITOR_KINDS, VISITOR_REQUEST_KINDS, StaffUser, VisitorMatch, VisitorRequest, utcnow
-from bot.services import audit, children, requester
+from bot.services import audit, children, phone_vault, requester
 from bot.services.children import get_child, known_child_id
 from bot.services.council_routing import route_anonymous
 from bot.services.errors import (
@@ -64,13 +64,16 @@ def request_visitor(
     contact: str | None = None,
     known_person: str | None = None,
     may_be_told: str | None = None,
+    phone_token: str | None = None,
 ) -> VisitorRequest:
     """A child asks for an independent visitor or mentor, or is not sure which (``kind`` ``not_sure``: talked over
     with them); ``wishes`` (what kind of person), ``known_person``
     (someone they already know and would like) and ``may_be_told`` (what their visitor may be told about them)
     are verbatim.
 
-    ``anon_name``, ``local_authority`` and ``contact`` are kept when the child is not signed in. The same
+    ``anon_name``, ``local_authority`` and ``contact`` are kept when the child is not signed in. Any phone number
+    in ``contact``, and the number of "Text me at this number" by SMS (``phone_token``), is kept sealed for the
+    IV co-ordinator (``phone_vault.contact_to_keep``): ``contact`` keeps the way only. The same
     ``idempotency_key`` again returns the first request.
     """
     _check_kind(kind, VISITOR_REQUEST_KINDS)
@@ -80,6 +83,7 @@ def request_visitor(
     child_id = known_child_id(s, child_id)
     ref = audit.conversation_ref(conversation_id)
     routed = None if child_id else route_anonymous(s, local_authority, ref)  # the council the child named
+    kept = phone_vault.contact_to_keep(conversation_id, check_text(contact, "contact"), phone_token)
 
     def build() -> VisitorRequest:
         return VisitorRequest(
@@ -91,7 +95,8 @@ def request_visitor(
             wishes=check_text(wishes, "wishes"),
             anon_name=None if child_id else anon_name,
             anon_local_authority=None if child_id else local_authority,
-            contact=check_text(contact, "contact"),
+            contact=kept.words,  # the way; any number is sealed below
+            contact_phone_encrypted=kept.phone_encrypted,
             known_person=known_person,
             may_be_told=may_be_told,
             idempotency_key=idempotency_key,

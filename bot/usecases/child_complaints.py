@@ -49,9 +49,11 @@ def submit_complaint(
     anon_name: str | None = None,
     local_authority: str | None = None,
     contact: str | None = None,
+    phone_token: str | None = None,
 ) -> ComplaintStored:
     """Store a complaint (``bot.services.complaints.submit_complaint``): routed to the council's complaints
-    contact, acknowledged by the council's due date, with an advocacy referral when ``wants_advocate``.
+    contact, acknowledged by the council's due date, with an advocacy referral when ``wants_advocate``. A phone
+    number in ``contact``, or "Text me at this number" by SMS (``phone_token``), is kept sealed.
     Raises ``TextTooLong``, ``IdempotencyConflict``, ``NotYours``."""
     def work(session: Session) -> ComplaintStored:
         complaint = complaints.submit_complaint(
@@ -59,7 +61,7 @@ def submit_complaint(
             child_id=_child(session, conversation_id, claimed_child_id, "complaint"), channel=channel,
             about=about, wants=wants, about_children_home=about_children_home,
             about_social_worker=about_social_worker, wants_advocate=wants_advocate, anon_name=anon_name,
-            local_authority=local_authority, contact=contact,
+            local_authority=local_authority, contact=contact, phone_token=phone_token,
         )
         return ComplaintStored(complaint.id, complaint.acknowledge_due, complaint.about_children_home,
                                complaint.referral_id)

@@ -20,19 +20,12 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.services import phone_vault, referrals, requester, team_routing, visitors, wishes, withdrawals
+from bot.services import referrals, requester, team_routing, visitors, wishes, withdrawals
 from bot.services.errors import NotYours, TextTooLong
 from bot.usecases.transaction import in_one_transaction
 
-__all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "own_sms_number",
-           "request_visitor", "submit_referral", "submit_wishes", "withdraw_sent"]
-
-
-def own_sms_number(conversation_id: str, phone_token: str | None) -> str | None:
-    """The number an SMS conversation texts from, for a child who chose "Text me at this number": only when
-    ``phone_token`` (sealed by the SMS channel onto the child's latest text) is this conversation's own
-    (``phone_vault.number_of_sms_conversation``); None otherwise. No database; never logged."""
-    return phone_vault.number_of_sms_conversation(conversation_id, phone_token)
+__all__ = ["NotYours", "Stored", "TextTooLong", "answer_match", "ask_to_end_visitor", "request_visitor",
+           "submit_referral", "submit_wishes", "withdraw_sent"]
 
 
 @dataclass(frozen=True)
@@ -123,8 +116,10 @@ def request_visitor(
     contact: str | None = None,
     known_person: str | None = None,
     may_be_told: str | None = None,
+    phone_token: str | None = None,
 ) -> Stored:
-    """Store a request for an independent visitor or a mentor."""
+    """Store a request for an independent visitor or a mentor. A phone number in ``contact``, or "Text me at this
+    number" by SMS (``phone_token``, the sealed number of the child's latest text), is kept sealed."""
 
     def work(session: Session) -> Stored:
         request = visitors.request_visitor(
@@ -139,6 +134,7 @@ def request_visitor(
             contact=contact,
             known_person=known_person,
             may_be_told=may_be_told,
+            phone_token=phone_token,
         )
         team_routing.notify_new(session, "visitor_request", request)  # the IV co-ordinator is told
         return Stored(withdrawals.sent_ref("visitor_request", request.id))

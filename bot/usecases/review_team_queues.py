@@ -17,6 +17,7 @@ from bot.services.read_models.team_queues import (
     complaint_detail,
     complaint_for_staff,
     complaint_queue,
+    visitor_request_detail,
     visitor_request_queue,
 )
 from bot.usecases.review_reads import Asked, Seen, guarded, staff_read
@@ -41,10 +42,21 @@ def read_complaints(staff: StaffUser) -> list[dict[str, Any]]:
                       lambda rows: [Seen("read", "complaint", r["id"]) for r in rows])
 
 
+def open_visitor_request(staff: StaffUser, request_id: int) -> dict[str, Any]:
+    """One visitor or mentor request, for the IV co-ordinator of its council (``NotFound`` otherwise); audited,
+    and the phone number the child gave, shown here only, audited as ``visitor_request_phone`` each time."""
+    return staff_read(staff, lambda s: visitor_request_detail(s, staff, request_id),
+                      lambda view: [Seen("read", "visitor_request", request_id)]
+                      + ([Seen("read", "visitor_request_phone", request_id)] if view.get("phone") else []),
+                      asked=Asked("visitor_request", request_id))
+
+
 def open_complaint(staff: StaffUser, complaint_id: int) -> dict[str, Any]:
-    """One complaint (``NotFound`` outside the role or council); audited."""
+    """One complaint (``NotFound`` outside the role or council); audited, and the phone number the child gave
+    (complaints team only), audited as ``complaint_phone`` each time it is shown."""
     return staff_read(staff, lambda s: complaint_detail(s, staff, complaint_id),
-                      lambda _view: [Seen("read", "complaint", complaint_id)],
+                      lambda view: [Seen("read", "complaint", complaint_id)]
+                      + ([Seen("read", "complaint_phone", complaint_id)] if view.get("phone") else []),
                       asked=Asked("complaint", complaint_id))
 
 

@@ -103,12 +103,13 @@ def _contacts(session) -> tuple[str | None, str | None, int]:
 
     request = session.execute(select(VisitorRequest).order_by(VisitorRequest.id.desc())).scalars().first()
     complaint = session.execute(select(Complaint).order_by(Complaint.id.desc())).scalars().first()
-    return request.contact, complaint.anon_contact, complaint.id
+    return request, complaint
 
 
 async def test_staff_see_the_number_a_child_chose_with_text_me_at_this_number(client, world, engine, session):
-    """An SMS child not signed in who chose "Text me at this number" for a visitor request or a complaint: staff saw
-    "Text me at this number" and no number. Now the number the child texts from is the contact they read."""
+    """An SMS child not signed in who chose "Text me at this number" for a visitor request or a complaint: the
+    number the child texts from is kept sealed (the contact says "this_number"); the queues show the way, and the
+    record's own page shows the number to the team that reaches the child, each view audited."""
     import html
 
     from tests.integration.test_review_support import add_team_staff
@@ -116,16 +117,23 @@ async def test_staff_see_the_number_a_child_chose_with_text_me_at_this_number(cl
     add_team_staff(session, world)
     session.commit()
     _send_visitor_request_and_complaint(sms_sender_id(PHONE), phone_vault.encrypt_phone(PHONE))
-    request, complaint, complaint_id = _contacts(session)
-    assert request == complaint == f"this_number: {PHONE}"
+    request, complaint = _contacts(session)
+    assert request.contact == complaint.anon_contact == "this_number"
+    assert phone_vault.contact_phone(request.contact_phone_encrypted) == PHONE
+    assert phone_vault.contact_phone(complaint.contact_phone_encrypted) == PHONE
+    request_id, complaint_id = request.id, complaint.id
     session.rollback()
     await login(client, "iv.g")
-    page = html.unescape(await (await client.get("/review/visitor-requests")).text())
-    assert f"Reach them: Text me at this number: {PHONE}" in page
+    queue = html.unescape(await (await client.get("/review/visitor-requests")).text())
+    assert "Reach them: Text me at this number" in queue and PHONE not in queue
+    page = html.unescape(await (await client.get(f"/review/visitor-requests/{request_id}")).text())
+    assert "Text me at this number" in page and PHONE in page
+    assert audit_events(engine, actor=actor("iv.g"), action="read", entity_type="visitor_request_phone")
     await client.post("/review/logout", data={})
     await login(client, "cm.h")
     page = html.unescape(await (await client.get(f"/review/complaints/{complaint_id}")).text())
-    assert f"A safe way to reach them: Text me at this number: {PHONE}" in page
+    assert "A safe way to reach them: Text me at this number" in page and PHONE in page
+    assert audit_events(engine, actor=actor("cm.h"), action="read", entity_type="complaint_phone")
 
 
 @pytest.mark.parametrize(("conversation", "token"), [
@@ -135,8 +143,9 @@ async def test_staff_see_the_number_a_child_chose_with_text_me_at_this_number(cl
 ])
 def test_only_the_conversations_own_number_is_ever_shown(world, engine, session, conversation, token):
     _send_visitor_request_and_complaint(conversation, token())
-    request, complaint, _ = _contacts(session)
-    assert request == complaint == "this_number"  # the way the child chose, and no number that is not theirs
+    request, complaint = _contacts(session)
+    assert request.contact == complaint.anon_contact == "this_number"  # the way the child chose
+    assert request.contact_phone_encrypted is complaint.contact_phone_encrypted is None  # no number not theirs
 
 
 def test_the_number_is_never_read_back_to_the_child():

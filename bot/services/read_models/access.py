@@ -21,6 +21,7 @@ from bot.db.models import (
     SafeguardingAlert,
     StaffUser,
     VisitorMatch,
+    VisitorRequest,
 )
 from bot.services.alert_visibility import visible
 from bot.services.council_routing import triage_council_id
@@ -86,6 +87,11 @@ def _council_record(s: Session, staff: StaffUser, model: Any, record_id: int, ro
 def referral_for_staff(s: Session, staff: StaffUser, referral_id: int) -> AdvocacyReferral:
     """A referral the advocacy service may handle (``NotFound`` otherwise)."""
     return _council_record(s, staff, AdvocacyReferral, referral_id, "advocacy", "referral")
+
+
+def visitor_request_for_staff(s: Session, staff: StaffUser, request_id: int) -> VisitorRequest:
+    """A visitor or mentor request the IV co-ordinator of its council may handle (``NotFound`` otherwise)."""
+    return _council_record(s, staff, VisitorRequest, request_id, "iv_coordinator", "visitor request")
 
 
 def alert_for_staff(s: Session, staff: StaffUser, alert_id: int) -> SafeguardingAlert:

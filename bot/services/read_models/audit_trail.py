@@ -110,6 +110,8 @@ COUNCIL_RECORDS: dict[str, Callable[[int, bool], Any]] = {
     "child_register": _register,
     "advocacy_referral_phone": _sent_to(AdvocacyReferral),
     "safeguarding_alert_phone": _sent_to(SafeguardingAlert),
+    "visitor_request_phone": _sent_to(VisitorRequest),
+    "complaint_phone": _sent_to(Complaint),
     "complaint": _sent_to(Complaint),
     "visitor_check": _of_matches(VisitorCheck),
     "visitor_contact": _of_matches(VisitorContact),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import AdvocacyReferral, StaffUser, utcnow
 from bot.services.read_models.access import council_condition, referral_for_staff
 from bot.services.read_models.plain_words import choice_words, contact_words
-from bot.services.phone_vault import decrypt_phone
+from bot.services.phone_vault import contact_phone
 from bot.services.referrals import NEXT_STATUS
 from bot.services.staff_referrals import origin_view
 
@@ -34,6 +34,7 @@ def referral_view(r: AdvocacyReferral) -> dict[str, Any]:
         "reason": r.reason,
         "words": r.words,
         "contact_how": contact_words("contact_how", r.contact_how),  # the button's words, or the child's own
+        "number_kept": r.contact_phone_encrypted is not None,  # never the number: referral_detail only
         "contact_when": choice_words("contact_when", r.contact_when),
         "channel": r.channel,  # web | sms (None before migration 0015)
         "tell_social_worker": r.tell_social_worker,
@@ -72,7 +73,8 @@ def referral_detail(s: Session, staff: StaffUser, referral_id: int) -> dict[str,
     referral = referral_for_staff(s, staff, referral_id)  # the advocacy service only
     view = referral_view(referral)
     view["next"] = list(NEXT_STATUS.get(referral.status, ()))
-    # "Text me at this number" by SMS (issue 19): the number, opened for the advocacy service on this page only
-    # (``bot.usecases.review_queues.open_referral`` audits it as a read of ``advocacy_referral_phone``).
-    view["phone"] = decrypt_phone(referral.contact_phone_encrypted) if referral.contact_phone_encrypted else None
+    # "Text me at this number" by SMS (issue 19), or a number the child typed (sealed since 0022): the number,
+    # opened for the advocacy service on this page only (``bot.usecases.review_queues.open_referral`` audits it as
+    # a read of ``advocacy_referral_phone``).
+    view["phone"] = contact_phone(referral.contact_phone_encrypted)
     return view

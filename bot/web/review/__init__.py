@@ -74,6 +74,7 @@ PAGES = [
     ("POST", "/alerts/{alert_id}/acknowledge", duty.acknowledge),
     ("POST", "/alerts/{alert_id}/restrict", duty.restrict),
     ("GET", "/visitor-requests", team_queues.visitor_requests_page),
+    ("GET", "/visitor-requests/{request_id}", team_queues.visitor_request_page),
     ("GET", "/anonymous", team_queues.anonymous_page),
     ("GET", "/complaints", team_queues.complaints_page),
     ("GET", "/complaints/{complaint_id}", team_queues.complaint_page),

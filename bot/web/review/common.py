@@ -98,6 +98,8 @@ RECORD_PARAMS = {
     "referral_id": "advocacy_referral",
     "alert_id": "safeguarding_alert",
     "match_id": "visitor_match",
+    "request_id": "visitor_request",
+    "complaint_id": "complaint",
 }
 
 

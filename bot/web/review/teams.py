@@ -1,6 +1,8 @@
 """The queues of the teams records are routed to (issue 15): the IV co-ordinator's visitor and mentor requests,
 the advocacy service's statements from children not signed in, and the complaints queue (the complaints team
-and admins). Every record shown is audited as read; a record of another council or role is a 404."""
+and admins). Every record shown is audited as read; a record of another council or role is a 404. A phone number
+the child gave is never in a queue: only on the record's own page, for the team that reaches the child, each
+view audited (as a referral's)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from bot.services.errors import InvalidTransition, TextTooLong
 from bot.usecases.review_team_queues import (
     change_complaint_status,
     open_complaint,
+    open_visitor_request,
     read_anonymous_statements,
     read_complaints,
     read_visitor_requests,
@@ -24,6 +27,13 @@ COMPLAINT_ACTIONS = {"acknowledged": "Acknowledge", "resolved": "Mark resolved"}
 async def visitor_requests_page(request: web.Request) -> web.Response:
     data = await run_use_case(read_visitor_requests, request["staff"])
     return render(request, "visitor_requests.html", data)
+
+
+@require("iv_coordinator")
+async def visitor_request_page(request: web.Request) -> web.Response:
+    """One request: what the child asked for and how to reach them, their number shown here only (audited)."""
+    view = await run_use_case(open_visitor_request, request["staff"], match_int(request, "request_id"))
+    return render(request, "visitor_request.html", {"r": view})
 
 
 @require("advocacy")
