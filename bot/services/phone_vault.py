@@ -68,7 +68,7 @@ class SealedContact:
     phone_encrypted: str | None
 
 
-def _as_number(found: str) -> str:
+def as_number(found: str) -> str:
     """E.164 where the number is one (``+447700900123``), else the digits as typed, trimmed."""
     try:
         return normalise_phone(found.replace("(0)", ""))  # "+44 (0)7700 900456"
@@ -84,7 +84,7 @@ def seal_contact(words: str | None, this_number: str | None = None) -> SealedCon
     numbers = [this_number] if this_number else []
     kept = words
     if words:
-        numbers += [_as_number(m.group(0)) for m in PHONE_IN_WORDS.finditer(words)]
+        numbers += [as_number(m.group(0)) for m in PHONE_IN_WORDS.finditer(words)]
         kept = PHONE_IN_WORDS.sub(NUMBER_MARK, words).strip()
         if kept.endswith(_SEPARATOR + NUMBER_MARK):  # the detail after the way was the number
             kept = kept[: -len(_SEPARATOR + NUMBER_MARK)].strip()
