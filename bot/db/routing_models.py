@@ -5,7 +5,8 @@ see a restricted safeguarding alert.
   routed to the council's complaints contact (``bot.services.complaints``), acknowledged by a due date.
 * ``alert_callbacks``: a child who said "yes, please" to someone to talk to after a disclosure (one per alert):
   "wants contact today", the last few turns of the conversation, how and when they can be reached safely, and for
-  a child not signed in a name and a safe way to reach them (``bot.services.call_backs``).
+  a child not signed in a name and a safe way to reach them (``bot.services.call_backs``); a phone number in
+  them is sealed (``contact_phone_encrypted``, migration 0023).
 * ``alert_viewers``: a duty lead restricted who sees an alert; only the staff listed here (and admins never
   more than them) see it (``bot.services.alert_visibility``).
 
@@ -71,10 +72,13 @@ class AlertCallback(Base):
     )
     wants_today = Column(Boolean, nullable=False, default=True)
     turns = Column(Text, nullable=False)  # JSON list of {"who": "child"|"bot", "text": ...}, verbatim
-    reach_how = Column(Text, nullable=True)  # how the child can be reached safely, verbatim
+    reach_how = Column(Text, nullable=True)  # how the child can be reached safely: the way, never a number
     reach_when = Column(Text, nullable=True)  # when, verbatim
     anon_name = Column(Text, nullable=True)  # a child not signed in: a name
-    anon_contact = Column(Text, nullable=True)  # ... and a safe way to reach them
+    anon_contact = Column(Text, nullable=True)  # ... and a safe way to reach them: the way, never a number
+    # Migration 0023: every phone number in reach_how and anon_contact, sealed together
+    # (bot.services.phone_vault.seal_contacts): opened on the alert's own page for the duty lead, audited.
+    contact_phone_encrypted = Column(Text, nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
 

@@ -7,7 +7,12 @@ updates it). What it stores, all verbatim and never refused for length (a disclo
 * ``turns``: the last few turns of the conversation as the chat passed them in, each ``{"who": "child"|"bot",
   "text": ...}`` (at most ``MAX_TURNS``, the latest kept); the service never reads a tracker;
 * ``reach_how`` and ``reach_when``: how and when the child can be reached safely;
-* for a child not signed in, ``anon_name`` and ``anon_contact``: a name and a safe way to reach them.
+* for a child not signed in, ``anon_name`` and ``anon_contact``: a name and a safe way to reach them;
+* ``contact_phone_encrypted``: every phone number in ``reach_how`` and ``anon_contact``, sealed by the one rule of
+  ``bot.services.phone_vault`` (``seal_contacts``); those two keep only the way ("phone", "call me on [number]"),
+  and the kept turns say ``[number]`` where the child typed it or Heard read it back (``mark_sealed_numbers``).
+  The number is opened only on the alert's own page for the duty lead, who calls back (audited there); the duty
+  queue, the child's record and the API for their social worker and IRO, notifications and logs say the way only.
 
 The alert is the conversation's latest one (``alert_id`` from the chat is only used when it belongs to this
 conversation: a child is who their conversation says). With no alert yet (e.g. it was spooled to disk), one is
@@ -28,6 +33,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import SafeguardingAlert, utcnow
 from bot.db.routing_models import AlertCallback
 from bot.services import alerts, audit, team_routing
+from bot.services.phone_vault import mark_sealed_numbers, seal_contacts
 from bot.services.children import known_child_id
 from bot.services.read_models.plain_words import choice_words, contact_words, turn_words
 
@@ -86,20 +92,24 @@ def request_call_back(
 ) -> AlertCallback:
     """Record (or update) the call-back on the conversation's alert and tell the duty team; see the module."""
     child_id = known_child_id(s, child_id)
-    kept = _turns(turns)
+    how, contact = _clean(reach_how) or None, None if child_id else (_clean(anon_contact) or None)
+    (how_words, contact_words_kept), sealed = seal_contacts(how, contact)
+    kept = [{**turn, "text": mark_sealed_numbers(turn["text"], sealed)} for turn in _turns(turns)]  # typed, read back
     alert = _alert_for(s, conversation_id, child_id, alert_id, channel, kept)
     if about_social_worker:
         alert.about_social_worker = True
     callback = s.execute(select(AlertCallback).where(AlertCallback.alert_id == alert.id)).scalar_one_or_none()
     fields = {"wants_today": bool(wants_today), "turns": json.dumps(kept, ensure_ascii=False),
-              "reach_how": _clean(reach_how) or None, "reach_when": _clean(reach_when) or None,
+              "reach_how": how_words, "reach_when": _clean(reach_when) or None,
               "anon_name": None if child_id else (_clean(anon_name) or None),
-              "anon_contact": None if child_id else (_clean(anon_contact) or None)}
+              "anon_contact": contact_words_kept}
     first = callback is None
     if first:
-        callback = AlertCallback(alert_id=alert.id, created_at=utcnow(), **fields)
+        callback = AlertCallback(alert_id=alert.id, created_at=utcnow(), contact_phone_encrypted=sealed, **fields)
         s.add(callback)
     else:
+        if how or contact:  # a new way to reach them: its numbers replace the ones sealed before (or none now)
+            callback.contact_phone_encrypted = sealed
         for name, value in fields.items():
             if value is not None and value != []:
                 setattr(callback, name, value)
@@ -126,10 +136,12 @@ def mark_about_social_worker(s: Session, *, conversation_id: str, alert_id: int 
 
 
 def callback_view(callback: AlertCallback | None) -> dict[str, Any] | None:
-    """A call-back for the duty queue: the turns decoded, a pressed button in its own words (``plain_words``)."""
+    """A call-back for the duty queue and the child's record: the turns decoded, a pressed button in its own words
+    (``plain_words``), the way to reach them and never a number (``number_kept`` says one is on the alert's page)."""
     if callback is None:
         return None
     return {"wants_today": callback.wants_today, "turns": turn_words(json.loads(callback.turns)),
             "reach_how": contact_words("cb_how", callback.reach_how),
             "reach_when": choice_words("cb_when", callback.reach_when), "anon_name": callback.anon_name,
-            "anon_contact": contact_words("cb_how", callback.anon_contact), "created_at": callback.created_at}
+            "anon_contact": contact_words("cb_how", callback.anon_contact), "created_at": callback.created_at,
+            "number_kept": callback.contact_phone_encrypted is not None}

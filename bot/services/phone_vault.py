@@ -6,7 +6,8 @@ else. Incoming texts are still matched by the keyed hash (``Child.phone_hash``);
 (SMS outbound) or a record's own page for the team that reaches the child opens the number, and never logs it.
 
 **The one rule for a contact on a record** (advocacy referral ``contact_how``, visitor request ``contact``,
-complaint ``anon_contact``; migration 0022 applied it to the rows already there): every phone number in the
+complaint ``anon_contact``; migration 0022 applied it to the rows already there; a call-back after a disclosure,
+``reach_how`` and ``anon_contact`` together, ``seal_contacts``, migration 0023): every phone number in the
 contact's words, and the number an SMS child chose with "Text me at this number", is sealed into the record's
 ``contact_phone_encrypted``; the words keep only the way ("phone", "this_number", "call me on [number] after 5").
 """
@@ -76,25 +77,64 @@ def as_number(found: str) -> str:
         return found.strip(" ()")
 
 
+def _take_numbers(words: str | None) -> tuple[str | None, list[str]]:
+    """``words`` without their phone numbers (the way, or None when only a number was given), and the numbers."""
+    if not words:
+        return words, []
+    numbers = [as_number(m.group(0)) for m in PHONE_IN_WORDS.finditer(words)]
+    if not numbers:
+        return words, []
+    kept = PHONE_IN_WORDS.sub(NUMBER_MARK, words).strip()
+    if kept.endswith(_SEPARATOR + NUMBER_MARK):  # the detail after the way was the number
+        kept = kept[: -len(_SEPARATOR + NUMBER_MARK)].strip()
+    return (None if kept == NUMBER_MARK else kept or None), numbers
+
+
+def _sealed(numbers: list[str]) -> str | None:
+    """One token for ``numbers`` (each once, in order); None when there are none."""
+    unique = list(dict.fromkeys(n for n in numbers if n))
+    if not unique:
+        return None
+    return keys.fernet_for("phone-vault").encrypt(_NUMBERS_SEPARATOR.join(unique).encode()).decode()
+
+
 def seal_contact(words: str | None, this_number: str | None = None) -> SealedContact:
     """Take every phone number out of ``words`` and seal it, with ``this_number`` (the number an SMS child chose
     with "Text me at this number", already checked as the conversation's own) first. "phone: 07700 900123" keeps
     "phone"; "call me on 07700 900123 after 5" keeps "call me on [number] after 5". Words with no number and no
     ``this_number`` are kept as they are, with nothing sealed."""
-    numbers = [this_number] if this_number else []
-    kept = words
-    if words:
-        numbers += [as_number(m.group(0)) for m in PHONE_IN_WORDS.finditer(words)]
-        kept = PHONE_IN_WORDS.sub(NUMBER_MARK, words).strip()
-        if kept.endswith(_SEPARATOR + NUMBER_MARK):  # the detail after the way was the number
-            kept = kept[: -len(_SEPARATOR + NUMBER_MARK)].strip()
-        if kept == NUMBER_MARK:
-            kept = None
-    unique = list(dict.fromkeys(n for n in numbers if n))
-    if not unique:
-        return SealedContact(words, None)
-    token = keys.fernet_for("phone-vault").encrypt(_NUMBERS_SEPARATOR.join(unique).encode()).decode()
-    return SealedContact(kept or None, token)
+    kept, numbers = _take_numbers(words)
+    token = _sealed(([this_number] if this_number else []) + numbers)
+    return SealedContact(kept if token else words, token)
+
+
+def seal_contacts(*contacts: str | None) -> tuple[tuple[str | None, ...], str | None]:
+    """Several contacts of one record (a call-back's ``reach_how`` and ``anon_contact``) by the same rule: each
+    keeps its words without a number (``seal_contact``), and every number of all of them is sealed in one token
+    (each once). Returns (the words of each contact, in order; the token or None)."""
+    taken = [_take_numbers(words) for words in contacts]
+    token = _sealed([number for _kept, numbers in taken for number in numbers])
+    return tuple(kept for kept, _numbers in taken), token
+
+
+def _numbers_of(token: str | None) -> list[str]:
+    return [n for n in (decrypt_phone(token) or "").split(_NUMBERS_SEPARATOR) if n] if token else []
+
+
+def mark_sealed_numbers(words: str, token: str | None) -> str:
+    """``words`` (a turn of the conversation kept with a call-back: the number typed at "Write a safe number", the
+    bot reading it back) with each number sealed in ``token`` marked ``[number]``; any other text is kept."""
+    numbers = set(_numbers_of(token))
+    if not numbers or not words:
+        return words
+    return PHONE_IN_WORDS.sub(lambda m: NUMBER_MARK if as_number(m.group(0)) in numbers else m.group(0), words)
+
+
+def unmarked_numbers(words: str, token: str | None) -> str:
+    """``words`` with each ``[number]`` mark as the numbers sealed in ``token`` (", " between several): what the
+    turns held before migration 0023, for its downgrade only. Never shown to anyone."""
+    numbers = _numbers_of(token)
+    return words.replace(NUMBER_MARK, _NUMBERS_SEPARATOR.join(numbers)) if numbers and words else words
 
 
 def contact_to_keep(conversation_id: str, words: str | None, phone_token: str | None) -> SealedContact:

@@ -19,6 +19,11 @@ def alert(alert_id: int) -> str:
     return f"{ALERTS_PAGE}#alert-{alert_id}"
 
 
+def alert_page(alert_id: int) -> str:
+    """A safeguarding alert's own page, for the duty team: where a call-back's number is (``record``)."""
+    return f"{ALERTS_PAGE}/{alert_id}#alert-{alert_id}"
+
+
 def late_record(record_type: str, record_id: int) -> str:
     """A record past its deadline, for the duty team (who cannot open another team's record): its line in
     "Past their deadline" on the alert queue."""
@@ -28,7 +33,7 @@ def late_record(record_type: str, record_id: int) -> str:
 def record(record_type: str, record_id: int, team: str | None) -> str:
     """A record waiting for ``team`` (``bot.services.team_routing``)."""
     if record_type == "alert_callback":
-        return alert(record_id)
+        return alert_page(record_id)
     if team == "duty":
         return late_record(record_type, record_id)
     if record_type == "wishes_statement":

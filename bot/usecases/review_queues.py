@@ -13,7 +13,7 @@ from bot.db.models import StaffUser
 from bot.services import alerts, audit, referrals
 from bot.services.read_models.access import alert_for_staff, referral_for_staff
 from bot.services.read_models.alert_numbers import numbers_for
-from bot.services.read_models.alert_queue import duty_queue
+from bot.services.read_models.alert_queue import alert_detail, duty_queue
 from bot.services.read_models.referral_queue import referral_detail, referral_queue
 from bot.usecases.review_reads import WEB, Asked, Seen, Via, guarded, nothing_seen, staff_read
 from bot.usecases.progress_news import tell_child
@@ -68,6 +68,25 @@ def read_alert_queue(staff: StaffUser) -> dict[str, Any]:
         load,
         lambda data: [Seen("read", "safeguarding_alert", row["id"]) for row in data["rows"]]
         + [Seen("read", "safeguarding_alert_phone", row["id"]) for row in data["rows"] if row.get("phone")],
+    )
+
+
+def open_alert(staff: StaffUser, alert_id: int) -> dict[str, Any]:
+    """One alert's own page, for the duty lead (``NotFound`` otherwise, audited as a refused read): audited as read,
+    with the phone number the child gave for the call-back (``alert_callback_phone``) and the number an SMS alert
+    came from (``safeguarding_alert_phone``), each audited every time it is shown."""
+    def load(s: Session) -> dict[str, Any]:
+        view = alert_detail(s, staff, alert_id)
+        view["phone"] = numbers_for(s, staff, [alert_id]).get(alert_id)
+        return view
+
+    return staff_read(
+        staff,
+        load,
+        lambda view: [Seen("read", "safeguarding_alert", alert_id)]
+        + ([Seen("read", "alert_callback_phone", alert_id)] if view.get("callback_phone") else [])
+        + ([Seen("read", "safeguarding_alert_phone", alert_id)] if view.get("phone") else []),
+        asked=Asked("safeguarding_alert", alert_id),
     )
 
 

@@ -1,5 +1,6 @@
 """The duty team's safeguarding alert queue: open alerts (escalated first, oldest first), then the latest
-acknowledged ones."""
+acknowledged ones; and one alert's own page (``alert_detail``), the only place a call-back's phone number is
+opened, for the duty lead."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from bot.db.models import SafeguardingAlert, StaffUser, utcnow
 from bot.db.routing_models import AlertCallback, AlertViewer
 from bot.services.alert_visibility import visible
 from bot.services.call_backs import callback_view
-from bot.services.read_models.access import council_condition
+from bot.services.phone_vault import contact_phone
+from bot.services.read_models.access import alert_for_staff, council_condition
 from bot.services.read_models.alert_viewers import duty_colleagues, viewer_choices
 from bot.services.read_models.late_records import late_records
 from bot.services.review_admin import council_settings
@@ -97,3 +99,17 @@ def duty_queue(s: Session, staff: StaffUser) -> dict[str, Any]:
     for row in rows:
         row["viewer_choices"] = viewer_choices(s, s.get(SafeguardingAlert, row["id"]), staff, colleagues)
     return {"rows": rows, "escalation_minutes": settings.alert_escalation_minutes, "late": late_records(s, staff)}
+
+
+def alert_detail(s: Session, staff: StaffUser, alert_id: int) -> dict[str, Any]:
+    """One alert for the duty lead of its council who may see it (``access.alert_for_staff``: ``NotFound``
+    otherwise, also for every other role, whether or not it exists), as on the queue, with the phone number the
+    child gave for the call-back opened (``callback_phone``; ``bot.usecases.review_queues.open_alert`` audits it
+    as ``alert_callback_phone``)."""
+    alert = alert_for_staff(s, staff, alert_id)
+    settings = council_settings(s, staff.local_authority_id)
+    view = alert_view(alert, settings.escalate_after)
+    callback = a_callback(alert)
+    view["callback_phone"] = contact_phone(callback.contact_phone_encrypted) if callback is not None else None
+    view["viewer_choices"] = viewer_choices(s, alert, staff, duty_colleagues(s, staff))
+    return view

@@ -110,6 +110,7 @@ COUNCIL_RECORDS: dict[str, Callable[[int, bool], Any]] = {
     "child_register": _register,
     "advocacy_referral_phone": _sent_to(AdvocacyReferral),
     "safeguarding_alert_phone": _sent_to(SafeguardingAlert),
+    "alert_callback_phone": _sent_to(SafeguardingAlert),  # entity id: the alert's
     "visitor_request_phone": _sent_to(VisitorRequest),
     "complaint_phone": _sent_to(Complaint),
     "complaint": _sent_to(Complaint),

@@ -71,6 +71,7 @@ PAGES = [
     ("GET", "/referrals/{referral_id}", advocacy.referral_page),
     ("POST", "/referrals/{referral_id}/status", advocacy.change_status),
     ("GET", "/alerts", duty.alerts_page),
+    ("GET", "/alerts/{alert_id}", duty.alert_page),
     ("POST", "/alerts/{alert_id}/acknowledge", duty.acknowledge),
     ("POST", "/alerts/{alert_id}/restrict", duty.restrict),
     ("GET", "/visitor-requests", team_queues.visitor_requests_page),

@@ -1,5 +1,6 @@
 """The duty / safeguarding lead's alert queue. Unacknowledged alerts older than the council's escalation
-time (default 15 minutes) are marked escalated and listed first. Every alert shown is audited as read."""
+time (default 15 minutes) are marked escalated and listed first. Every alert shown is audited as read. The phone
+number a child gave for a call-back is never on the queue: only on the alert's own page, each view audited."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.services.errors import InvalidChoice, TextTooLong
-from bot.usecases.review_queues import acknowledge_alert, read_alert_queue
+from bot.usecases.review_queues import acknowledge_alert, open_alert, read_alert_queue
 from bot.usecases.review_team_queues import restrict_alert
 from bot.web.review.common import form_id, match_int, render, require, run_use_case
 
@@ -19,6 +20,13 @@ async def alerts_page(request: web.Request) -> web.Response:
     data["flash"] = session.pop("flash", "")
     data["error"] = ""
     return render(request, "alerts.html", data)
+
+
+@require("duty")
+async def alert_page(request: web.Request) -> web.Response:
+    """One alert, with the number the child gave to be called back (shown here only; audited)."""
+    view = await run_use_case(open_alert, request["staff"], match_int(request, "alert_id"))
+    return render(request, "alert.html", {"a": view})
 
 
 @require("duty")
