@@ -89,6 +89,9 @@ def main(arguments: Sequence[str] | None = None) -> None:
         refuse("heard rasa server", error)
     from rasa.__main__ import main as rasa_main
 
+    from bot.rasa_ext import rule_lookup
+
+    rule_lookup.install()  # every decoded rule kept: Rasa's cache of 1,000 is smaller than Heard's rules
     sys.argv = ["rasa", *argv]
     rasa_main()
 
