@@ -105,6 +105,11 @@ def answer_small_talk(dispatcher: CollectingDispatcher, tracker: Tracker, questi
     return True
 
 
+async def answer_everyday_words(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Everyday words answered as such (``answer_everyday``, else ``answer_small_talk``); False when neither."""
+    return await answer_everyday(dispatcher, tracker) or answer_small_talk(dispatcher, tracker)
+
+
 def asks_about_heard(tracker: Tracker) -> bool:
     found = everyday.read_everyday((tracker.latest_message or {}).get("text"))
     return found is not None and found.kind == everyday.ABOUT_HEARD
@@ -328,7 +333,7 @@ class CheckMatch(Action):
         if match is None:
             # "i dont like peas" (no visitor named, none proposed): everyday words, answered as such
             answered = not everyday.mentions_visitor((tracker.latest_message or {}).get("text")) and (
-                await answer_everyday(dispatcher, tracker) or answer_small_talk(dispatcher, tracker))
+                await answer_everyday_words(dispatcher, tracker))
             if not answered:
                 say(dispatcher, "no_pending_match", tracker)
         elif objecting and match.status == "appointed":
@@ -359,7 +364,7 @@ class Fallback(Action):
             again = take_back_in_words(tracker) or request_in_words(tracker)
             if again is not None:
                 return again
-            if await answer_everyday(dispatcher, tracker) or answer_small_talk(dispatcher, tracker):
+            if await answer_everyday_words(dispatcher, tracker):
                 return []
         say(dispatcher, "default", tracker)
         if tracker.active_loop_name is None:
